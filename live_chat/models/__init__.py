@@ -1,0 +1,3 @@
+from . import live_chat_channel
+from . import live_chat_channel_rule
+from . import discuss_channel

@@ -1,0 +1,179 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+DEFAULT_COLORS = {
+    "button_background_color": "#2563EB",
+    "button_text_color": "#FFFFFF",
+    "header_background_color": "#1E3A8A",
+    "title_color": "#FFFFFF",
+}
+
+
+class LiveChatChannel(models.Model):
+    _name = "live_chat.channel"
+    _description = "Live Chat Channel"
+    _order = "sequence, id"
+
+    def _default_user_ids(self):
+        return [fields.Command.link(self.env.uid)]
+
+    name = fields.Char("Channel Name", required=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    user_ids = fields.Many2many(
+        "res.users",
+        "live_chat_channel_res_users_rel",
+        "channel_id",
+        "user_id",
+        string="Operators",
+        default=_default_user_ids,
+        domain=lambda self: [("share", "=", False)],
+    )
+    is_member = fields.Boolean(
+        "Are you an operator?",
+        compute="_compute_is_member",
+        search="_search_is_member",
+    )
+    # Options: the button
+    button_text = fields.Char(
+        "Notification text",
+        translate=True,
+        default=lambda self: self.env._("Questions? Chat with us."),
+        help="Shown in a bubble next to the chat button.",
+    )
+    button_background_color = fields.Char(
+        "Livechat Button Color",
+        default=DEFAULT_COLORS["button_background_color"],
+        required=True,
+    )
+    button_text_color = fields.Char(
+        "Button Text Color",
+        default=DEFAULT_COLORS["button_text_color"],
+        required=True,
+    )
+    # Options: the window
+    default_message = fields.Char(
+        "Welcome Message",
+        translate=True,
+        default=lambda self: self.env._("Hello! How can we help you today?"),
+        help="Shown to the visitor as the operator's first message.",
+    )
+    input_placeholder = fields.Char(
+        "Chat Input Placeholder",
+        translate=True,
+        default=lambda self: self.env._("Say something..."),
+    )
+    header_background_color = fields.Char(
+        "Channel Header Color",
+        default=DEFAULT_COLORS["header_background_color"],
+        required=True,
+    )
+    title_color = fields.Char(
+        "Title Color",
+        default=DEFAULT_COLORS["title_color"],
+        required=True,
+    )
+    rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", "Rules", copy=True)
+    session_ids = fields.One2many("discuss.channel", "live_chat_channel_id", "Sessions")
+    session_count = fields.Integer("Number of Sessions", compute="_compute_session_count")
+    # Widget
+    script_url = fields.Char("Script URL", compute="_compute_widget")
+    support_url = fields.Char("Direct chat link", compute="_compute_widget")
+    script_snippet = fields.Text("Widget code", compute="_compute_widget")
+
+    @api.constrains(*DEFAULT_COLORS)
+    def _check_colors(self):
+        for channel in self:
+            for fname in DEFAULT_COLORS:
+                value = channel[fname]
+                if value and not HEX_COLOR_RE.match(value):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s: “%(value)s” is not a colour. "
+                            "Use a hexadecimal code such as #2563EB.",
+                            field=self._fields[fname].get_description(self.env)["string"],
+                            value=value,
+                        )
+                    )
+
+    @api.depends("user_ids")
+    @api.depends_context("uid")
+    def _compute_is_member(self):
+        for channel in self:
+            channel.is_member = self.env.user in channel.user_ids
+
+    def _search_is_member(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(_("Unsupported search on “Are you an operator?”"))
+        positive = (operator == "=") == value
+        return [("user_ids", "in" if positive else "not in", self.env.uid)]
+
+    def _compute_session_count(self):
+        counts = dict(
+            self.env["discuss.channel"]._read_group(
+                [("live_chat_channel_id", "in", self.ids)],
+                ["live_chat_channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            channel.session_count = counts.get(channel, 0)
+
+    @api.depends_context("uid")
+    def _compute_widget(self):
+        for channel in self:
+            if not channel.id:
+                channel.script_url = channel.support_url = channel.script_snippet = False
+                continue
+            base_url = channel.get_base_url()
+            channel.script_url = f"{base_url}/live_chat/loader/{channel.id}"
+            channel.support_url = f"{base_url}/live_chat/support/{channel.id}"
+            channel.script_snippet = Markup('<script src="%s" async></script>') % (
+                channel.script_url
+            )
+
+    def action_join(self):
+        self._check_operator_access()
+        # Operators may not write on channels: adding oneself is the one change
+        # a Live Chat / User may make, checked just above.
+        self.sudo().user_ids = [fields.Command.link(self.env.uid)]
+        return True
+
+    def action_leave(self):
+        self._check_operator_access()
+        # Same as action_join: removing oneself only.
+        self.sudo().user_ids = [fields.Command.unlink(self.env.uid)]
+        return True
+
+    def action_reset_button_colors(self):
+        self.write(
+            {
+                fname: DEFAULT_COLORS[fname]
+                for fname in ("button_background_color", "button_text_color")
+            }
+        )
+        return True
+
+    def action_reset_header_colors(self):
+        self.write(
+            {fname: DEFAULT_COLORS[fname] for fname in ("header_background_color", "title_color")}
+        )
+        return True
+
+    def action_view_sessions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("live_chat.live_chat_session_action")
+        action["domain"] = [("live_chat_channel_id", "=", self.id)]
+        action["context"] = {"default_live_chat_channel_id": self.id}
+        return action
+
+    def _check_operator_access(self):
+        if not self.env.user.has_group("live_chat.live_chat_group_user"):
+            raise AccessError(self.env._("Only Live Chat users can join or leave a channel."))
+        self.check_access("read")

@@ -1,0 +1,72 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class LiveChatChannelRule(models.Model):
+    _name = "live_chat.channel.rule"
+    _description = "Live Chat Channel Rule"
+    _order = "sequence, id"
+
+    sequence = fields.Integer(default=10, help="Rules are tried in this order.")
+    channel_id = fields.Many2one(
+        "live_chat.channel", "Channel", required=True, ondelete="cascade", index=True
+    )
+    action = fields.Selection(
+        [
+            ("show", "Show"),
+            ("show_notification", "Show with notification"),
+            ("auto_open", "Open automatically"),
+            ("hide", "Hide"),
+        ],
+        string="Live Chat Button",
+        required=True,
+        default="show",
+        help="Show: the chat button shows on the page.\n"
+        "Show with notification: the button and the notification text in a bubble.\n"
+        "Open automatically: the button, and the chat window opens by itself "
+        "after the timer.\n"
+        "Hide: no chat button on the page.",
+    )
+    auto_open_timer = fields.Integer(
+        "Open automatically timer",
+        default=10,
+        help="Seconds before the chat window opens by itself.",
+    )
+    url_pattern = fields.Char(
+        "URL Regex",
+        help="A regular expression searched in the page's URL, e.g. /shop or "
+        "^https://example\\.com/contact. Empty: every page.",
+    )
+    country_ids = fields.Many2many(
+        "res.country",
+        string="Country",
+        help="The rule applies only to visitors from these countries (found by GeoIP). "
+        "Empty: every country.",
+    )
+
+    _auto_open_timer_positive = models.Constraint(
+        "CHECK(auto_open_timer >= 0)",
+        "The automatic opening timer cannot be negative.",
+    )
+
+    @api.constrains("url_pattern")
+    def _check_url_pattern(self):
+        for rule in self.filtered("url_pattern"):
+            try:
+                re.compile(rule.url_pattern)
+            except re.error as error:
+                raise ValidationError(
+                    self.env._(
+                        "“%(pattern)s” is not a valid regular expression: %(error)s",
+                        pattern=rule.url_pattern,
+                        error=str(error),
+                    )
+                ) from error
+
+    @api.constrains("auto_open_timer")
+    def _check_auto_open_timer(self):
+        # Same rule as the SQL constraint, checked first for a readable message.
+        if any(rule.auto_open_timer < 0 for rule in self):
+            raise ValidationError(self.env._("The automatic opening timer cannot be negative."))
