@@ -49,7 +49,9 @@ ensure_venv() {
     # The host's requirements, then ours (requirements.txt at the repository root).
     local stamp="$LIVE_CHAT_VENV/.live_chat-stamp"
     local want
-    want="$(cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt" | sha1sum | cut -c1-40)"
+    # The recipe below is part of the stamp: changing it re-runs it on existing venvs.
+    want="$({ cat "$ODOO_SRC/requirements.txt" "$REPO_DIR/requirements.txt"; declare -f ensure_venv; } \
+        | sha1sum | cut -c1-40)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -57,10 +59,12 @@ ensure_venv() {
     [ -x "$PY" ] || python3 -m venv "$LIVE_CHAT_VENV"
     log "installing Odoo's requirements into $LIVE_CHAT_VENV (a few minutes, once)"
     local constraints="$LIVE_CHAT_VENV/build-constraints.txt"
-    # cbor2's build and gevent's websocket worker still import pkg_resources.
+    # cbor2's build and gevent's websocket worker still import pkg_resources, and
+    # only a recent one finds zope.interface (gevent's monkey-patching plugins):
+    # the setuptools 65 that venv ships makes the websocket worker crash at start.
     echo "setuptools<81" >"$constraints"
     export PIP_CONSTRAINT="$constraints" PIP_DISABLE_PIP_VERSION_CHECK=1
-    "$PY" -m pip install -q "setuptools<81" wheel
+    "$PY" -m pip install -q --upgrade "setuptools<81" wheel
     "$PY" -m pip install -q -r "$ODOO_SRC/requirements.txt"
     # OCA addons from PyPI declare "odoo==19.0.*", which pip cannot see in a source
     # tree: install them without dependencies (their Odoo dependencies are addons).
