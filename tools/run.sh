@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Run a demo server: a database with the suite installed and an operator ready,
+# then Odoo in multi-worker mode (with its websocket worker) on 127.0.0.1.
+#
+#   tools/run.sh [--update]
+#     --update   update the suite's modules in the database before starting
+#
+# Settings (environment variables, with their defaults), besides common.sh's:
+#   LIVE_CHAT_DB           demo database, created when missing   (live_chat_demo)
+#   LIVE_CHAT_PORT         port of the served URL                (8069)
+#   LIVE_CHAT_HTTP_PORT    Odoo's HTTP workers, internal         (LIVE_CHAT_PORT + 10000)
+#   LIVE_CHAT_GEVENT_PORT  Odoo's websocket worker, internal     (LIVE_CHAT_PORT + 20000)
+#   LIVE_CHAT_WORKERS      HTTP workers, at least 2              (2)
+#   LIVE_CHAT_LOGDIR       install logs                          (.test-logs)
+#
+# Odoo's workers serve HTTP; websockets are served only by the gevent worker, on
+# its own port. A small front (tools/demo_proxy.py) listens on LIVE_CHAT_PORT and
+# sends /websocket to the gevent port, everything else to the HTTP workers: the
+# routing a reverse proxy does in production.
+source "$(dirname "$0")/common.sh"
+
+MODULES="website,helpdesk_mgmt,live_chat,live_chat_website,live_chat_helpdesk"
+SUITE="live_chat,live_chat_website,live_chat_helpdesk"
+DB="${LIVE_CHAT_DB:-live_chat_demo}"
+PORT="${LIVE_CHAT_PORT:-8069}"
+HTTP_PORT="${LIVE_CHAT_HTTP_PORT:-$((PORT + 10000))}"
+GEVENT_PORT="${LIVE_CHAT_GEVENT_PORT:-$((PORT + 20000))}"
+WORKERS="${LIVE_CHAT_WORKERS:-2}"
+URL="http://127.0.0.1:$PORT"
+ADMIN_PASSWORD="admin"
+UPDATE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --update) UPDATE=1 ;;
+        *) die "unknown option $1 (see the comment at the top of $0)" ;;
+    esac
+    shift
+done
+[ "$WORKERS" -ge 2 ] || die "LIVE_CHAT_WORKERS must be 2 or more (websockets need the multi-worker mode)"
+for port in "$PORT" "$HTTP_PORT" "$GEVENT_PORT"; do
+    { [ "$port" -gt 0 ] && [ "$port" -lt 65536 ]; } || die "port $port is out of range"
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is already in use"
+done
+
+setup_all
+LOGDIR="${LIVE_CHAT_LOGDIR:-$REPO_DIR/.test-logs}"
+mkdir -p "$LOGDIR"
+
+DB_ARGS=(-d "$DB" --db-filter="^$DB\$" --log-handler=odoo.modules.loading:WARNING)
+ODOO_BIN=("$PY" "$ODOO_SRC/odoo-bin")
+CONN=(--addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT"
+    --db_user="$PGUSER" --db_password="$PGPASSWORD")
+
+# Install what is missing: everything in a new database, the suite after a pull.
+missing="$(psql -d "$DB" -tAc "SELECT string_agg(name, ',') FROM (
+    SELECT unnest(string_to_array('$MODULES', ',')) AS name
+    EXCEPT SELECT name FROM ir_module_module WHERE state = 'installed') AS m" 2>/dev/null \
+    || echo "$MODULES")"
+if [ -n "$missing" ]; then
+    log "database $DB: installing $missing (a few minutes the first time; log: $LOGDIR/demo-install.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i "$missing" >"$LOGDIR/demo-install.log" 2>&1 \
+        || { tail -40 "$LOGDIR/demo-install.log"; die "installing $missing in $DB failed"; }
+fi
+if [ "$UPDATE" = 1 ]; then
+    log "database $DB: updating $SUITE (log: $LOGDIR/demo-update.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -u "$SUITE" >"$LOGDIR/demo-update.log" 2>&1 \
+        || { tail -40 "$LOGDIR/demo-update.log"; die "updating $SUITE failed"; }
+fi
+
+log "database $DB: admin password, operator, web.base.url"
+# Idempotent: the same state however often it runs.
+LIVE_CHAT_URL="$URL" LIVE_CHAT_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
+    "${ODOO_BIN[@]}" shell "${CONN[@]}" "${DB_ARGS[@]}" --no-http --log-level=warn <<'PY' || die "setting up $DB failed"
+import os
+
+from odoo import Command
+
+env.ref("base.user_admin").password = os.environ["LIVE_CHAT_ADMIN_PASSWORD"]
+group = env.ref("live_chat.live_chat_group_user")
+users = env["res.users"].with_context(active_test=False, no_reset_password=True)
+operator = users.search([("login", "=", "operator")])
+values = {
+    "name": "Operator",
+    "active": True,
+    "password": "operator",
+    "group_ids": [Command.link(group.id)],
+}
+if operator:
+    operator.write(values)
+else:
+    operator = users.create({**values, "login": "operator", "email": "operator@example.com"})
+env.ref("live_chat.live_chat_channel_default").user_ids = [Command.link(operator.id)]
+params = env["ir.config_parameter"]
+params.set_param("web.base.url", os.environ["LIVE_CHAT_URL"])
+# Logging in as admin would otherwise reset it to whatever URL the browser used.
+params.set_param("web.base.url.freeze", "True")
+env.cr.commit()
+PY
+
+pids=()
+stop() {
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+"$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
+    "$REPO_DIR/tools/demo_proxy.py" "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
+pids+=($!)
+"${ODOO_BIN[@]}" "${CONN[@]}" "${DB_ARGS[@]}" --http-interface=127.0.0.1 \
+    --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" --workers="$WORKERS" \
+    --max-cron-threads=1 &
+pids+=($!)
+
+for _ in $(seq 60); do
+    curl -fso /dev/null "$URL/web/login" && break
+    sleep 1
+done
+cat >&2 <<EOF
+
+  Live Chat demo: $URL   (database $DB)
+    administrator   admin / $ADMIN_PASSWORD
+    operator        operator / operator   (operator of the channel "Website Chat")
+  Ctrl-C stops the server.
+
+EOF
+wait -n "${pids[@]}" || true
