@@ -99,7 +99,7 @@ ensure_postgres() {
         cluster="$(pg_lsclusters -h | awk -v p="$PGPORT" '$3 == p {print $1" "$2; exit}')"
         if [ -z "$cluster" ]; then
             local ver
-            ver="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+            ver="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -n | tail -1)"
             log "creating PostgreSQL $ver cluster 'live_chat' on port $PGPORT"
             pg_createcluster -p "$PGPORT" "$ver" live_chat >/dev/null
             cluster="$ver live_chat"

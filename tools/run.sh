@@ -17,6 +17,7 @@
 # its own port. A small front (tools/demo_proxy.py) listens on LIVE_CHAT_PORT and
 # sends /websocket to the gevent port, everything else to the HTTP workers: the
 # routing a reverse proxy does in production.
+# shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
 MODULES="website,helpdesk_mgmt,live_chat,live_chat_website,live_chat_helpdesk"
@@ -52,14 +53,14 @@ CONN=(--addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT"
     --db_user="$PGUSER" --db_password="$PGPASSWORD")
 
 # Install what is missing: everything in a new database, the suite after a pull.
-missing="$(psql -d "$DB" -tAc "SELECT string_agg(name, ',') FROM (
+to_install="$(psql -d "$DB" -tAc "SELECT string_agg(name, ',') FROM (
     SELECT unnest(string_to_array('$MODULES', ',')) AS name
     EXCEPT SELECT name FROM ir_module_module WHERE state = 'installed') AS m" 2>/dev/null \
     || echo "$MODULES")"
-if [ -n "$missing" ]; then
-    log "database $DB: installing $missing (a few minutes the first time; log: $LOGDIR/demo-install.log)"
-    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i "$missing" >"$LOGDIR/demo-install.log" 2>&1 \
-        || { tail -40 "$LOGDIR/demo-install.log"; die "installing $missing in $DB failed"; }
+if [ -n "$to_install" ]; then
+    log "database $DB: installing $to_install (a few minutes the first time; log: $LOGDIR/demo-install.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i "$to_install" >"$LOGDIR/demo-install.log" 2>&1 \
+        || { tail -40 "$LOGDIR/demo-install.log"; die "installing $to_install in $DB failed"; }
 fi
 if [ "$UPDATE" = 1 ]; then
     log "database $DB: updating $SUITE (log: $LOGDIR/demo-update.log)"

@@ -7,6 +7,7 @@
 #     --tags TAGS  Odoo --test-tags, default: every test of the suite
 # Exit status: 0 when every test passed; 1 on a failed test, an install error,
 # a warning or error logged while installing the suite, or when no test ran.
+# shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
 MODULES="live_chat,live_chat_website,live_chat_helpdesk"
@@ -59,11 +60,12 @@ if [ "$status" != 0 ] || grep -E " (WARNING|ERROR|CRITICAL) " "$LOGDIR/2-install
 fi
 
 log "running the tests ($TAGS)"
-status=0
+set +e
 odoo "${COMMON[@]}" -u "$MODULES" --test-enable --test-tags="$TAGS" \
     2>&1 | tee "$LOGDIR/3-tests.log" | grep -E --line-buffered \
-    " (ERROR|CRITICAL) |FAIL:|ERROR:|odoo.tests.result|Starting .*\.test_" || true
+    " (ERROR|CRITICAL) |FAIL:|ERROR:|odoo.tests.result|Starting .*\.test_"
 status=${PIPESTATUS[0]}
+set -e
 
 # Odoo closes with "F failed, E error(s) of N tests when loading database ...".
 summary="$(grep -Eo "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" \
