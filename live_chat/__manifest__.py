@@ -15,9 +15,13 @@
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
         "views/live_chat_menus.xml",
+        "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "live_chat/static/src/backend/**/*",
+        ],
         "web.assets_tests": [
             "live_chat/static/tests/tours/**/*",
         ],

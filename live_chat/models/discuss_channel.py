@@ -1,9 +1,211 @@
-from odoo import fields, models
+import secrets
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import consteq, plaintext2html
+
+from odoo.addons.mail.tools.discuss import Store
+
+# The longest text a visitor may send in one message.
+MESSAGE_MAX_LENGTH = 4000
 
 
 class DiscussChannel(models.Model):
+    """A live chat session is a conversation of the host (a ``group`` channel)
+    between a visitor (a guest, or a partner when logged in) and an operator."""
+
     _inherit = "discuss.channel"
 
     live_chat_channel_id = fields.Many2one(
         "live_chat.channel", "Live Chat Channel", index="btree_not_null", ondelete="set null"
     )
+    live_chat_operator_id = fields.Many2one("res.users", "Operator", ondelete="set null")
+    live_chat_visitor_guest_id = fields.Many2one(
+        "mail.guest", "Visitor (guest)", index="btree_not_null", ondelete="set null"
+    )
+    live_chat_visitor_partner_id = fields.Many2one(
+        "res.partner", "Visitor (contact)", index="btree_not_null", ondelete="set null"
+    )
+    live_chat_visitor_name = fields.Char("Visitor")
+    live_chat_country_id = fields.Many2one("res.country", "Visitor Country")
+    live_chat_country_name = fields.Char(related="live_chat_country_id.name")
+    live_chat_country_code = fields.Char(related="live_chat_country_id.code")
+    live_chat_channel_name = fields.Char(related="live_chat_channel_id.name")
+    live_chat_lang = fields.Char("Visitor Language")
+    live_chat_page_url = fields.Char("Page", help="The page the visitor started the chat from.")
+    live_chat_start_dt = fields.Datetime("Started")
+    live_chat_end_dt = fields.Datetime("Ended")
+    live_chat_state = fields.Selection(
+        [("open", "In progress"), ("closed", "Closed")], "Status", readonly=True
+    )
+    live_chat_visitor_token = fields.Char(copy=False, groups="base.group_system")
+
+    # The operator choice counts open sessions per operator: this index keeps that
+    # count independent of the length of the history.
+    _live_chat_open_operator_idx = models.Index(
+        "(live_chat_operator_id) WHERE live_chat_state = 'open'"
+    )
+
+    # ------------------------------------------------------------
+    # Store (what the web client knows of a session)
+    # ------------------------------------------------------------
+
+    def _to_store_defaults(self, target: Store.Target):
+        res = super()._to_store_defaults(target)
+        if target.is_internal(self.env):
+            res += [
+                Store.Attr(field, predicate=_is_live_chat, sudo=True)
+                for field in _STORE_FIELDS
+            ]
+        return res
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_live_chat_close(self):
+        """Operator side: end the selected sessions."""
+        if not self.env.user.has_group("live_chat.live_chat_group_user"):
+            raise AccessError(self.env._("Only live chat operators can close a session."))
+        self.check_access("read")
+        for session in self.filtered(lambda s: s.live_chat_state == "open"):
+            # sudo: discuss.channel - a live chat user may end any session they can read
+            # (the live chat record rule), without being able to write on conversations.
+            session.sudo()._live_chat_close(
+                self.env._("%s closed the conversation.", self.env.user.name)
+            )
+        return True
+
+    # ------------------------------------------------------------
+    # Business methods (called by the visitor's routes, in sudo)
+    # ------------------------------------------------------------
+
+    @api.model
+    def _live_chat_find_session(self, session_id, token):
+        """The session with that id if the token is its visitor's, else an empty recordset.
+        The session is returned in sudo: the token is the visitor's right to it."""
+        if (
+            not isinstance(session_id, int)
+            or isinstance(session_id, bool)
+            or not 0 < session_id < 2**31
+            or not isinstance(token, str)
+            or not token
+        ):
+            return self.browse()
+        # sudo: discuss.channel - reading the token to compare it with the visitor's.
+        session = self.sudo().browse(session_id).exists()
+        if (
+            not session.live_chat_channel_id
+            or not session.live_chat_visitor_token
+            or not consteq(session.live_chat_visitor_token, token)
+        ):
+            return self.browse()
+        return session
+
+    def _live_chat_visitor_author(self):
+        self.ensure_one()
+        return self.live_chat_visitor_partner_id, self.live_chat_visitor_guest_id
+
+    def _live_chat_post_visitor_message(self, text):
+        """Post a visitor's text (plain text, escaped here) in the session."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
+        session = self.with_context(
+            guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False
+        )
+        message = session.message_post(
+            body=body,
+            author_id=partner.id or False,
+            author_guest_id=guest.id if not partner else False,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        return message
+
+    def _live_chat_close(self, notice, by_visitor=False):
+        """End the session, tell both sides. ``notice`` is already translated."""
+        self.ensure_one()
+        if self.live_chat_state != "open":
+            return False
+        self.write({"live_chat_state": "closed", "live_chat_end_dt": fields.Datetime.now()})
+        if by_visitor:
+            partner, guest = self._live_chat_visitor_author()
+        else:
+            partner, guest = self.env.user.partner_id, self.env["mail.guest"]
+        self.with_context(guest=guest).message_post(
+            body=Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
+            author_id=partner.id or False,
+            author_guest_id=guest.id if not partner else False,
+            message_type="notification",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self._bus_send("live_chat/session_closed", {"id": self.id})
+        Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
+        return True
+
+    def _live_chat_messages(self, after_id=0, limit=200):
+        """The session's messages as the visitor's widget shows them, oldest first."""
+        self.ensure_one()
+        messages = self.env["mail.message"].search(
+            [
+                ("model", "=", "discuss.channel"),
+                ("res_id", "=", self.id),
+                ("id", ">", after_id),
+                ("message_type", "in", ("comment", "notification")),
+            ],
+            order="id asc",
+            limit=limit,
+        )
+        return [self._live_chat_message_format(message) for message in messages]
+
+    def _live_chat_message_format(self, message):
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        from_visitor = bool(
+            (partner and message.author_id == partner)
+            or (guest and message.author_guest_id == guest)
+        )
+        return {
+            "id": message.id,
+            "body": str(message.body or ""),
+            "author": message.author_id.name or message.author_guest_id.name or "",
+            "from_visitor": from_visitor,
+            "notification": message.message_type == "notification",
+            "date": fields.Datetime.to_string(message.date),
+        }
+
+    def _live_chat_visitor_info(self):
+        """What the visitor's widget needs to resume the session."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "state": self.live_chat_state,
+            "operator": {
+                "name": self.live_chat_operator_id.partner_id.name or "",
+                "partner_id": self.live_chat_operator_id.partner_id.id,
+            },
+            "guest_id": self.live_chat_visitor_guest_id.id or False,
+            "visitor_partner_id": self.live_chat_visitor_partner_id.id or False,
+        }
+
+    @api.model
+    def _live_chat_new_token(self):
+        return secrets.token_urlsafe(32)
+
+
+# What the operators' web client knows of a session (see static/src/backend).
+_STORE_FIELDS = (
+    "live_chat_state",
+    "live_chat_page_url",
+    "live_chat_visitor_name",
+    "live_chat_country_name",
+    "live_chat_country_code",
+    "live_chat_channel_name",
+)
+
+
+def _is_live_chat(channel):
+    return bool(channel.live_chat_channel_id)

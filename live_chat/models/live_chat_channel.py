@@ -1,9 +1,13 @@
 import re
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -79,6 +83,11 @@ class LiveChatChannel(models.Model):
         default=DEFAULT_COLORS["title_color"],
         required=True,
     )
+    max_sessions_per_operator = fields.Integer(
+        "Sessions per operator",
+        default=5,
+        help="The most sessions an operator handles at once. 0: no limit.",
+    )
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", "Rules", copy=True)
     session_ids = fields.One2many("discuss.channel", "live_chat_channel_id", "Sessions")
     session_count = fields.Integer("Number of Sessions", compute="_compute_session_count")
@@ -86,6 +95,11 @@ class LiveChatChannel(models.Model):
     script_url = fields.Char("Script URL", compute="_compute_widget")
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
     script_snippet = fields.Text("Widget code", compute="_compute_widget")
+
+    _max_sessions_positive = models.Constraint(
+        "CHECK(max_sessions_per_operator >= 0)",
+        "The number of sessions per operator cannot be negative.",
+    )
 
     @api.constrains(*DEFAULT_COLORS)
     def _check_colors(self):
@@ -177,3 +191,116 @@ class LiveChatChannel(models.Model):
         if not self.env.user.has_group("live_chat.live_chat_group_user"):
             raise AccessError(self.env._("Only Live Chat users can join or leave a channel."))
         self.check_access("read")
+
+    # ------------------------------------------------------------
+    # Sessions
+    # ------------------------------------------------------------
+
+    def _get_available_operator(self, lang=None, guest=None, partner=None):
+        """The operator for a new session, or an empty recordset.
+
+        Among the channel's operators who are online (the host's presence) and below
+        the channel's limit of open sessions: the visitor's previous operator, then one
+        whose language is the visitor's, then the least busy. One query, whose cost
+        depends on the open sessions only (partial index), not on the history.
+        """
+        self.ensure_one()
+        if guest:
+            previous = SQL(
+                "SELECT live_chat_operator_id FROM discuss_channel"
+                " WHERE live_chat_visitor_guest_id = %s AND live_chat_operator_id IS NOT NULL"
+                " ORDER BY id DESC LIMIT 1",
+                guest.id,
+            )
+        elif partner:
+            previous = SQL(
+                "SELECT live_chat_operator_id FROM discuss_channel"
+                " WHERE live_chat_visitor_partner_id = %s AND live_chat_operator_id IS NOT NULL"
+                " ORDER BY id DESC LIMIT 1",
+                partner.id,
+            )
+        else:
+            previous = SQL("SELECT NULL::int")
+        limit = self.max_sessions_per_operator or None
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT rel.user_id
+                  FROM live_chat_channel_res_users_rel rel
+                  JOIN res_users u ON u.id = rel.user_id AND u.active
+                  JOIN res_partner p ON p.id = u.partner_id
+                  JOIN mail_presence pr ON pr.user_id = u.id
+                   AND pr.status = 'online' AND pr.last_poll > %(fresh)s
+                  CROSS JOIN LATERAL (
+                        SELECT count(*) AS n FROM discuss_channel s
+                         WHERE s.live_chat_operator_id = u.id AND s.live_chat_state = 'open'
+                  ) AS load
+                 WHERE rel.channel_id = %(channel)s
+                   AND (%(limit)s::int IS NULL OR load.n < %(limit)s::int)
+                 ORDER BY u.id IS NOT DISTINCT FROM (%(previous)s) DESC,
+                          p.lang IS NOT DISTINCT FROM %(lang)s DESC,
+                          load.n, random()
+                 LIMIT 1
+                """,
+                fresh=fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER),
+                channel=self.id,
+                limit=limit,
+                previous=previous,
+                lang=lang or None,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return self.env["res.users"].browse(row[0] if row else [])
+
+    def _start_session(self, operator, *, text, guest=None, partner=None, country=None,
+                       lang=None, page_url=None):
+        """Create the session of a visitor's first message, as the host's conversation
+        between the operator and the visitor; post the welcome message and ``text``."""
+        self.ensure_one()
+        visitor_name = partner.name if partner else guest.name
+        session = self.env["discuss.channel"].create(
+            {
+                "name": visitor_name,
+                "channel_type": "group",
+                "live_chat_channel_id": self.id,
+                "live_chat_operator_id": operator.id,
+                "live_chat_visitor_guest_id": guest.id if guest else False,
+                "live_chat_visitor_partner_id": partner.id if partner else False,
+                "live_chat_visitor_name": visitor_name,
+                "live_chat_country_id": country.id if country else False,
+                "live_chat_lang": lang or False,
+                "live_chat_page_url": (page_url or "")[:2048] or False,
+                "live_chat_start_dt": fields.Datetime.now(),
+                "live_chat_state": "open",
+                "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
+            }
+        )
+        session._add_members(
+            partners=operator.partner_id | (partner or self.env["res.partner"]),
+            guests=guest,
+            post_joined_message=False,
+        )
+        if self.default_message:
+            session.with_context(mail_create_nosubscribe=True).message_post(
+                body=Markup("<p>%s</p>") % self.default_message,
+                author_id=operator.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        session._live_chat_post_visitor_message(text)
+        return session
+
+    def _widget_options(self):
+        """The channel's look and texts, as the visitor's widget uses them."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "button_text": self.button_text or "",
+            "button_background_color": self.button_background_color,
+            "button_text_color": self.button_text_color,
+            "header_background_color": self.header_background_color,
+            "title_color": self.title_color,
+            "default_message": self.default_message or "",
+            "input_placeholder": self.input_placeholder or "",
+        }
