@@ -10,9 +10,7 @@ class LiveChatChannelRule(models.Model):
     _order = "sequence, id"
 
     sequence = fields.Integer(default=10, help="Rules are tried in this order.")
-    channel_id = fields.Many2one(
-        "live_chat.channel", "Channel", required=True, ondelete="cascade", index=True
-    )
+    channel_id = fields.Many2one("live_chat.channel", required=True, ondelete="cascade", index=True)
     action = fields.Selection(
         [
             ("show", "Show"),
@@ -41,7 +39,6 @@ class LiveChatChannelRule(models.Model):
     )
     country_ids = fields.Many2many(
         "res.country",
-        string="Country",
         help="The rule applies only to visitors from these countries (found by GeoIP). "
         "Empty: every country.",
     )
