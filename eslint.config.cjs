@@ -68,10 +68,12 @@ module.exports = [
     },
     {
         // The visitor's widget: classic scripts for pages that are not ours, served
-        // wrapped in a function (no module loader there); written with `var`.
+        // wrapped in a function (no module loader there), written with `var`.
         files: ["**/static/src/widget/**/*.js"],
         languageOptions: {sourceType: "script"},
         rules: {
+            // Top-level names live in the wrapping function, not in the page's globals.
+            "no-redeclare": ["error", {builtinGlobals: false}],
             "no-var": "off",
             "prefer-const": "off",
         },
