@@ -127,8 +127,15 @@ class LiveChatController(http.Controller):
     # Session API (JSON in, JSON out)
     # ------------------------------------------------------------
 
-    @http.route("/live_chat/init/<int:channel_id>", type="http", auth="public", methods=["POST"],
-                csrf=False, cors="*", readonly=True)
+    @http.route(
+        "/live_chat/init/<int:channel_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        cors="*",
+        readonly=True,
+    )
     @_api
     def init(self, payload, channel_id, **_params):
         """What the widget shows on a page: the channel's options, whether an
@@ -147,8 +154,14 @@ class LiveChatController(http.Controller):
             result["available"] = bool(operator)
         return result
 
-    @http.route("/live_chat/session/start", type="http", auth="public", methods=["POST"],
-                csrf=False, cors="*")
+    @http.route(
+        "/live_chat/session/start",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        cors="*",
+    )
     @_api
     def session_start(self, payload, **_params):
         """The visitor's first message: the session starts with it."""
@@ -160,7 +173,8 @@ class LiveChatController(http.Controller):
         )
         if not operator:
             raise BadRequest(
-                503, "no_operator",
+                503,
+                "no_operator",
                 request.env._("No operator is available right now. Please try again later."),
             )
         guest = visitor["guest"]
@@ -186,8 +200,14 @@ class LiveChatController(http.Controller):
             result["guest"] = {"id": guest.id, "token": guest.sudo()._format_auth_cookie()}
         return result
 
-    @http.route("/live_chat/session/post", type="http", auth="public", methods=["POST"],
-                csrf=False, cors="*")
+    @http.route(
+        "/live_chat/session/post",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        cors="*",
+    )
     @_api
     def session_post(self, payload, **_params):
         session = self._find_session(payload)
@@ -197,8 +217,15 @@ class LiveChatController(http.Controller):
         message = session._live_chat_post_visitor_message(text)
         return {"message": session._live_chat_message_format(message)}
 
-    @http.route("/live_chat/session/messages", type="http", auth="public", methods=["POST"],
-                csrf=False, cors="*", readonly=True)
+    @http.route(
+        "/live_chat/session/messages",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        cors="*",
+        readonly=True,
+    )
     @_api
     def session_messages(self, payload, **_params):
         """Messages after ``after_id``: what a visitor missed while disconnected."""
@@ -209,8 +236,14 @@ class LiveChatController(http.Controller):
             "messages": session._live_chat_messages(after_id=min(max(after_id, 0), 2**31 - 1)),
         }
 
-    @http.route("/live_chat/session/close", type="http", auth="public", methods=["POST"],
-                csrf=False, cors="*")
+    @http.route(
+        "/live_chat/session/close",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        cors="*",
+    )
     @_api
     def session_close(self, payload, **_params):
         session = self._find_session(payload)
@@ -259,7 +292,11 @@ class LiveChatController(http.Controller):
             except ValueError:
                 guest = env["mail.guest"]
         country_code = request.geoip.country_code
-        country = env["res.country"].search([("code", "=", country_code)], limit=1) if country_code else env["res.country"]
+        country = (
+            env["res.country"].search([("code", "=", country_code)], limit=1)
+            if country_code
+            else env["res.country"]
+        )
         return {
             "partner": partner,
             "guest": guest,
@@ -281,13 +318,17 @@ class LiveChatController(http.Controller):
     def _create_guest(self, payload, visitor):
         name = _get(payload, "name", str, required=False, max_length=NAME_MAX_LENGTH)
         # sudo: mail.guest - a visitor's first message creates their guest identity.
-        guest = request.env["mail.guest"].sudo().create(
-            {
-                "name": (name or "").strip() or "Visitor",
-                "country_id": visitor["country"].id,
-                "lang": visitor["lang"],
-                "timezone": request.env["mail.guest"]._get_timezone_from_request(request),
-            }
+        guest = (
+            request.env["mail.guest"]
+            .sudo()
+            .create(
+                {
+                    "name": (name or "").strip() or "Visitor",
+                    "country_id": visitor["country"].id,
+                    "lang": visitor["lang"],
+                    "timezone": request.env["mail.guest"]._get_timezone_from_request(request),
+                }
+            )
         )
         if not (name or "").strip():
             guest.name = request.env._("Visitor #%s", guest.id)

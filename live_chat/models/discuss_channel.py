@@ -19,7 +19,7 @@ class DiscussChannel(models.Model):
     _inherit = "discuss.channel"
 
     live_chat_channel_id = fields.Many2one(
-        "live_chat.channel", "Live Chat Channel", index="btree_not_null", ondelete="set null"
+        "live_chat.channel", index="btree_not_null", ondelete="set null"
     )
     live_chat_operator_id = fields.Many2one("res.users", "Operator", ondelete="set null")
     live_chat_visitor_guest_id = fields.Many2one(
@@ -56,8 +56,7 @@ class DiscussChannel(models.Model):
         res = super()._to_store_defaults(target)
         if target.is_internal(self.env):
             res += [
-                Store.Attr(field, predicate=_is_live_chat, sudo=True)
-                for field in _STORE_FIELDS
+                Store.Attr(field, predicate=_is_live_chat, sudo=True) for field in _STORE_FIELDS
             ]
         return res
 

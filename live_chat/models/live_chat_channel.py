@@ -57,7 +57,6 @@ class LiveChatChannel(models.Model):
         required=True,
     )
     button_text_color = fields.Char(
-        "Button Text Color",
         default=DEFAULT_COLORS["button_text_color"],
         required=True,
     )
@@ -79,7 +78,6 @@ class LiveChatChannel(models.Model):
         required=True,
     )
     title_color = fields.Char(
-        "Title Color",
         default=DEFAULT_COLORS["title_color"],
         required=True,
     )
@@ -252,8 +250,9 @@ class LiveChatChannel(models.Model):
         row = self.env.cr.fetchone()
         return self.env["res.users"].browse(row[0] if row else [])
 
-    def _start_session(self, operator, *, text, guest=None, partner=None, country=None,
-                       lang=None, page_url=None):
+    def _start_session(
+        self, operator, *, text, guest=None, partner=None, country=None, lang=None, page_url=None
+    ):
         """Create the session of a visitor's first message, as the host's conversation
         between the operator and the visitor; post the welcome message and ``text``."""
         self.ensure_one()

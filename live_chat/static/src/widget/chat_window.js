@@ -70,10 +70,15 @@
         });
         return (data["mail.message"] || [])
             .filter(function (m) {
-                return m.message_type === "comment" || m.message_type === "notification";
+                return (
+                    m.message_type === "comment" || m.message_type === "notification"
+                );
             })
             .map(function (m) {
-                var partnerId = typeof m.author_id === "object" && m.author_id ? m.author_id.id : m.author_id;
+                var partnerId =
+                    typeof m.author_id === "object" && m.author_id
+                        ? m.author_id.id
+                        : m.author_id;
                 var guestId =
                     typeof m.author_guest_id === "object" && m.author_guest_id
                         ? m.author_guest_id.id
@@ -85,7 +90,7 @@
                     author: names[partnerId ? "p" + partnerId : "g" + guestId] || "",
                     from_visitor: Boolean(
                         (guestId && guestId === visitor.guest_id) ||
-                            (partnerId && partnerId === visitor.partner_id)
+                        (partnerId && partnerId === visitor.partner_id)
                     ),
                     notification: m.message_type === "notification",
                 };
@@ -169,7 +174,11 @@
             if (!msg.from_visitor && msg.author) {
                 node.append(el("span", "who", msg.author));
             }
-            node.append(document.createTextNode(msg.text !== undefined ? msg.text : htmlToText(msg.body)));
+            node.append(
+                document.createTextNode(
+                    msg.text !== undefined ? msg.text : htmlToText(msg.body)
+                )
+            );
             return node;
         }
 
@@ -190,9 +199,12 @@
             }
             var next = null;
             if (msg.id < lastId) {
-                next = Array.prototype.find.call(log.querySelectorAll("[data-id]"), function (n) {
-                    return Number(n.dataset.id) > msg.id;
-                });
+                next = Array.prototype.find.call(
+                    log.querySelectorAll("[data-id]"),
+                    function (n) {
+                        return Number(n.dataset.id) > msg.id;
+                    }
+                );
             }
             var firstPending = log.querySelector(".msg.pending");
             log.insertBefore(node, next || firstPending || null);
@@ -204,7 +216,10 @@
         function welcome() {
             log.textContent = "";
             if (options.default_message) {
-                var node = bubble({ text: options.default_message, author: options.name });
+                var node = bubble({
+                    text: options.default_message,
+                    author: options.name,
+                });
                 node.classList.add("welcome");
                 log.append(node);
             }
@@ -250,7 +265,10 @@
         }
 
         function visitor() {
-            return { guest_id: session && session.guest_id, partner_id: session && session.visitor_partner_id };
+            return {
+                guest_id: session && session.guest_id,
+                partner_id: session && session.visitor_partner_id,
+            };
         }
 
         function onNotification(type, payload) {
@@ -259,7 +277,10 @@
             }
             if (type === "discuss.channel/new_message" && payload.id === session.id) {
                 fromStore(payload, visitor()).forEach(add);
-            } else if (type === "live_chat/session_closed" && payload.id === session.id) {
+            } else if (
+                type === "live_chat/session_closed" &&
+                payload.id === session.id
+            ) {
                 fetchMissed().then(function () {
                     setEnded(true);
                 });
@@ -270,7 +291,9 @@
             if (ws || ended || !session) {
                 return;
             }
-            var socket = new WebSocket(cfg.server.replace(/^http/, "ws") + "/websocket?version=19.0-2");
+            var socket = new WebSocket(
+                cfg.server.replace(/^http/, "ws") + "/websocket?version=19.0-2"
+            );
             ws = socket;
             socket.onopen = function () {
                 retries = 0;
@@ -279,7 +302,9 @@
                     JSON.stringify({
                         event_name: "subscribe",
                         data: {
-                            channels: state.guest_token ? ["mail.guest_" + state.guest_token] : [],
+                            channels: state.guest_token
+                                ? ["mail.guest_" + state.guest_token]
+                                : [],
                             last: state.last_bus_id || 0,
                         },
                     })
@@ -294,14 +319,16 @@
                 } catch {
                     return;
                 }
-                (Array.isArray(notifications) ? notifications : []).forEach(function (n) {
-                    if (n.id > (state.last_bus_id || 0)) {
-                        state.last_bus_id = n.id;
+                (Array.isArray(notifications) ? notifications : []).forEach(
+                    function (n) {
+                        if (n.id > (state.last_bus_id || 0)) {
+                            state.last_bus_id = n.id;
+                        }
+                        if (n.message) {
+                            onNotification(n.message.type, n.message.payload);
+                        }
                     }
-                    if (n.message) {
-                        onNotification(n.message.type, n.message.payload);
-                    }
-                });
+                );
                 save();
             };
             socket.onclose = function () {
@@ -319,25 +346,31 @@
 
         function forget() {
             session = null;
-            state = { guest_token: state.guest_token };
+            state = {guest_token: state.guest_token};
             rendered = {};
             lastId = 0;
             save();
         }
 
         function submit(text, pendingNode) {
-            var pending = pendingNode || bubble({ text: text, from_visitor: true });
+            var pending = pendingNode || bubble({text: text, from_visitor: true});
             pending.className = "msg me pending";
             if (!pendingNode) {
                 log.append(pending);
                 scroll();
             }
             var request = session
-                ? post("/live_chat/session/post", { session_id: session.id, token: state.token, body: text })
+                ? post("/live_chat/session/post", {
+                      session_id: session.id,
+                      token: state.token,
+                      body: text,
+                  })
                 : post("/live_chat/session/start", {
                       channel_id: cfg.channel,
                       body: text,
-                      url: cfg.page ? document.referrer || window.location.href : window.location.href,
+                      url: cfg.page
+                          ? document.referrer || window.location.href
+                          : window.location.href,
                       lang: navigator.language,
                       guest_token: state.guest_token,
                   });
@@ -404,7 +437,10 @@
             if (!session) {
                 return;
             }
-            post("/live_chat/session/close", { session_id: session.id, token: state.token }).then(
+            post("/live_chat/session/close", {
+                session_id: session.id,
+                token: state.token,
+            }).then(
                 function () {
                     fetchMissed().then(function () {
                         setEnded(true);

@@ -1,12 +1,12 @@
-import { ChatWindow } from "@mail/core/common/chat_window";
-import { Component } from "@odoo/owl";
-import { useService } from "@web/core/utils/hooks";
-import { _t } from "@web/core/l10n/translation";
+import {ChatWindow} from "@mail/core/common/chat_window";
+import {Component} from "@odoo/owl";
+import {useService} from "@web/core/utils/hooks";
+import {_t} from "@web/core/l10n/translation";
 
 /** Who the visitor is and where they came from, above a session's messages. */
 export class LiveChatSessionInfo extends Component {
     static template = "live_chat.SessionInfo";
-    static props = { thread: Object };
+    static props = {thread: Object};
 
     setup() {
         this.orm = useService("orm");
@@ -22,10 +22,12 @@ export class LiveChatSessionInfo extends Component {
     }
 
     async closeSession() {
-        await this.orm.call("discuss.channel", "action_live_chat_close", [[this.thread.id]]);
+        await this.orm.call("discuss.channel", "action_live_chat_close", [
+            [this.thread.id],
+        ]);
         this.thread.live_chat_state = "closed";
-        this.notification.add(_t("The session is closed."), { type: "info" });
+        this.notification.add(_t("The session is closed."), {type: "info"});
     }
 }
 
-ChatWindow.components = { ...ChatWindow.components, LiveChatSessionInfo };
+ChatWindow.components = {...ChatWindow.components, LiveChatSessionInfo};
