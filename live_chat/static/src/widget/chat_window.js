@@ -150,7 +150,8 @@
         again.style.color = options.button_text_color;
         win.append(head, status, log, foot, again);
         win.hidden = true;
-        widget.root.appendChild(win);
+        // The window's styles, in the shadow root the loader made for the widget.
+        widget.root.append(el("style", null, CSS), win);
 
         function save() {
             state.session_id = session ? session.id : undefined;
