@@ -4,7 +4,7 @@
  * Served by /live_chat/loader/<channel id>, wrapped in a function that defines
  * LIVE_CHAT_CONFIG ({server, channel, page}). It runs on pages that are not ours:
  * no global but the transient one the chat window registers, every style inside a
- * closed shadow root, nothing blocking. The chat window's code loads on the click.
+ * shadow root, nothing blocking. The chat window's code loads on the click.
  */
 /* global LIVE_CHAT_CONFIG */
 "use strict";
@@ -100,7 +100,7 @@ function mount(init, state) {
     var options = init.options;
     var host = document.createElement("div");
     host.setAttribute("data-live-chat", String(cfg.channel));
-    var root = host.attachShadow({ mode: "closed" });
+    var root = host.attachShadow({ mode: "open" });
     var style = document.createElement("style");
     style.textContent = CSS;
     root.appendChild(style);
