@@ -220,6 +220,8 @@ class LiveChatChannel(models.Model):
         else:
             previous = SQL("SELECT NULL::int")
         limit = self.max_sessions_per_operator or None
+        # Raw SQL: the changes of this transaction (presence, sessions) first.
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """

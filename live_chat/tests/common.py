@@ -51,12 +51,16 @@ class LiveChatCommon:
     def lc_post(self, route, payload=None, *, data=None, cookies=None):
         """POST ``payload`` to a route of the visitor's API as the widget does: a JSON
         object sent as text/plain. ``data``: a raw body instead."""
-        return self.url_open(
+        # The request runs in this transaction, with a cache of its own.
+        self.env.flush_all()
+        response = self.url_open(
             route,
             data=data if data is not None else json.dumps(payload or {}),
             headers={"Content-Type": "text/plain"},
             cookies=cookies,
         )
+        self.env.invalidate_all()
+        return response
 
     def lc_call(self, route, payload=None, *, status=200, cookies=None):
         """The JSON answer of a route, which must answer ``status``."""
