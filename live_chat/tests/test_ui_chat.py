@@ -12,7 +12,8 @@ for (let i = 0; i < 200; i++) {
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 if (input.placeholder !== "Type here, please") throw new Error("placeholder: " + input.placeholder);
-await waitFor(() => root.querySelector(".welcome")?.textContent.includes("Welcome, visitor!"), "welcome");
+await waitFor(
+    () => root.querySelector(".welcome")?.textContent.includes("Welcome, visitor!"), "welcome");
 input.value = "Hello from the visitor <b>bold</b>";
 root.querySelector(".foot").requestSubmit();
 await waitFor(() => [...root.querySelectorAll(".msg.me:not(.pending)")].some(

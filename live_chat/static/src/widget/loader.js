@@ -31,13 +31,15 @@ function saveState(state) {
 function post(path, data) {
     return fetch(cfg.server + path, {
         method: "POST",
-        headers: { "Content-Type": "text/plain" },
+        headers: {"Content-Type": "text/plain"},
         body: JSON.stringify(data || {}),
     }).then(function (response) {
         return response.json().then(
             function (body) {
                 if (!response.ok) {
-                    var error = new Error((body.error && body.error.message) || response.statusText);
+                    var error = new Error(
+                        (body.error && body.error.message) || response.statusText
+                    );
                     error.status = response.status;
                     error.code = body.error && body.error.code;
                     throw error;
@@ -67,7 +69,7 @@ var CSS =
 
 var ICON =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 ' +
-    '2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 ' +
+    "2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 " +
     '0 .01zm5 0a1.5 1.5 0 1 0 0 .01z"/></svg>';
 
 function start() {
@@ -82,7 +84,7 @@ function start() {
         function (init) {
             if (!init.session && state.session_id) {
                 // The session is gone (or closed long ago): start afresh, keep the guest.
-                state = { guest_token: state.guest_token };
+                state = {guest_token: state.guest_token};
                 saveState(state);
             }
             if (!init.available && !init.session && !cfg.page) {
@@ -100,7 +102,7 @@ function mount(init, state) {
     var options = init.options;
     var host = document.createElement("div");
     host.setAttribute("data-live-chat", String(cfg.channel));
-    var root = host.attachShadow({ mode: "open" });
+    var root = host.attachShadow({mode: "open"});
     var style = document.createElement("style");
     style.textContent = CSS;
     root.appendChild(style);
@@ -144,9 +146,12 @@ function mount(init, state) {
     if (cfg.page || (init.session && state.open)) {
         open(widget, false);
     } else if (init.action === "auto_open" && !init.session && !state.dismissed) {
-        window.setTimeout(function () {
-            open(widget, false);
-        }, Math.max(0, init.timer || 0) * 1000);
+        window.setTimeout(
+            function () {
+                open(widget, false);
+            },
+            Math.max(0, init.timer || 0) * 1000
+        );
     }
 }
 

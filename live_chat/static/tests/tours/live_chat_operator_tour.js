@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 /**
  * The operator's side of a chat: a visitor writes (driven by the Python test in
@@ -40,7 +40,8 @@ registry.category("web_tour.tours").add("live_chat_operator_tour", {
         },
         {
             content: "The operator sees that the visitor left",
-            trigger: ".o-mail-ChatWindow:contains(left the conversation) .o_live_chat_ended",
+            trigger:
+                ".o-mail-ChatWindow:contains(left the conversation) .o_live_chat_ended",
             timeout: 60000,
         },
     ],
