@@ -14,6 +14,7 @@
         "security/live_chat_security.xml",
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
+        "views/discuss_channel_views.xml",
         "views/live_chat_menus.xml",
         "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",

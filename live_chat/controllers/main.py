@@ -142,7 +142,8 @@ class LiveChatController(http.Controller):
         operator is available, and the visitor's session if they have one."""
         channel = self._get_channel(channel_id)
         session = self._find_session(payload, required=False)
-        result = {"options": channel._widget_options(), "session": False}
+        lang = self._visitor_lang(payload)
+        result = {"options": channel.with_context(lang=lang)._widget_options(), "session": False}
         if session and session.live_chat_channel_id == channel:
             result["session"] = session._live_chat_visitor_info()
             result["available"] = True

@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import consteq, plaintext2html
+from odoo.tools import consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -41,12 +41,57 @@ class DiscussChannel(models.Model):
         [("open", "In progress"), ("closed", "Closed")], "Status", readonly=True
     )
     live_chat_visitor_token = fields.Char(copy=False, groups="base.group_system")
+    live_chat_duration = fields.Float(
+        "Duration (minutes)", compute="_compute_live_chat_duration", digits=(16, 1)
+    )
+    live_chat_transcript = fields.Html(
+        "Transcript", compute="_compute_live_chat_transcript", sanitize=False
+    )
 
     # The operator choice counts open sessions per operator: this index keeps that
     # count independent of the length of the history.
     _live_chat_open_operator_idx = models.Index(
         "(live_chat_operator_id) WHERE live_chat_state = 'open'"
     )
+
+    @api.depends("live_chat_start_dt", "live_chat_end_dt")
+    def _compute_live_chat_duration(self):
+        now = fields.Datetime.now()
+        for session in self:
+            start = session.live_chat_start_dt
+            end = session.live_chat_end_dt or now
+            session.live_chat_duration = (end - start).total_seconds() / 60 if start else 0.0
+
+    def _compute_live_chat_transcript(self):
+        for session in self:
+            session.live_chat_transcript = session._live_chat_transcript_html()
+
+    def _live_chat_transcript_html(self):
+        """The conversation as HTML: every text escaped, authors and times shown."""
+        self.ensure_one()
+        if not self.live_chat_channel_id:
+            return False
+        messages = self.env["mail.message"].search(
+            [
+                ("model", "=", "discuss.channel"),
+                ("res_id", "=", self.id),
+                ("message_type", "in", ("comment", "notification")),
+            ],
+            order="id asc",
+        )
+        lines = [
+            Markup(
+                '<div class="o_live_chat_transcript_line"><small class="text-muted">%s</small> '
+                "<strong>%s</strong>: %s</div>"
+            )
+            % (
+                fields.Datetime.context_timestamp(self, message.date).strftime("%Y-%m-%d %H:%M"),
+                message.author_id.name or message.author_guest_id.name or "",
+                html2plaintext(message.body or ""),
+            )
+            for message in messages
+        ]
+        return Markup("").join(lines)
 
     # ------------------------------------------------------------
     # Store (what the web client knows of a session)

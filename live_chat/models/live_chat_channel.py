@@ -304,4 +304,13 @@ class LiveChatChannel(models.Model):
             "title_color": self.title_color,
             "default_message": self.default_message or "",
             "input_placeholder": self.input_placeholder or "",
+            "texts": {
+                "end_chat": self.env._("End chat"),
+                "minimize": self.env._("Minimize the chat"),
+                "message": self.env._("Message"),
+                "send": self.env._("Send"),
+                "new_chat": self.env._("Start a new chat"),
+                "reconnecting": self.env._("Reconnecting…"),
+                "retry": self.env._("Not sent. Retry"),
+            },
         }

@@ -100,6 +100,7 @@
     window.__liveChatWindow = function (widget) {
         var cfg = widget.cfg;
         var options = widget.options;
+        var texts = options.texts;
         var post = widget.post;
         var state = widget.loadState();
         var session = widget.init.session || null;
@@ -116,12 +117,12 @@
         head.style.background = options.header_background_color;
         head.style.color = options.title_color;
         var title = el("div", "title", options.name);
-        var endBtn = el("button", "hbtn end", "End chat");
+        var endBtn = el("button", "hbtn end", texts.end_chat);
         endBtn.type = "button";
         var minBtn = el("button", "hbtn min", "\u2013");
         minBtn.type = "button";
-        minBtn.title = "Minimize";
-        minBtn.setAttribute("aria-label", "Minimize the chat");
+        minBtn.title = texts.minimize;
+        minBtn.setAttribute("aria-label", texts.minimize);
         head.append(title, endBtn);
         if (!cfg.page) {
             head.append(minBtn);
@@ -136,14 +137,14 @@
         var input = el("textarea", "input");
         input.rows = 1;
         input.placeholder = options.input_placeholder;
-        input.setAttribute("aria-label", options.input_placeholder || "Message");
+        input.setAttribute("aria-label", options.input_placeholder || texts.message);
         input.maxLength = 4000;
-        var send = el("button", "send", "Send");
+        var send = el("button", "send", texts.send);
         send.type = "submit";
         send.style.background = options.button_background_color;
         send.style.color = options.button_text_color;
         foot.append(input, send);
-        var again = el("button", "again", "Start a new chat");
+        var again = el("button", "again", texts.new_chat);
         again.type = "button";
         again.hidden = true;
         again.style.background = options.button_background_color;
@@ -339,7 +340,7 @@
                 }
                 retries += 1;
                 if (retries > 1) {
-                    showStatus("Reconnecting\u2026");
+                    showStatus(texts.reconnecting);
                 }
                 window.setTimeout(connect, Math.min(1000 * retries, 10000));
             };
@@ -405,7 +406,7 @@
                     if (error.code === "session_closed") {
                         setEnded(true);
                     }
-                    var retry = el("button", "retry", "Not sent. Retry");
+                    var retry = el("button", "retry", texts.retry);
                     retry.type = "button";
                     retry.addEventListener("click", function () {
                         retry.remove();
