@@ -152,12 +152,23 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         return self.live_chat_visitor_partner_id, self.live_chat_visitor_guest_id
 
+    def _live_chat_as_visitor(self):
+        """The session where the host's ``message_post`` takes the visitor as author.
+        The host makes the guest of the context the author only for the public user:
+        a guest's session posts as the public user, whoever is logged in the browser."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        if partner:
+            return self
+        public_user = self.env.ref("base.public_user")
+        return self.with_user(public_user).sudo(self.env.su).with_context(guest=guest)
+
     def _live_chat_post_visitor_message(self, text):
         """Post a visitor's text (plain text, escaped here) in the session."""
         self.ensure_one()
         partner, guest = self._live_chat_visitor_author()
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
-        session = self.with_context(
+        session = self._live_chat_as_visitor().with_context(
             guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False
         )
         message = session.message_post(
@@ -175,11 +186,13 @@ class DiscussChannel(models.Model):
         if self.live_chat_state != "open":
             return False
         self.write({"live_chat_state": "closed", "live_chat_end_dt": fields.Datetime.now()})
+        session = self
         if by_visitor:
             partner, guest = self._live_chat_visitor_author()
+            session = self._live_chat_as_visitor()
         else:
             partner, guest = self.env.user.partner_id, self.env["mail.guest"]
-        self.with_context(guest=guest).message_post(
+        session.with_context(guest=guest).message_post(
             body=Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
             author_id=partner.id or False,
             author_guest_id=guest.id if not partner else False,

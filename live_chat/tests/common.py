@@ -48,23 +48,23 @@ class LiveChatCommon:
     # The visitor's API (HttpCase only)
     # ------------------------------------------------------------
 
-    def lc_post(self, route, payload=None, *, data=None, cookies=None):
+    def lc_post(self, route, payload=None, *, data=None):
         """POST ``payload`` to a route of the visitor's API as the widget does: a JSON
-        object sent as text/plain. ``data``: a raw body instead."""
+        object sent as text/plain, with the session cookie of the test's opener (see
+        ``authenticate``). ``data``: a raw body instead."""
         # The request runs in this transaction, with a cache of its own.
         self.env.flush_all()
         response = self.url_open(
             route,
             data=data if data is not None else json.dumps(payload or {}),
             headers={"Content-Type": "text/plain"},
-            cookies=cookies,
         )
         self.env.invalidate_all()
         return response
 
-    def lc_call(self, route, payload=None, *, status=200, cookies=None):
+    def lc_call(self, route, payload=None, *, status=200):
         """The JSON answer of a route, which must answer ``status``."""
-        response = self.lc_post(route, payload, cookies=cookies)
+        response = self.lc_post(route, payload)
         self.assertEqual(response.status_code, status, response.text)
         self.assertEqual(response.headers["Content-Type"], "application/json; charset=utf-8")
         return response.json()

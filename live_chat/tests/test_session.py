@@ -264,6 +264,25 @@ class TestSession(LiveChatCommon, HttpCase):
                 self.lc_call("/live_chat/session/close", self._visitor_payload(started))
                 self.assertIn(f"{user.name} left", session.message_ids.sorted("id")[-1].body)
 
+    def test_guest_logs_in_during_the_chat(self):
+        """A guest who logs in on the website goes on with their session: their
+        messages stay theirs, never authorless nor the logged-in user's."""
+        started = self.lc_start(name="Ann")
+        session = self.lc_session(started)
+        guest = session.live_chat_visitor_guest_id
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        posted = self.lc_call(
+            "/live_chat/session/post", self._visitor_payload(started, body="Logged in now")
+        )["message"]
+        message = self.env["mail.message"].browse(posted["id"])
+        self.assertEqual(message.author_guest_id, guest)
+        self.assertFalse(message.author_id)
+        self.assertEqual((posted["author"], posted["from_visitor"]), ("Ann", True))
+        self.lc_call("/live_chat/session/close", self._visitor_payload(started))
+        notice = session.message_ids.sorted("id")[-1]
+        self.assertEqual(notice.author_guest_id, guest)
+        self.assertFalse(notice.author_id)
+
     def test_returning_guest(self):
         """A returning guest keeps their identity and gets their previous operator."""
         second = self._create_operator("lc_session_second", name="Sam Second")
