@@ -114,8 +114,10 @@ pids+=($!)
     --max-cron-threads=1 &
 pids+=($!)
 
-for _ in $(seq 60); do
-    curl -fso /dev/null "$URL/web/login" && break
+# Ready when the HTTP workers answer and the websocket worker listens.
+for _ in $(seq 120); do
+    curl -fso /dev/null "$URL/web/login" && (exec 3<>"/dev/tcp/127.0.0.1/$GEVENT_PORT") 2>/dev/null \
+        && break
     sleep 1
 done
 cat >&2 <<EOF
