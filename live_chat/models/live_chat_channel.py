@@ -92,7 +92,8 @@ class LiveChatChannel(models.Model):
     # Widget
     script_url = fields.Char("Script URL", compute="_compute_widget")
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
-    script_snippet = fields.Text("Widget code", compute="_compute_widget")
+    # Char, not Text: one line, shown with the Copy button of CopyClipboardChar.
+    script_snippet = fields.Char("Widget code", compute="_compute_widget")
 
     _max_sessions_positive = models.Constraint(
         "CHECK(max_sessions_per_operator >= 0)",
