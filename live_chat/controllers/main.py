@@ -44,7 +44,8 @@ def _read_payload():
         raise BadRequest(413, "payload_too_large", "The request is too large.")
     try:
         payload = json.loads(raw or b"{}")
-    except ValueError:
+    # RecursionError: nested too deep ("[[[[..."), not a server error either.
+    except (ValueError, RecursionError):
         raise BadRequest(400, "bad_json", "The request is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise BadRequest(400, "bad_json", "The request must be a JSON object.")
@@ -168,6 +169,8 @@ class LiveChatController(http.Controller):
         """The visitor's first message: the session starts with it."""
         channel = self._get_channel(_get(payload, "channel_id", int), json_error=True)
         text = _text(payload)
+        # Every argument checked before anything is stored (the guest below).
+        page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
         visitor = self._visitor(payload)
         operator = channel._get_available_operator(
             lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
@@ -190,7 +193,7 @@ class LiveChatController(http.Controller):
             partner=visitor["partner"].sudo() if visitor["partner"] else None,
             country=visitor["country"],
             lang=visitor["lang"],
-            page_url=_get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH),
+            page_url=page_url,
         )
         result = {
             "session": session._live_chat_visitor_info(),

@@ -1,8 +1,18 @@
 import json
 
-from odoo import fields
+from odoo import Command, fields
+from odoo.http import root
 from odoo.tests import new_test_user
+from odoo.tests.common import _registry_test_lock
 
+from odoo.addons.bus.tests.common import WebsocketCase
+
+try:
+    from websocket import WebSocketTimeoutException
+except ImportError:  # WebsocketCase skips its tests without websocket-client
+    WebSocketTimeoutException = None
+
+NEW_MESSAGE = "discuss.channel/new_message"
 OPERATOR_GROUPS = "base.group_user,live_chat.live_chat_group_user"
 
 
@@ -77,3 +87,86 @@ class LiveChatCommon:
     def lc_session(self, started):
         """The session record of an answer of /live_chat/session/start."""
         return self.env["discuss.channel"].browse(started["session"]["id"])
+
+
+class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
+    """Real websocket clients on the host's bus: an operator logged in, visitors
+    subscribed as the widget does (``mail.guest_<id>|<token>``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = cls._create_operator("lc_ws_operator", name="Olga Operator")
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self._set_presence(self.operator)
+
+    def _new_session(self, user=None):
+        """A new browser session (public without ``user``), kept alive beside the
+        others: each client of a test has its own."""
+        self.session = None  # authenticate() would delete the previous one
+        login = user.login if user else None
+        session = self.authenticate(login, login)
+        self.addCleanup(root.session_store.delete, session)
+        return session
+
+    def _visitor_socket(self, visitor_session, guest_token, last=None):
+        """The widget's socket: subscribed with the guest's identity only."""
+        ws = self.websocket_connect(cookie=f"session_id={visitor_session.sid}")
+        self.subscribe(
+            ws,
+            [f"mail.guest_{guest_token}"],
+            self.env["bus.bus"]._bus_last_id() if last is None else last,
+        )
+        return ws
+
+    def _operator_socket(self, operator_session):
+        """The operator's web client: the host subscribes it to their conversations."""
+        ws = self.websocket_connect(cookie=f"session_id={operator_session.sid}")
+        self.subscribe(ws, [], self.env["bus.bus"]._bus_last_id())
+        return ws
+
+    def _operator_says(self, session, body):
+        # The test's cursor is shared with the sockets' threads: take its lock.
+        with _registry_test_lock:
+            return session.with_user(self.operator).message_post(
+                body=body, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+
+    def _receive(self, ws, count):
+        """The notifications received on ``ws`` until ``count`` new messages came."""
+        notifications = []
+        while sum(n["message"]["type"] == NEW_MESSAGE for n in notifications) < count:
+            notifications += json.loads(ws.recv())
+        return notifications
+
+    def _drain(self, ws, timeout=1):
+        """What else arrives on ``ws`` within ``timeout`` seconds."""
+        notifications = []
+        ws.settimeout(timeout)
+        try:
+            while True:
+                notifications += json.loads(ws.recv())
+        except WebSocketTimeoutException:
+            return notifications
+        finally:
+            ws.settimeout(10)
+
+    @staticmethod
+    def _messages(notifications, session):
+        """The messages of ``session`` in new message notifications, in order."""
+        messages = []
+        for notification in notifications:
+            payload = notification["message"]["payload"]
+            if notification["message"]["type"] == NEW_MESSAGE and payload["id"] == session.id:
+                messages += payload["data"]["mail.message"]
+        return messages
+
+    @staticmethod
+    def _body(message):
+        body = message["body"]
+        return body[1] if isinstance(body, list) else body  # ["markup", html]
