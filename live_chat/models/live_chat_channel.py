@@ -275,6 +275,7 @@ class LiveChatChannel(models.Model):
                 "live_chat_start_dt": fields.Datetime.now(),
                 "live_chat_state": "open",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
+                **self._prepare_session_origin_values(),
             }
         )
         session._add_members(
@@ -291,6 +292,12 @@ class LiveChatChannel(models.Model):
             )
         session._live_chat_post_visitor_message(text)
         return session
+
+    def _prepare_session_origin_values(self):
+        """Values of a new session that say where the visitor comes from, beyond what
+        the widget sends. None here: the bridges add theirs (the website visitor)."""
+        self.ensure_one()
+        return {}
 
     def _widget_options(self):
         """The channel's look and texts, as the visitor's widget uses them."""
