@@ -1,3 +1,4 @@
+from . import test_access
 from . import test_channel
 from . import test_operator_choice
 from . import test_session

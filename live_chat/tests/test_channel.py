@@ -1,5 +1,10 @@
+from contextlib import contextmanager
+
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -44,3 +49,85 @@ class TestLiveChatChannel(TransactionCase):
         self.assertIn(
             f'src="https://chat.example.com/live_chat/loader/{cid}"', self.channel.script_snippet
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLiveChatConstraints(TransactionCase):
+    """What the configuration refuses, whatever the form lets one type."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.channel = cls.env["live_chat.channel"].create({"name": "Support"})
+        cls.Rule = cls.env["live_chat.channel.rule"]
+
+    @contextmanager
+    def assertRefused(self, message):
+        """A ValidationError saying ``message``, in a savepoint (assertRaises), so that
+        the refused value does not stay in the cache."""
+        with self.assertRaises(ValidationError) as caught:
+            yield
+        self.assertIn(message, str(caught.exception))
+
+    def test_invalid_url_regex_refused(self):
+        for pattern in ("(", "[a-", "*shop", "(?P<x>a)(?P<x>b)"):
+            with (
+                self.subTest(pattern=pattern),
+                self.assertRefused("not a valid regular expression"),
+            ):
+                self.Rule.create({"channel_id": self.channel.id, "url_pattern": pattern})
+        rule = self.Rule.create({"channel_id": self.channel.id, "url_pattern": "^/shop(/.*)?$"})
+        with self.assertRefused("“^/shop(” is not a valid regular expression"):
+            rule.url_pattern = "^/shop("
+        self.assertEqual(rule.url_pattern, "^/shop(/.*)?$")
+
+    def test_valid_url_regex_accepted(self):
+        for pattern in (False, "/shop", r"^https://example\.com/contact", "(?i)/PRICING$"):
+            with self.subTest(pattern=pattern):
+                rule = self.Rule.create({"channel_id": self.channel.id, "url_pattern": pattern})
+                self.assertEqual(rule.url_pattern, pattern)
+
+    def test_negative_timer_refused(self):
+        rule = self.Rule.create(
+            {"channel_id": self.channel.id, "action": "auto_open", "auto_open_timer": 0}
+        )
+        with self.assertRefused("The automatic opening timer cannot be negative."):
+            rule.auto_open_timer = -30
+        self.assertEqual(rule.auto_open_timer, 0)
+        # On create, the database's check refuses the row before the Python check runs
+        # (RPC turns it into the same message).
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.Rule.create(
+                {"channel_id": self.channel.id, "action": "auto_open", "auto_open_timer": -1}
+            )
+
+    def test_invalid_colors_refused(self):
+        bad_colors = (
+            "red",
+            "2563EB",
+            "#2563E",
+            "#GGGGGG",
+            "#2563EB80",
+            " #2563EB",
+            "#fff; background: url(https://evil.example.com/x)",
+        )
+        for fname in (
+            "button_background_color",
+            "button_text_color",
+            "header_background_color",
+            "title_color",
+        ):
+            for color in bad_colors:
+                with self.subTest(field=fname, color=color):
+                    with self.assertRefused("is not a colour"):
+                        self.channel.write({fname: color})
+                    with self.assertRefused("is not a colour"):
+                        self.env["live_chat.channel"].create({"name": "Bad", fname: color})
+        self.assertEqual(self.channel.button_background_color, "#2563EB")
+
+    def test_valid_colors_accepted(self):
+        for color in ("#abc", "#ABC", "#2563eb", "#2563EB"):
+            with self.subTest(color=color):
+                self.channel.write({"button_background_color": color, "title_color": color})
+                self.assertEqual(self.channel.button_background_color, color)
+                self.assertEqual(self.channel.title_color, color)
