@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Benchmarks (scripts, not tests): a database of their own, a production-like
+# server on 127.0.0.1, measurements, a report on stdout. The server is stopped
+# at the end; its log and the report are kept in .bench/ (LIVE_CHAT_BENCH_DIR).
+#
+#   tools/bench.sh chat [--fresh] [--no-update] [bench_chat.py options]
+#     chat         visitors and operators chatting in real time (tools/bench/bench_chat.py;
+#                  `tools/bench.sh chat --help` lists its options)
+#     --fresh      drop and recreate the benchmark database first
+#     --no-update  reuse the database as it is (default: update the suite's modules,
+#                  so that the benchmark runs the code of the working tree)
+#
+# Settings (environment variables, with their defaults), besides common.sh's:
+#   LIVE_CHAT_BENCH_DB          benchmark database, created when missing  (live_chat_bench)
+#   LIVE_CHAT_BENCH_OPERATORS   operators of the benchmark channel        (4)
+#   LIVE_CHAT_BENCH_HTTP_PORT   Odoo's HTTP workers                       (8769)
+#   LIVE_CHAT_BENCH_GEVENT_PORT Odoo's websocket (gevent) worker          (8772)
+#   LIVE_CHAT_BENCH_WORKERS     HTTP workers                              (2)
+#   LIVE_CHAT_BENCH_RATE_LIMIT  the visitors' rate limits, per minute: high enough
+#                               to refuse nothing; "default": the product's  (1000000)
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
+
+BENCH="${1:-}"
+[ -n "$BENCH" ] || die "which benchmark? usage: $0 chat [options] (see the top of $0)"
+shift
+case "$BENCH" in
+    chat) ;;
+    *) die "unknown benchmark '$BENCH' (known: chat)" ;;
+esac
+
+DB="${LIVE_CHAT_BENCH_DB:-live_chat_bench}"
+OPERATORS="${LIVE_CHAT_BENCH_OPERATORS:-4}"
+HTTP_PORT="${LIVE_CHAT_BENCH_HTTP_PORT:-8769}"
+GEVENT_PORT="${LIVE_CHAT_BENCH_GEVENT_PORT:-8772}"
+WORKERS="${LIVE_CHAT_BENCH_WORKERS:-2}"
+RATE_LIMIT="${LIVE_CHAT_BENCH_RATE_LIMIT:-1000000}"
+BENCH_DIR="${LIVE_CHAT_BENCH_DIR:-$REPO_DIR/.bench}"
+OPERATOR_PASSWORD="bench-operator"
+FRESH=0
+UPDATE=1
+ARGS=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --fresh) FRESH=1 ;;
+        --no-update) UPDATE=0 ;;
+        -h | --help)
+            exec "$PY" "$REPO_DIR/tools/bench/bench_chat.py" --help
+            ;;
+        *) ARGS+=("$1") ;;
+    esac
+    shift
+done
+[ "$WORKERS" -ge 2 ] || die "LIVE_CHAT_BENCH_WORKERS must be 2 or more (websockets need the multi-worker mode)"
+[ "$OPERATORS" -ge 1 ] || die "LIVE_CHAT_BENCH_OPERATORS must be 1 or more"
+for port in "$HTTP_PORT" "$GEVENT_PORT"; do
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is already in use"
+done
+
+setup_all
+mkdir -p "$BENCH_DIR"
+DB_ARGS=(-d "$DB" --db-filter="^$DB\$" --log-handler=odoo.modules.loading:WARNING)
+
+if [ "$FRESH" = 1 ]; then
+    log "dropping database $DB"
+    dropdb --if-exists "$DB"
+fi
+installed="$(psql -d "$DB" -tAc "SELECT 1 FROM ir_module_module
+    WHERE name = 'live_chat' AND state = 'installed'" 2>/dev/null || true)"
+if [ "$installed" != 1 ]; then
+    log "database $DB: installing live_chat (a few minutes; log: $BENCH_DIR/install.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i live_chat >"$BENCH_DIR/install.log" 2>&1 \
+        || { tail -40 "$BENCH_DIR/install.log"; die "installing live_chat in $DB failed"; }
+elif [ "$UPDATE" = 1 ]; then
+    log "database $DB: updating live_chat (log: $BENCH_DIR/update.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -u live_chat >"$BENCH_DIR/update.log" 2>&1 \
+        || { tail -40 "$BENCH_DIR/update.log"; die "updating live_chat in $DB failed"; }
+fi
+
+log "database $DB: $OPERATORS operators, the channel \"Benchmark\", no open session"
+# Idempotent: the same state however often it runs. Sessions of earlier runs are
+# closed (not deleted): the history grows from run to run, as it does in production.
+setup_out="$(LIVE_CHAT_BENCH_OPERATORS="$OPERATORS" LIVE_CHAT_BENCH_PASSWORD="$OPERATOR_PASSWORD" \
+    LIVE_CHAT_BENCH_RATE_LIMIT="$RATE_LIMIT" \
+    "$PY" "$ODOO_SRC/odoo-bin" shell --addons-path="$(addons_path)" --db_host="$PGHOST" \
+    --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
+    "${DB_ARGS[@]}" --no-http --log-level=warn <<'PY'
+import os
+
+from odoo import Command
+
+count = int(os.environ["LIVE_CHAT_BENCH_OPERATORS"])
+group = env.ref("live_chat.live_chat_group_user")
+users = env["res.users"].with_context(active_test=False, no_reset_password=True)
+operators = users.browse()
+for index in range(1, count + 1):
+    login = f"bench_op_{index}"
+    values = {
+        "name": f"Bench Operator {index}",
+        "active": True,
+        "password": os.environ["LIVE_CHAT_BENCH_PASSWORD"],
+        "group_ids": [Command.link(group.id)],
+    }
+    user = users.search([("login", "=", login)])
+    if user:
+        user.write(values)
+    else:
+        user = users.create({**values, "login": login, "email": f"{login}@example.com"})
+    operators |= user
+# Operators beyond the count (an earlier run with more) are not in the channel.
+channels = env["live_chat.channel"].with_context(active_test=False)
+channel = channels.search([("name", "=", "Benchmark")], limit=1)
+values = {
+    "active": True,
+    "user_ids": [Command.set(operators.ids)],
+    "max_sessions_per_operator": 0,
+}
+if channel:
+    channel.write(values)
+else:
+    channel = channels.create({"name": "Benchmark", **values})
+open_sessions = env["discuss.channel"].search(
+    [("live_chat_channel_id", "=", channel.id), ("live_chat_state", "=", "open")]
+)
+open_sessions.write({"live_chat_state": "closed"})
+history = env["discuss.channel"].search_count([("live_chat_channel_id", "!=", False)])
+# The visitors' rate limits (per minute, system parameters): raised so that they refuse
+# nothing (their code still runs), or the product's defaults with "default".
+try:
+    from odoo.addons.live_chat.models.live_chat_rate_limit import DEFAULT_LIMITS
+except ImportError:
+    DEFAULT_LIMITS = {}
+limit = os.environ["LIVE_CHAT_BENCH_RATE_LIMIT"]
+for name in DEFAULT_LIMITS:
+    value = False if limit == "default" else limit
+    env["ir.config_parameter"].set_param(f"live_chat.rate_limit.{name}", value)
+if not DEFAULT_LIMITS:
+    limits = "rate limits: none in this version"
+elif limit == "default":
+    limits = "rate limits: the product's defaults"
+else:
+    limits = f"rate limits: {', '.join(DEFAULT_LIMITS)} raised to {limit}/min"
+env.cr.commit()
+print(f"BENCH_CHANNEL_ID={channel.id} BENCH_HISTORY={history} BENCH_LIMITS={limits}")
+PY
+)" || die "setting up $DB failed"
+channel_id="$(sed -n 's/.*BENCH_CHANNEL_ID=\([0-9]*\).*/\1/p' <<<"$setup_out")"
+history="$(sed -n 's/.*BENCH_HISTORY=\([0-9]*\).*/\1/p' <<<"$setup_out")"
+limits="$(sed -n 's/.*BENCH_LIMITS=//p' <<<"$setup_out")"
+[ -n "$channel_id" ] || die "no channel id in the setup's output: $setup_out"
+
+operators_arg="$(seq -f "bench_op_%g" -s, 1 "$OPERATORS")"
+exec "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
+    "$REPO_DIR/tools/bench/bench_chat.py" \
+    --odoo-bin "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" \
+    --db "$DB" --channel-id "$channel_id" --history "${history:-0}" --rate-limits "$limits" \
+    --operators "$operators_arg" --password "$OPERATOR_PASSWORD" \
+    --http-port "$HTTP_PORT" --gevent-port "$GEVENT_PORT" --workers "$WORKERS" \
+    --out-dir "$BENCH_DIR" "${ARGS[@]}"

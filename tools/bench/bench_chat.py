@@ -1,0 +1,1199 @@
+#!/usr/bin/env python3
+"""Benchmark of "Visitors and operators chat in real time": a script, not a test.
+
+Run it through ``tools/bench.sh chat``, which prepares the database (the suite
+installed, operators in the channel "Benchmark") and passes the options below.
+This script starts Odoo in multi-process mode on 127.0.0.1 (HTTP workers, the
+gevent worker for websockets, no cron), connects the operators as their web
+client does (session cookie, websocket, presence, a new subscription on each
+"discuss.channel/joined"), plays visitors through the visitor API, and prints:
+
+1. the latency of POST /live_chat/init and /live_chat/session/start;
+2. visitor to operator: POST /live_chat/session/post to the message on the
+   operator's websocket, and the first message (the one that starts the session)
+   to its arrival, the "joined" notification and the new subscription included;
+3. operator to visitor: POST /mail/message/post to the visitor's websocket;
+4. sustained throughput at a few rates: the rate achieved, post and delivery latency;
+5. the median SQL query count per route, from the server's log;
+6. the memory of the server's processes, before and after.
+
+A warm-up (sessions, posts and replies on every route) runs before any measurement
+and is excluded from every figure, the server log's included. Every loop is bounded
+in count and in time; --max-seconds bounds the whole run.
+"""
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from time import perf_counter
+
+import psutil
+import requests
+import websocket
+
+NEW_MESSAGE = "discuss.channel/new_message"
+JOINED = "discuss.channel/joined"
+WS_VERSION = "19.0-2"
+# The host's websocket closes a connection that sends more than 10 frames in 2 s
+# (websocket_rate_limit_burst / _delay): one subscription per 0.3 s at most.
+SUBSCRIBE_GAP = 0.3
+# The host's presence is "online" for 65 s after the last update_presence.
+PRESENCE_EVERY = 20
+HTTP_TIMEOUT = 30
+PAGE_URL = "http://127.0.0.1/bench/page"
+ROUTES = (
+    "/live_chat/init/<id>",
+    "/live_chat/session/start",
+    "/live_chat/session/post",
+    "/mail/message/post",
+)
+LOG_LINE_RE = re.compile(
+    r"^\S+ \S+ (?P<pid>\d+) (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.]+): (?P<msg>.*)$"
+)
+WERKZEUG_RE = re.compile(
+    r'"(?:\x1b\[[\d;]*m)*(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+(?:\x1b\[[\d;]*m)*"'
+    r" (?P<status>\d{3}) \S+ (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)"
+)
+
+
+class BenchError(Exception):
+    """A failed step; ``kind`` groups failures of the same cause in the report."""
+
+    def __init__(self, message, kind=None):
+        super().__init__(message)
+        self.kind = kind or message[:80]
+
+
+def log(message):
+    sys.stderr.write(f"[bench] {message}\n")
+    sys.stderr.flush()
+
+
+# ------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------
+
+
+def percentile(values, pct):
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def ms(value):
+    return "-" if value is None else f"{value * 1000:.1f}"
+
+
+def dist_row(label, values, width=44):
+    """``label  n  p50  p95  p99  max`` in milliseconds."""
+    cells = [percentile(values, p) for p in (50, 95, 99)] + [max(values) if values else None]
+    return f"   {label:<{width}}{len(values):>5}" + "".join(f"{ms(c):>9}" for c in cells)
+
+
+def dist_header(title, width=44):
+    return f"   {title:<{width}}{'n':>5}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}   (ms)"
+
+
+# ------------------------------------------------------------
+# The server
+# ------------------------------------------------------------
+
+
+class Server:
+    """Odoo in multi-process mode, as in production, on 127.0.0.1 only."""
+
+    def __init__(self, args):
+        self.args = args
+        self.logfile = os.path.join(args.out_dir, "chat-server.log")
+        self.outfile = os.path.join(args.out_dir, "chat-server.out")
+        self.proc = None
+
+    def command(self):
+        a = self.args
+        env = os.environ
+        return [
+            sys.executable,
+            a.odoo_bin,
+            f"--addons-path={a.addons_path}",
+            f"--db_host={env.get('PGHOST', '127.0.0.1')}",
+            f"--db_port={env.get('PGPORT', '5432')}",
+            f"--db_user={env.get('PGUSER', 'odoo')}",
+            f"--db_password={env.get('PGPASSWORD', 'odoo')}",
+            # -d alone (no --db-filter): the one database, without listing the
+            # databases on each request that has no session.
+            "-d",
+            a.db,
+            "--http-interface=127.0.0.1",
+            f"--http-port={a.http_port}",
+            f"--gevent-port={a.gevent_port}",
+            f"--workers={a.workers}",
+            # Behind a reverse proxy, as in production: each visitor has an address of
+            # their own (X-Forwarded-For), which the per-address rate limits count.
+            "--proxy-mode",
+            "--max-cron-threads=0",
+            f"--logfile={self.logfile}",
+            "--log-level=info",
+            "--log-handler=odoo.modules.loading:WARNING",
+            *a.server_option,
+        ]
+
+    def start(self):
+        for path in (self.logfile, self.outfile):
+            if os.path.exists(path):
+                os.unlink(path)
+        with open(self.outfile, "wb") as out:
+            # A session of its own: stop() can end the whole group, and only it.
+            self.proc = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        log(f"server pid {self.proc.pid}, log {self.logfile}")
+
+    def wait_ready(self, timeout):
+        """Both the HTTP workers and the gevent worker answer /web/health."""
+        deadline = perf_counter() + timeout
+        pending = [self.args.http_port, self.args.gevent_port]
+        while pending and perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"the server exited ({self.proc.returncode}), see {self.outfile}")
+            port = pending[0]
+            try:
+                healthy = requests.get(f"http://127.0.0.1:{port}/web/health", timeout=5).ok
+            except requests.RequestException:
+                healthy = False
+            if healthy:
+                pending.pop(0)
+                continue
+            time.sleep(0.5)
+        if pending:
+            raise BenchError(f"the server did not answer within {timeout} s, see {self.logfile}")
+
+    def processes(self):
+        """(role, psutil.Process) of the master and its workers."""
+        if not self.proc or self.proc.poll() is not None:
+            return []
+        master = psutil.Process(self.proc.pid)
+        result = [("master", master)]
+        for child in master.children(recursive=True):
+            try:
+                role = "gevent" if "gevent" in child.cmdline() else "http worker"
+            except psutil.Error:
+                continue
+            result.append((role, child))
+        return result
+
+    def memory(self):
+        """{role: [rss, pss]} in bytes, summed over the processes of a role; pss
+        (shared pages divided among their users) is None when unavailable."""
+        totals = defaultdict(lambda: [0, 0])
+        counts = defaultdict(int)
+        for role, process in self.processes():
+            try:
+                info = process.memory_full_info()
+                rss, pss = info.rss, getattr(info, "pss", None)
+            except psutil.AccessDenied:
+                rss, pss = process.memory_info().rss, None
+            except psutil.Error:
+                continue
+            totals[role][0] += rss
+            totals[role][1] = (
+                None if pss is None or totals[role][1] is None else totals[role][1] + pss
+            )
+            counts[role] += 1
+        return {f"{role} x{counts[role]}": values for role, values in totals.items()}
+
+    def cpu_seconds(self):
+        total = 0.0
+        for _role, process in self.processes():
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    def stop(self):
+        if not self.proc or self.proc.poll() is not None:
+            return
+        log("stopping the server")
+        # First SIGTERM: a graceful stop; a second one: immediate; then SIGKILL.
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+            try:
+                if sig == signal.SIGKILL:
+                    os.killpg(self.proc.pid, sig)
+                else:
+                    self.proc.send_signal(sig)
+            except ProcessLookupError:
+                return
+            try:
+                self.proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Workers left behind by a master that died first.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def log_offset(self):
+        try:
+            return os.path.getsize(self.logfile)
+        except OSError:
+            return 0
+
+
+# ------------------------------------------------------------
+# Clients: the bus, the visitor API, the operators
+# ------------------------------------------------------------
+
+
+class Arrivals:
+    """When each token first arrived on a websocket (perf_counter)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._times = {}
+
+    def record(self, token, when):
+        with self._cond:
+            if token not in self._times:
+                self._times[token] = when
+                self._cond.notify_all()
+
+    def get(self, token):
+        with self._cond:
+            return self._times.get(token)
+
+    def wait(self, tokens, deadline):
+        """Until every token arrived or perf_counter() reaches ``deadline``."""
+        tokens = set(tokens)
+        with self._cond:
+            while True:
+                tokens -= self._times.keys()
+                remaining = deadline - perf_counter()
+                if not tokens or remaining <= 0:
+                    return not tokens
+                self._cond.wait(min(remaining, 1))
+
+
+class Tokens:
+    """Unique words put in message bodies, to recognise them on the bus."""
+
+    def __init__(self):
+        self.run = secrets.token_hex(4)
+        self._counter = itertools.count(1)
+        self.regex = re.compile(rf"bk{self.run}n\d+")
+
+    def new(self):
+        return f"bk{self.run}n{next(self._counter)}"
+
+
+class BusClient:
+    """A websocket on the host's bus: records the arrival of tokens; as an operator,
+    subscribes again on each "joined" and keeps the presence online."""
+
+    def __init__(self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False):
+        self.ws = websocket.create_connection(
+            url, timeout=10, cookie=cookie, enable_multithread=True
+        )
+        self.ws.settimeout(1)
+        self.arrivals = arrivals
+        self.tokens = tokens
+        self.channels = list(channels)
+        self.operator = operator
+        self.last_id = 0
+        self.joined = {}  # session id: arrival of "discuss.channel/joined"
+        self.subscribes = 0
+        self.error = None
+        self._closing = False
+        self._send_lock = threading.Lock()
+        self._last_send = 0.0
+        self._want_subscribe = threading.Event()
+        self._threads = [threading.Thread(target=self._read, daemon=True)]
+        if operator:
+            self._threads.append(threading.Thread(target=self._keep, daemon=True))
+        for thread in self._threads:
+            thread.start()
+
+    def send(self, event_name, data):
+        with self._send_lock:
+            self.ws.send(json.dumps({"event_name": event_name, "data": data}))
+            self._last_send = perf_counter()
+
+    def subscribe(self):
+        self.send("subscribe", {"channels": self.channels, "last": self.last_id})
+        self.subscribes += 1
+
+    def update_presence(self):
+        self.send("update_presence", {"inactivity_period": 0})
+
+    def _read(self):
+        while not self._closing:
+            try:
+                frame = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except Exception as error:  # closed: noted, reported
+                if not self._closing:
+                    self.error = f"{type(error).__name__}: {error}"
+                return
+            now = perf_counter()
+            try:
+                notifications = json.loads(frame) if frame else []
+            except ValueError:
+                continue
+            for notification in notifications if isinstance(notifications, list) else []:
+                self._handle(notification, now)
+
+    def _handle(self, notification, now):
+        self.last_id = max(self.last_id, notification.get("id") or 0)
+        message = notification.get("message") or {}
+        kind, payload = message.get("type"), message.get("payload") or {}
+        if kind == NEW_MESSAGE:
+            for record in (payload.get("data") or {}).get("mail.message", []):
+                body = record.get("body")
+                text = body[1] if isinstance(body, list) else str(body or "")
+                for token in self.tokens.regex.findall(text):
+                    self.arrivals.record(token, now)
+        elif kind == JOINED and self.operator:
+            self.joined.setdefault(payload.get("channel_id"), now)
+            self._want_subscribe.set()
+
+    def _keep(self):
+        """Operators: a new subscription on "joined" (as soon as the rate limit
+        allows), the presence every PRESENCE_EVERY seconds."""
+        next_presence = perf_counter() + PRESENCE_EVERY
+        while not self._closing and not self.error:
+            if self._want_subscribe.wait(0.2):
+                gap = self._last_send + SUBSCRIBE_GAP - perf_counter()
+                if gap > 0:
+                    time.sleep(gap)
+                self._want_subscribe.clear()
+                self._safe(self.subscribe)
+            if perf_counter() >= next_presence:
+                next_presence += PRESENCE_EVERY
+                self._safe(self.update_presence)
+
+    def _safe(self, func):
+        try:
+            func()
+        except Exception as error:  # closed: noted, reported
+            if not self._closing:
+                self.error = f"{type(error).__name__}: {error}"
+
+    def close(self):
+        self._closing = True
+        # Closing anyway: a socket the server already closed raises.
+        with contextlib.suppress(Exception):
+            self.ws.close(timeout=1)
+        for thread in self._threads:
+            thread.join(2)
+
+
+class Visitor:
+    """A visitor's session, as the widget keeps it."""
+
+    def __init__(self, started, address):
+        self.address = address
+        self.session_id = started["session"]["id"]
+        self.token = started["token"]
+        self.guest_token = started["guest"]["token"]
+        self.operator_partner_id = started["session"]["operator"]["partner_id"]
+        self.bus = None
+
+
+class Bench:
+    def __init__(self, args, server):
+        self.args = args
+        self.server = server
+        self.base = f"http://127.0.0.1:{args.http_port}"
+        self.ws_url = f"ws://127.0.0.1:{args.gevent_port}/websocket?version={WS_VERSION}"
+        self.tokens = Tokens()
+        self.at_operators = Arrivals()
+        self.at_visitors = Arrivals()
+        self.operators = {}  # partner id: Operator
+        self._visitor_numbers = itertools.count(1)
+        self.sockets = []
+        self.local = threading.local()
+        self.visitors_used = []
+
+    # -- HTTP ------------------------------------------------------------
+
+    def http(self):
+        """A requests session per thread (cookies are none of the visitor's)."""
+        if not hasattr(self.local, "http"):
+            self.local.http = requests.Session()
+        return self.local.http
+
+    def new_address(self):
+        """A visitor's own address, in 127.0.0.0/8 (a header only: every
+        connection of the benchmark is to 127.0.0.1)."""
+        number = next(self._visitor_numbers)
+        return f"127.{10 + number // 62500 % 200}.{number // 250 % 250}.{number % 250 + 1}"
+
+    def visitor_call(self, route, payload, address):
+        """POST as the widget does, through the reverse proxy; (answer, seconds)."""
+        t0 = perf_counter()
+        response = self.http().post(
+            self.base + route,
+            data=json.dumps(payload),
+            headers={
+                "Content-Type": "text/plain",
+                "X-Forwarded-For": address,
+                "X-Forwarded-Host": f"127.0.0.1:{self.args.http_port}",
+                "X-Forwarded-Proto": "http",
+            },
+            timeout=HTTP_TIMEOUT,
+        )
+        elapsed = perf_counter() - t0
+        if response.status_code != 200:
+            try:
+                code = response.json()["error"]["code"]
+            except (ValueError, KeyError, TypeError):
+                code = ""
+            raise BenchError(
+                f"{route}: HTTP {response.status_code} {response.text[:200]}",
+                kind=f"{route}: HTTP {response.status_code} {code}".rstrip(),
+            )
+        return response.json(), elapsed
+
+    def start_session(self, index, token):
+        """init then session/start; (visitor, init seconds, start seconds, sent at)."""
+        address = self.new_address()
+        init, init_time = self.visitor_call(
+            f"/live_chat/init/{self.args.channel_id}", {"url": PAGE_URL}, address
+        )
+        if not init.get("available"):
+            raise BenchError("/live_chat/init: no operator available")
+        sent_at = perf_counter()
+        started, start_time = self.visitor_call(
+            "/live_chat/session/start",
+            {
+                "channel_id": self.args.channel_id,
+                "body": f"Hello, I am visitor {index}: {token}",
+                "url": PAGE_URL,
+                "lang": "en_US",
+            },
+            address,
+        )
+        return Visitor(started, address), init_time, start_time, sent_at
+
+    def visitor_post(self, visitor, token):
+        answer, elapsed = self.visitor_call(
+            "/live_chat/session/post",
+            {
+                "session_id": visitor.session_id,
+                "token": visitor.token,
+                "body": f"A question about my order {token}",
+            },
+            visitor.address,
+        )
+        if "message" not in answer:
+            raise BenchError(f"/live_chat/session/post: {answer}")
+        return elapsed
+
+    # -- Operators -------------------------------------------------------
+
+    def connect_operators(self):
+        for login in self.args.operators.split(","):
+            operator = Operator(self, login)
+            self.operators[operator.partner_id] = operator
+            self.sockets.append(operator.bus)
+        # Their presence is online when the channel says an operator is available.
+        deadline = perf_counter() + 15
+        while perf_counter() < deadline:
+            init, _elapsed = self.visitor_call(
+                f"/live_chat/init/{self.args.channel_id}", {"url": PAGE_URL}, self.new_address()
+            )
+            if init.get("available"):
+                return
+            time.sleep(0.5)
+        raise BenchError("the operators are connected but none is available")
+
+    def visitor_socket(self, visitor):
+        visitor.bus = BusClient(
+            self.ws_url,
+            self.at_visitors,
+            self.tokens,
+            channels=[f"mail.guest_{visitor.guest_token}"],
+        )
+        visitor.bus.subscribe()
+        self.sockets.append(visitor.bus)
+
+    def close(self):
+        for bus in self.sockets:
+            bus.close()
+
+    # -- Phases ----------------------------------------------------------
+
+    def run_starts(self, count, concurrency):
+        """Sessions started by ``count`` visitors, ``concurrency`` at a time."""
+
+        def one(index):
+            token = self.tokens.new()
+            try:
+                return (*self.start_session(index, token), token)
+            except (BenchError, requests.RequestException, ValueError) as error:
+                return error
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(one, range(count)))
+        done = [r for r in results if not isinstance(r, Exception)]
+        errors = [r for r in results if isinstance(r, Exception)]
+        return done, errors
+
+    def warm_up(self):
+        """Every route on every worker, and the sockets of a few visitors."""
+        count = self.args.warmup
+        done, errors = self.run_starts(count, min(4, count))
+        if not done:
+            raise BenchError(f"warm-up: every session start failed: {errors[:3]}")
+        visitors = [item[0] for item in done]
+        tokens = [item[4] for item in done]
+        for visitor in visitors[:4]:
+            self.visitor_socket(visitor)
+        posted = []
+
+        def exchange(visitor):
+            try:
+                for _ in range(2):
+                    token = self.tokens.new()
+                    self.visitor_post(visitor, token)
+                    posted.append(token)
+                token = self.tokens.new()
+                self.operators[visitor.operator_partner_id].reply(visitor.session_id, token)
+                return token
+            except (BenchError, requests.RequestException) as error:
+                errors.append(error)
+                return None
+
+        with ThreadPoolExecutor(min(4, count)) as pool:
+            replies = [r for r in pool.map(exchange, visitors) if r]
+        deadline = perf_counter() + self.args.delivery_timeout
+        self.at_operators.wait(tokens + posted, deadline)
+        self.at_visitors.wait(replies[: len(visitors[:4])], deadline)
+        time.sleep(1)
+        return len(visitors), len(posted), len(replies), errors
+
+    def bench_starts(self):
+        """1. init and session/start; the first message and "joined" on the operator."""
+        a = self.args
+        log(f"1. {a.visitors} visitors start a session, {a.concurrency} at a time")
+        done, errors = self.run_starts(a.visitors, a.concurrency)
+        self.at_operators.wait(
+            [item[4] for item in done], perf_counter() + self.args.delivery_timeout
+        )
+        first, joined, missing = [], [], 0
+        for visitor, _init, _start, sent_at, token in done:
+            arrived = self.at_operators.get(token)
+            if arrived is None:
+                missing += 1
+            else:
+                first.append(arrived - sent_at)
+            operator = self.operators.get(visitor.operator_partner_id)
+            joined_at = operator and operator.bus.joined.get(visitor.session_id)
+            if joined_at:
+                joined.append(joined_at - sent_at)
+        per_operator = defaultdict(int)
+        for item in done:
+            per_operator[item[0].operator_partner_id] += 1
+        return {
+            "visitors": [item[0] for item in done],
+            "init": [item[1] for item in done],
+            "start": [item[2] for item in done],
+            "first": first,
+            "joined": joined,
+            "missing": missing,
+            "errors": errors,
+            "per_operator": sorted(per_operator.values()),
+        }
+
+    def bench_visitor_to_operator(self, visitors):
+        """2. One message at a time: session/post to the operator's socket."""
+        a = self.args
+        log(f"2. visitor to operator: {a.samples} messages, one at a time")
+        posts, deliveries, missing, errors = [], [], 0, []
+        cpu = self.server.cpu_seconds()
+        for index in range(a.samples):
+            visitor = visitors[index % len(visitors)]
+            token = self.tokens.new()
+            sent_at = perf_counter()
+            try:
+                posts.append(self.visitor_post(visitor, token))
+            except (BenchError, requests.RequestException) as error:
+                errors.append(error)
+                continue
+            if self.at_operators.wait([token], sent_at + a.delivery_timeout):
+                deliveries.append(self.at_operators.get(token) - sent_at)
+            else:
+                missing += 1
+            time.sleep(a.pause)
+        return {
+            "post": posts,
+            "delivery": deliveries,
+            "missing": missing,
+            "errors": errors,
+            "cpu": (self.server.cpu_seconds() - cpu) / max(len(posts), 1),
+        }
+
+    def bench_operator_to_visitor(self, visitors):
+        """3. One reply at a time: /mail/message/post to the visitor's socket."""
+        a = self.args
+        log(f"3. operator to visitor: {a.samples} replies, one at a time")
+        posts, deliveries, missing, errors = [], [], 0, []
+        cpu = self.server.cpu_seconds()
+        for index in range(a.samples):
+            visitor = visitors[index % len(visitors)]
+            operator = self.operators[visitor.operator_partner_id]
+            token = self.tokens.new()
+            sent_at = perf_counter()
+            try:
+                posts.append(operator.reply(visitor.session_id, token))
+            except (BenchError, requests.RequestException) as error:
+                errors.append(error)
+                continue
+            if self.at_visitors.wait([token], sent_at + a.delivery_timeout):
+                deliveries.append(self.at_visitors.get(token) - sent_at)
+            else:
+                missing += 1
+            time.sleep(a.pause)
+        return {
+            "post": posts,
+            "delivery": deliveries,
+            "missing": missing,
+            "errors": errors,
+            "cpu": (self.server.cpu_seconds() - cpu) / max(len(posts), 1),
+        }
+
+    def bench_rate(self, visitors, rate):
+        """4. Visitors post at ``rate`` messages/s in total for --duration seconds,
+        from --threads threads (each its own sessions), on a fixed schedule: a
+        thread behind schedule posts at once (no pause) until it catches up."""
+        a = self.args
+        total = int(rate * a.duration)
+        threads = min(a.threads, len(visitors))
+        log(f"4. {rate} msg/s for {a.duration} s: {total} messages, {threads} threads")
+        t_start = perf_counter() + 0.2
+        # Bounded even when the server cannot keep up: what is not sent by then is not.
+        stop_at = t_start + 2 * a.duration + 5
+        records, errors = [], []
+        lock = threading.Lock()
+        cpu = self.server.cpu_seconds()
+
+        def worker(k):
+            mine = visitors[k::threads]
+            for j, index in enumerate(range(k, total, threads)):
+                due = t_start + index / rate
+                now = perf_counter()
+                if now > stop_at:
+                    return
+                if due > now:
+                    time.sleep(due - now)
+                token = self.tokens.new()
+                sent_at = perf_counter()
+                try:
+                    elapsed = self.visitor_post(mine[j % len(mine)], token)
+                except (BenchError, requests.RequestException) as error:
+                    with lock:
+                        errors.append(error)
+                    continue
+                with lock:
+                    records.append((token, sent_at, elapsed, sent_at - due))
+
+        pool = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(stop_at - perf_counter() + HTTP_TIMEOUT)
+        ended = max((r[1] + r[2] for r in records), default=perf_counter())
+        self.at_operators.wait([r[0] for r in records], ended + a.delivery_timeout)
+        deliveries = [
+            self.at_operators.get(r[0]) - r[1]
+            for r in records
+            if self.at_operators.get(r[0]) is not None
+        ]
+        return {
+            "rate": rate,
+            "total": total,
+            "sent": len(records),
+            "errors": errors,
+            "achieved": len(records) / (ended - t_start) if records else 0.0,
+            "post": [r[2] for r in records],
+            "lag": [r[3] for r in records],
+            "delivery": deliveries,
+            "missing": len(records) - len(deliveries),
+            "cpu": (self.server.cpu_seconds() - cpu) / max(len(records), 1),
+        }
+
+
+class Operator:
+    """An operator's web client: a session, a websocket, the presence."""
+
+    def __init__(self, bench, login):
+        self.base = bench.base
+        self.http = requests.Session()
+        response = self.http.post(
+            f"{self.base}/web/session/authenticate",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"db": bench.args.db, "login": login, "password": bench.args.password},
+            },
+            timeout=HTTP_TIMEOUT,
+        )
+        result = response.json().get("result") or {}
+        if not result.get("uid"):
+            raise BenchError(f"{login} cannot log in: {response.text[:300]}")
+        self.login = login
+        self.partner_id = result["partner_id"]
+        self.bus = BusClient(
+            bench.ws_url,
+            bench.at_operators,
+            bench.tokens,
+            cookie=f"session_id={self.http.cookies['session_id']}",
+            operator=True,
+        )
+        self.bus.subscribe()
+        self.bus.update_presence()
+
+    def reply(self, session_id, token):
+        """Post as the operator's chat window does; the request's seconds."""
+        t0 = perf_counter()
+        response = self.http.post(
+            f"{self.base}/mail/message/post",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {
+                    "thread_model": "discuss.channel",
+                    "thread_id": session_id,
+                    "post_data": {
+                        "body": f"Let me check that for you {token}",
+                        "message_type": "comment",
+                        "subtype_xmlid": "mail.mt_comment",
+                    },
+                },
+            },
+            timeout=HTTP_TIMEOUT,
+        )
+        elapsed = perf_counter() - t0
+        if response.status_code != 200 or "error" in response.json():
+            raise BenchError(
+                f"/mail/message/post: HTTP {response.status_code} {response.text[:300]}",
+                kind=f"/mail/message/post: HTTP {response.status_code}",
+            )
+        return elapsed
+
+
+# ------------------------------------------------------------
+# The server's log
+# ------------------------------------------------------------
+
+
+def parse_log(path, offset):
+    """Per route: [(queries, sql seconds, other seconds)]; and the warnings and
+    errors (first line of each, counted)."""
+    per_route = defaultdict(list)
+    problems = defaultdict(int)
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            handle.seek(offset)
+            text = handle.read()
+    except OSError:
+        return per_route, problems
+    for line in text.splitlines():
+        match = LOG_LINE_RE.match(line)
+        if not match:
+            continue
+        if match["level"] in ("WARNING", "ERROR", "CRITICAL"):
+            problems[f"{match['level']} {match['logger']}: {match['msg'][:110]}"] += 1
+        if match["logger"] != "werkzeug":
+            continue
+        request = WERKZEUG_RE.search(match["msg"])
+        if not request:
+            continue
+        path_ = re.sub(r"^/live_chat/init/\d+", "/live_chat/init/<id>", request["path"])
+        path_ = path_.split("?")[0]
+        per_route[path_].append(
+            (int(request["queries"]), float(request["sql"]), float(request["other"]))
+        )
+    return per_route, problems
+
+
+# ------------------------------------------------------------
+# The report
+# ------------------------------------------------------------
+
+
+def error_kinds(errors):
+    counts = defaultdict(int)
+    for error in errors:
+        counts[getattr(error, "kind", None) or type(error).__name__] += 1
+    return ", ".join(f"{count} x {kind}" for kind, count in counts.items())
+
+
+def report_errors(lines, label, result):
+    if result.get("errors"):
+        lines.append(
+            f"   !! {label}: {len(result['errors'])} failed requests: "
+            f"{error_kinds(result['errors'])}; first: {result['errors'][0]}"
+        )
+    if result.get("missing"):
+        lines.append(
+            f"   !! {label}: {result['missing']} messages never arrived on the socket "
+            f"(waited {ARGS.delivery_timeout:g} s)"
+        )
+
+
+def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, memory):
+    a = bench.args
+    lines = [
+        "",
+        "=" * 96,
+        "Live Chat benchmark: visitors and operators chat in real time",
+        "=" * 96,
+        f"server    Odoo 19.0, {a.workers} HTTP workers + the gevent worker, no cron, "
+        f"127.0.0.1:{a.http_port} (HTTP) / :{a.gevent_port} (websocket)",
+        f"database  {a.db}: channel {a.channel_id}, {len(bench.operators)} operators (online, "
+        f"unlimited sessions), {a.history} sessions in the history before this run",
+        f"machine   {os.cpu_count()} cores, shared with other work: load average "
+        f"{context['load_start']} at start, {context['load_end']} at the end; "
+        f"the client runs on it too",
+        f"warm-up   {context['warmup'][0]} sessions, {context['warmup'][1]} visitor messages, "
+        f"{context['warmup'][2]} operator replies before any measurement: in no figure below"
+        + (
+            f" ({len(context['warmup'][3])} failed: {error_kinds(context['warmup'][3])})"
+            if context["warmup"][3]
+            else ""
+        ),
+        f"visitors  each with an address of their own (127.x.y.z in X-Forwarded-For, Odoo in "
+        f"--proxy-mode, as behind a reverse proxy); {a.rate_limits}",
+        f"duration  {context['duration']:.0f} s, run {bench.tokens.run}",
+        "",
+    ]
+    lines.append(f"1. Session start: {a.visitors} visitors, {a.concurrency} at a time")
+    lines.append(dist_header("request"))
+    lines.append(dist_row("POST /live_chat/init/<id>", starts["init"]))
+    lines.append(dist_row("POST /live_chat/session/start", starts["start"]))
+    lines.append(
+        f"   sessions per operator: {starts['per_operator']} "
+        f"(operators re-subscribe on 'joined', at most every {SUBSCRIBE_GAP} s)"
+    )
+    report_errors(lines, "session start", starts)
+    lines.append("")
+    lines.append(
+        f"2. Visitor to operator: {a.samples} messages, one at a time "
+        f"over {len(bench.visitors_used)} sessions"
+    )
+    lines.append(dist_header("from the POST being sent to"))
+    lines.append(dist_row("POST /live_chat/session/post answered", to_operator["post"]))
+    lines.append(dist_row("the message on the operator's socket", to_operator["delivery"]))
+    lines.append(f"   the server's CPU time per message: {ms(to_operator['cpu'])} ms")
+    report_errors(lines, "visitor to operator", to_operator)
+    lines.append("   first message (POST /live_chat/session/start), the new session:")
+    lines.append(dist_row("'joined' on the operator's socket", starts["joined"]))
+    lines.append(dist_row("message on it (joined + re-subscribe)", starts["first"]))
+    if starts["missing"]:
+        lines.append(f"   !! {starts['missing']} first messages never arrived")
+    lines.append("")
+    lines.append(f"3. Operator to visitor: {a.samples} replies, one at a time")
+    lines.append(dist_header("from the POST being sent to"))
+    lines.append(dist_row("POST /mail/message/post answered", to_visitor["post"]))
+    lines.append(dist_row("the reply on the visitor's socket", to_visitor["delivery"]))
+    lines.append(f"   the server's CPU time per reply: {ms(to_visitor['cpu'])} ms")
+    report_errors(lines, "operator to visitor", to_visitor)
+    lines.append("")
+    lines += report_rates(bench, rates)
+    lines += report_log(log_figures)
+    lines += report_memory(memory)
+    server_cpu, client_cpu, wall = context["cpu"]
+    lines.append(
+        f"CPU time of the measurements ({wall:.0f} s after the warm-up): the server "
+        f"{server_cpu:.0f} s, this client {client_cpu:.0f} s, of {os.cpu_count() * wall:.0f} s "
+        f"on {os.cpu_count()} cores (the rest: PostgreSQL, other work, idle)"
+    )
+    for bus in bench.sockets:
+        if bus.error:
+            lines.append(f"!! a websocket closed during the run: {bus.error}")
+            break
+    return lines
+
+
+def report_rates(bench, rates):
+    a = bench.args
+    lines = [
+        f"4. Sustained throughput: visitors post on {len(bench.visitors_used)} sessions from "
+        f"{min(a.threads, len(bench.visitors_used))} threads, {a.duration:g} s per rate",
+        f"   {'target':>8}{'sent':>7}{'achieved':>10}{'failed':>8}{'lost':>6}"
+        f"  | {'POST /session/post':^26} | {'to operator socket':^26} |{'late':>7}{'CPU':>6}",
+        f"   {'msg/s':>8}{'':>7}{'msg/s':>10}{'':>8}{'':>6}"
+        f"  | {'p50':>8}{'p95':>9}{'p99':>9} | {'p50':>8}{'p95':>9}{'p99':>9} |{'p95':>7}"
+        f"{'/msg':>6}",
+    ]
+    for r in rates:
+        post = [percentile(r["post"], p) for p in (50, 95, 99)]
+        delivery = [percentile(r["delivery"], p) for p in (50, 95, 99)]
+        lines.append(
+            f"   {r['rate']:>8g}{r['sent']:>7}{r['achieved']:>10.1f}{len(r['errors']):>8}"
+            f"{r['missing']:>6}  | "
+            + "".join(f"{ms(v):>9}" for v in post)[1:]
+            + " | "
+            + "".join(f"{ms(v):>9}" for v in delivery)[1:]
+            + f" |{ms(percentile(r['lag'], 95)):>7}{r['cpu'] * 1000:>6.0f}"
+        )
+        not_sent = r["total"] - r["sent"] - len(r["errors"])
+        if not_sent > 0:
+            lines.append(
+                f"   {'':>8} {not_sent} of {r['total']} messages not sent before the stop "
+                f"({2 * a.duration + 5:g} s): the threads were waiting for answers"
+            )
+        if r["errors"]:
+            lines.append(f"   {'':>8} failed: {error_kinds(r['errors'])}")
+    lines.append(
+        "   ms; 'late': how long after its planned time a post was sent (the client could "
+        "not keep the pace);"
+    )
+    lines.append(
+        "   'CPU/msg': the server's CPU time (HTTP workers, websocket worker) per message sent"
+    )
+    lines.append("")
+    return lines
+
+
+def report_log(log_figures):
+    per_route, problems = log_figures
+    lines = [
+        "5. Queries per request (the server's log, after the warm-up; medians)",
+        f"   {'route':<32}{'requests':>9}{'queries':>9}{'SQL ms':>9}{'other ms':>10}"
+        f"{'queries max':>13}",
+    ]
+    for route in ROUTES:
+        rows = per_route.get(route, [])
+        if not rows:
+            lines.append(f"   {route:<32}{0:>9}")
+            continue
+        lines.append(
+            f"   {route:<32}{len(rows):>9}"
+            f"{statistics.median(r[0] for r in rows):>9g}"
+            f"{statistics.median(r[1] for r in rows) * 1000:>9.1f}"
+            f"{statistics.median(r[2] for r in rows) * 1000:>10.1f}"
+            f"{max(r[0] for r in rows):>13}"
+        )
+    if problems:
+        lines.append(f"   server log after the warm-up: {sum(problems.values())} warnings/errors")
+        for text, count in sorted(problems.items(), key=lambda item: -item[1])[:5]:
+            lines.append(f"     {count:>5} x {text}")
+    else:
+        lines.append("   server log after the warm-up: no warning, no error")
+    lines.append("")
+    return lines
+
+
+def report_memory(memory):
+    stages = list(memory)
+    roles = []
+    for stage in stages:
+        roles += [role for role in memory[stage] if role not in roles]
+    lines = [
+        "6. Server memory, MiB: RSS (PSS: shared pages divided among the processes)",
+        f"   {'processes':<18}" + "".join(f"{stage:>24}" for stage in stages),
+    ]
+    totals = {stage: [0, 0] for stage in stages}
+    for role in roles:
+        cells = []
+        for stage in stages:
+            rss, pss = memory[stage].get(role, (None, None))
+            if rss is None:
+                cells.append(f"{'-':>24}")
+                continue
+            totals[stage][0] += rss
+            totals[stage][1] = (
+                None if pss is None or totals[stage][1] is None else (totals[stage][1] + pss)
+            )
+            cells.append(f"{mib(rss):>13} ({mib(pss)})".rjust(24))
+        lines.append(f"   {role:<18}" + "".join(cells))
+    lines.append(
+        f"   {'total':<18}"
+        + "".join(f"{mib(totals[s][0]):>13} ({mib(totals[s][1])})".rjust(24) for s in stages)
+    )
+    lines.append("")
+    return lines
+
+
+def mib(value):
+    return "-" if value is None else f"{value / 2**20:.0f}"
+
+
+# ------------------------------------------------------------
+# Main
+# ------------------------------------------------------------
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description="Benchmark of the live chat. Run it through `tools/bench.sh chat [options]`, "
+        "which sets --odoo-bin, --addons-path, --db, --channel-id, --history, --rate-limits, "
+        "--operators, --password, the ports, --workers and --out-dir; give the others.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--odoo-bin", required=True, help="the host's odoo-bin")
+    add("--addons-path", required=True)
+    add("--db", required=True, help="the benchmark database, ready")
+    add("--channel-id", type=int, required=True, help="the live_chat.channel of the operators")
+    add("--history", type=int, default=0, help="sessions in the database before (for the report)")
+    add("--rate-limits", default="rate limits: the product's", help="how they are set (report)")
+    add("--operators", required=True, help="logins of the operators, comma-separated")
+    add("--password", required=True, help="the operators' password")
+    add("--http-port", type=int, default=8769)
+    add("--gevent-port", type=int, default=8772)
+    add("--workers", type=int, default=2)
+    add("--out-dir", default=".bench", help="server log and report")
+    add("--warmup", type=int, default=8, help="sessions of the warm-up")
+    add("--visitors", type=int, default=50, help="1: visitors starting a session")
+    add("--concurrency", type=int, default=5, help="1: visitors starting at once")
+    add("--samples", type=int, default=100, help="2, 3: messages one at a time")
+    add("--pause", type=float, default=0.05, help="2, 3: seconds between two messages")
+    add("--sessions", type=int, default=20, help="2, 3, 4: sessions used")
+    add("--rates", default="25,50,100", help="4: target rates, messages/s in total")
+    add("--duration", type=float, default=10, help="4: seconds per rate")
+    add("--threads", type=int, default=10, help="4: posting threads")
+    add("--delivery-timeout", type=float, default=10, help="seconds to wait for a message")
+    add("--max-seconds", type=float, default=900, help="the whole run, server start included")
+    add(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="one more option of the server, e.g. --server-option=--log-sql (repeatable)",
+    )
+    args = parser.parse_args()
+    args.rates = [float(rate) for rate in args.rates.split(",") if rate.strip()]
+    limits = (
+        (args.visitors, 1, 1000),
+        (args.concurrency, 1, 50),
+        (args.samples, 1, 2000),
+        (args.sessions, 1, 200),
+        (args.threads, 1, 50),
+        (args.warmup, 1, 50),
+    )
+    if not all(low <= value <= high for value, low, high in limits):
+        parser.error("a count is out of its bounds (see the source)")
+    if not all(0 < rate <= 1000 for rate in args.rates) or not 0 < args.duration <= 120:
+        parser.error("rates: 0 to 1000 msg/s; duration: at most 120 s")
+    args.sessions = min(args.sessions, args.visitors)
+    return args
+
+
+def watchdog(server, seconds):
+    """The whole run is bounded: past --max-seconds, stop the server and leave."""
+
+    def expire():
+        log(f"!! the run exceeded {seconds:g} s: stopping")
+        server.stop()
+        os._exit(3)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def loadavg():
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def measure(bench, server):
+    a = bench.args
+    context = {"load_start": loadavg()}
+    t0 = perf_counter()
+    memory = {"idle, at start": server.memory()}
+    log(f"operators: {a.operators}")
+    bench.connect_operators()
+    log(f"warm-up: {a.warmup} sessions (excluded from the figures)")
+    context["warmup"] = bench.warm_up()
+    memory["after the warm-up"] = server.memory()
+    offset = server.log_offset()
+    client = psutil.Process()
+    cpu = (server.cpu_seconds(), sum(client.cpu_times()[:2]), perf_counter())
+
+    starts = bench.bench_starts()
+    if len(starts["visitors"]) < a.sessions:
+        raise BenchError(f"only {len(starts['visitors'])} sessions started: {starts['errors'][:3]}")
+    bench.visitors_used = starts["visitors"][: a.sessions]
+    for visitor in bench.visitors_used:
+        bench.visitor_socket(visitor)
+    time.sleep(1)
+    to_operator = bench.bench_visitor_to_operator(bench.visitors_used)
+    to_visitor = bench.bench_operator_to_visitor(bench.visitors_used)
+    rates = []
+    for rate in a.rates:
+        time.sleep(3)  # what the previous phase left behind is done
+        rates.append(bench.bench_rate(bench.visitors_used, rate))
+    time.sleep(1)
+    memory["at the end"] = server.memory()
+    context["cpu"] = (
+        server.cpu_seconds() - cpu[0],
+        sum(client.cpu_times()[:2]) - cpu[1],
+        perf_counter() - cpu[2],
+    )
+    log_figures = parse_log(server.logfile, offset)
+    context["load_end"] = loadavg()
+    context["duration"] = perf_counter() - t0
+    return report(bench, context, starts, to_operator, to_visitor, rates, log_figures, memory)
+
+
+ARGS = None
+
+
+def main():
+    global ARGS
+    ARGS = args = parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    server = Server(args)
+    # SIGTERM (and Ctrl-C) end the run through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    timer = watchdog(server, args.max_seconds)
+    bench = None
+    try:
+        server.start()
+        server.wait_ready(timeout=180)
+        log("server ready")
+        bench = Bench(args, server)
+        lines = measure(bench, server)
+    except BenchError as error:
+        log(f"!! {error}")
+        return 1
+    finally:
+        if bench:
+            bench.close()
+        server.stop()
+        timer.cancel()
+    text = "\n".join(lines)
+    sys.stdout.write(text + "\n")
+    with open(os.path.join(args.out_dir, "chat-report.txt"), "w", encoding="utf-8") as out:
+        out.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
