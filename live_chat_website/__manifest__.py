@@ -7,7 +7,18 @@
     "website": "https://github.com/live-chat-odoo/live_chat",
     "license": "LGPL-3",
     "depends": ["live_chat", "website"],
-    "data": [],
+    "data": [
+        "views/res_config_settings_views.xml",
+        "views/website_templates.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": [
+            "live_chat_website/static/src/frontend/**/*",
+        ],
+        "web.assets_tests": [
+            "live_chat_website/static/tests/tours/**/*",
+        ],
+    },
     "auto_install": True,
     "installable": True,
 }

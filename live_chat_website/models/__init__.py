@@ -1,0 +1,2 @@
+from . import website
+from . import res_config_settings

@@ -1,0 +1,50 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.live_chat.tests.common import LiveChatCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWebsiteTours(LiveChatCommon, HttpCase):
+    """In a browser: an administrator puts the chat on the website from its settings,
+    a visitor sees the chat button; unticking the setting takes it off."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.website = cls.env["website"].get_current_website()
+        cls.operator = cls._create_operator("lc_web_tour_operator", name="Olga Operator")
+        cls.admin = new_test_user(
+            cls.env,
+            "lc_web_tour_admin",
+            groups="base.group_system,website.group_website_designer,"
+            "live_chat.live_chat_group_manager",
+            name="Adam Admin",
+        )
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Tour Website Chat", "user_ids": [Command.set(cls.operator.ids)]}
+        )
+
+    def _loader_in_page(self):
+        self.url_open("/web/session/logout")
+        return f'src="/live_chat/loader/{self.channel.id}"' in self.url_open("/").text
+
+    def test_enable_then_disable_from_the_settings(self):
+        self._set_presence(self.operator)
+        self.start_tour(
+            "/odoo/action-website.action_website_configuration",
+            "live_chat_website_enable",
+            login=self.admin.login,
+        )
+        self.assertEqual(self.website.live_chat_channel_id, self.channel)
+        self.assertTrue(self._loader_in_page())
+        # A visitor (not logged in) sees the button and opens the chat window.
+        self.start_tour("/", "live_chat_website_button")
+
+        self.start_tour(
+            "/odoo/action-website.action_website_configuration",
+            "live_chat_website_disable",
+            login=self.admin.login,
+        )
+        self.assertFalse(self.website.live_chat_channel_id)
+        self.assertFalse(self._loader_in_page())
