@@ -10,10 +10,14 @@
     "data": [
         "views/res_config_settings_views.xml",
         "views/website_templates.xml",
+        "views/discuss_channel_views.xml",
     ],
     "assets": {
         "web.assets_frontend": [
             "live_chat_website/static/src/frontend/**/*",
+        ],
+        "web.assets_backend": [
+            "live_chat_website/static/src/backend/**/*",
         ],
         "web.assets_tests": [
             "live_chat_website/static/tests/tours/**/*",

@@ -1,2 +1,3 @@
 from . import test_settings
+from . import test_visitor
 from . import test_ui

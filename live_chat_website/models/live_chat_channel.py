@@ -1,0 +1,19 @@
+from odoo import models
+
+
+class LiveChatChannel(models.Model):
+    _inherit = "live_chat.channel"
+
+    def _prepare_session_origin_values(self):
+        """A session started from a page of an Odoo website: the website's visitor
+        (who visited which pages) and the website. The host finds the visitor from the
+        request (session cookie, or the logged-in user): only requests from the
+        website's own pages carry them, never a page of another site."""
+        values = super()._prepare_session_origin_values()
+        visitor = self.env["website.visitor"]._get_visitor_from_request()
+        if visitor:
+            values["live_chat_website_visitor_id"] = visitor.id
+            values["live_chat_website_id"] = (
+                self.env["website"].get_current_website().id or visitor.website_id.id
+            )
+        return values

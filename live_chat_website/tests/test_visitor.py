@@ -1,0 +1,156 @@
+from odoo import Command
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.live_chat.tests.common import LiveChatCommon
+from odoo.addons.mail.tools.discuss import Store
+
+
+@tagged("post_install", "-at_install")
+class TestWebsiteVisitor(LiveChatCommon, HttpCase):
+    """A session started from the website's pages: the operator sees the website
+    visitor's pages and, once they are logged in, their name."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The host tracks page views only outside read-only requests.
+        cls.set_registry_readonly_mode(False)
+        cls.website = cls.env["website"].get_current_website()
+        cls.operator = cls._create_operator("lc_web_operator", name="Olga Operator")
+        cls.designer = new_test_user(
+            cls.env,
+            "lc_web_designer",
+            groups="base.group_user,live_chat.live_chat_group_user,website.group_website_designer",
+        )
+        cls.portal_user = new_test_user(
+            cls.env, "lc_web_portal", groups="base.group_portal", name="Paula Portal"
+        )
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Website Support", "user_ids": [Command.set(cls.operator.ids)]}
+        )
+        cls.website.live_chat_channel_id = cls.channel
+        cls.pages = {}
+        for key, name, url in (
+            ("pricing", "Pricing", "/lc-pricing"),
+            ("faq", "Questions & <Answers>", "/lc-faq"),
+        ):
+            view = cls.env["ir.ui.view"].create(
+                {
+                    "name": name,
+                    "type": "qweb",
+                    "key": f"live_chat_website.test_{key}",
+                    "arch": f'<t t-name="live_chat_website.test_{key}">'
+                    '<t t-call="website.layout"><p>A page</p></t></t>',
+                }
+            )
+            cls.pages[key] = cls.env["website.page"].create(
+                {
+                    "view_id": view.id,
+                    "url": url,
+                    "name": name,
+                    "website_published": True,
+                    "track": True,
+                    "website_id": cls.website.id,
+                }
+            )
+
+    def setUp(self):
+        super().setUp()
+        self._set_presence(self.operator)
+
+    def _browse(self, *keys):
+        for key in keys:
+            response = self.url_open(self.pages[key].url)
+            self.assertEqual(response.status_code, 200)
+
+    def test_session_of_a_website_visitor(self):
+        self._browse("pricing", "faq", "pricing")
+        visitor = self.env["website.visitor"].search([], order="id desc", limit=1)
+        self.assertEqual(len(visitor.website_track_ids), 3)
+        session = self.lc_session(self.lc_start(name="Ann"))
+        self.assertEqual(session.live_chat_website_visitor_id, visitor)
+        self.assertEqual(session.live_chat_website_id, self.website)
+        self.assertFalse(session.live_chat_website_visitor_name)
+
+        # The operator, who is no website designer, sees the pages in the session.
+        as_operator = session.with_user(self.operator)
+        pages = as_operator._live_chat_website_pages()
+        self.assertEqual(
+            [(page["name"], page["url"]) for page in pages],
+            [
+                ("Pricing", self.base_url() + "/lc-pricing"),
+                ("Questions & <Answers>", self.base_url() + "/lc-faq"),
+                ("Pricing", self.base_url() + "/lc-pricing"),
+            ],
+        )
+        html = str(as_operator.live_chat_visited_pages)
+        self.assertIn("Questions &amp; &lt;Answers&gt;", html)
+        self.assertNotIn("<Answers>", html)
+        self.assertIn(f'href="{self.base_url()}/lc-faq"', html)
+
+        # ... and in their chat window.
+        data = Store().add(as_operator).get_result()
+        [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+        self.assertEqual(channel_data["live_chat_website_name"], self.website.name)
+        self.assertEqual(len(channel_data["live_chat_website_pages"]), 3)
+        self.assertFalse(channel_data["live_chat_website_visitor_name"])
+
+    def test_session_of_a_logged_in_visitor(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        self._browse("faq")
+        session = self.lc_session(self.lc_start())
+        visitor = session.live_chat_website_visitor_id
+        self.assertEqual(visitor.partner_id, self.portal_user.partner_id)
+        self.assertEqual(
+            session.with_user(self.operator).live_chat_website_visitor_name, "Paula Portal"
+        )
+        self.assertEqual(len(session._live_chat_website_pages()), 1)
+
+    def test_visitor_logs_in_during_the_chat(self):
+        """The host merges the visitor into their contact's visitor: the session follows."""
+        self._browse("pricing")
+        session = self.lc_session(self.lc_start(name="Ann"))
+        guest_visitor = session.live_chat_website_visitor_id
+        partner_visitor = self.env["website.visitor"].create(
+            {"access_token": str(self.portal_user.partner_id.id), "website_id": self.website.id}
+        )
+        guest_visitor._merge_visitor(partner_visitor)
+        self.assertFalse(guest_visitor.exists())
+        self.assertEqual(session.live_chat_website_visitor_id, partner_visitor)
+        self.assertEqual(session.live_chat_website_visitor_name, "Paula Portal")
+        self.assertEqual(len(session._live_chat_website_pages()), 1)
+
+    def test_session_without_website_visitor(self):
+        """No page of the website seen with this browser session (another site's page,
+        the direct chat link): no visitor, nothing more shown."""
+        session = self.lc_session(self.lc_start(name="Ann"))
+        self.assertFalse(session.live_chat_website_visitor_id)
+        self.assertFalse(session.live_chat_visited_pages)
+        data = Store().add(session.with_user(self.operator)).get_result()
+        [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+        self.assertNotIn("live_chat_website_pages", channel_data)
+
+    def test_other_browser_is_not_the_visitor(self):
+        """A visitor's pages are theirs: a session started from another browser session
+        is not linked to them."""
+        self._browse("pricing")
+        self.opener.cookies.clear()
+        session = self.lc_session(self.lc_start(name="Bob"))
+        self.assertFalse(session.live_chat_website_visitor_id)
+
+    def test_designer_opens_the_visitor(self):
+        self._browse("pricing")
+        session = self.lc_session(self.lc_start(name="Ann"))
+        visitor = session.with_user(self.designer).live_chat_website_visitor_id
+        self.assertEqual(visitor.website_track_ids.page_id, self.pages["pricing"])
+
+    def test_operator_sees_the_pages_in_the_chat_window(self):
+        self._browse("pricing", "faq")
+        session = self.lc_session(self.lc_start(name="Ann"))
+        self.assertEqual(session.live_chat_operator_id, self.operator)
+        # On another screen than Discuss: there, conversations open in Discuss itself.
+        self.start_tour(
+            "/odoo/live-chat-sessions",
+            "live_chat_website_operator_pages",
+            login=self.operator.login,
+        )
