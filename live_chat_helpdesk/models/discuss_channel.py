@@ -1,0 +1,121 @@
+import textwrap
+
+from markupsafe import Markup
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
+
+from odoo.addons.mail.tools.discuss import Store
+
+TICKET_TITLE_LENGTH = 80
+
+
+class DiscussChannel(models.Model):
+    _inherit = "discuss.channel"
+
+    live_chat_ticket_ids = fields.One2many(
+        "helpdesk.ticket", "live_chat_session_id", "Tickets", readonly=True
+    )
+    live_chat_ticket_count = fields.Integer(
+        "Ticket Count", compute="_compute_live_chat_ticket_count"
+    )
+
+    def _compute_live_chat_ticket_count(self):
+        counts = dict(
+            self.env["helpdesk.ticket"]._read_group(
+                [("live_chat_session_id", "in", self.ids)], ["live_chat_session_id"], ["__count"]
+            )
+        )
+        for session in self:
+            session.live_chat_ticket_count = counts.get(session, 0)
+
+    def action_live_chat_create_ticket(self):
+        """Operator side: a ticket of the session's team, with the chat's transcript,
+        for the visitor when they are a known contact. Opens the new ticket."""
+        self.ensure_one()
+        self.check_access("read")
+        if not self.live_chat_channel_id:
+            raise UserError(self.env._("Tickets are created from live chat sessions only."))
+        # Created with the user's own rights: only Helpdesk users create tickets.
+        ticket = self.env["helpdesk.ticket"].create(self._live_chat_ticket_values())
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "helpdesk.ticket",
+            "res_id": ticket.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_live_chat_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt.helpdesk_ticket_action"
+        )
+        action["domain"] = [("live_chat_session_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def _live_chat_ticket_values(self):
+        self.ensure_one()
+        # sudo: live_chat.channel, helpdesk.ticket.team - which team answers the channel,
+        # whoever the operator is.
+        team = (
+            self.env["helpdesk.ticket.team"]
+            .sudo()
+            .search([("live_chat_channel_id", "=", self.live_chat_channel_id.id)], limit=1)
+        )
+        partner = self.live_chat_visitor_partner_id
+        values = {
+            "name": self._live_chat_ticket_title(),
+            # The host requires a description: a session without messages has one too.
+            "description": self._live_chat_transcript_html()
+            or Markup("<p>%s</p>") % self.env._("No message in this chat."),
+            "partner_id": partner.id,
+            "partner_name": partner.name or self.live_chat_visitor_name,
+            "partner_email": partner.email,
+            "live_chat_session_id": self.id,
+            "channel_id": self.env.ref("live_chat_helpdesk.helpdesk_ticket_channel_live_chat").id,
+        }
+        if team:
+            values["team_id"] = team.id
+            if self.env.user not in team.user_ids:
+                # The host assigns a new ticket to its creator (the company's option),
+                # without checking the team: not to someone outside the team.
+                values["user_id"] = False
+        return values
+
+    def _live_chat_ticket_title(self):
+        """The visitor's first message, else who the chat was with."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        if partner or guest:
+            author = (
+                ("author_id", "=", partner.id) if partner else ("author_guest_id", "=", guest.id)
+            )
+            first = self.env["mail.message"].search(
+                [
+                    ("model", "=", "discuss.channel"),
+                    ("res_id", "=", self.id),
+                    ("message_type", "=", "comment"),
+                    author,
+                ],
+                order="id asc",
+                limit=1,
+            )
+            text = " ".join(html2plaintext(first.body or "").split())
+            if text:
+                return textwrap.shorten(text, TICKET_TITLE_LENGTH, placeholder="…")
+        return self.env._("Live chat with %s", self.live_chat_visitor_name)
+
+    def _to_store_defaults(self, target: Store.Target):
+        res = super()._to_store_defaults(target)
+        if target.is_internal(self.env):
+            res.append(
+                Store.Attr(
+                    "live_chat_ticket_count",
+                    predicate=lambda session: bool(session.live_chat_channel_id),
+                    sudo=True,
+                )
+            )
+        return res

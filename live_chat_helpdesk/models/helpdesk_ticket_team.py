@@ -1,0 +1,73 @@
+from odoo import Command, api, fields, models
+
+
+class HelpdeskTicketTeam(models.Model):
+    _inherit = "helpdesk.ticket.team"
+
+    use_live_chat = fields.Boolean(
+        "Live Chat",
+        help="Visitors chat with the team's members: a live chat channel named after the "
+        "team, whose operators are its members.",
+    )
+    live_chat_channel_id = fields.Many2one(
+        "live_chat.channel", readonly=True, copy=False, ondelete="set null"
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        teams = super().create(vals_list)
+        teams.filtered("use_live_chat")._sync_live_chat_channel()
+        return teams
+
+    def write(self, vals):
+        members_before = {team: team.user_ids for team in self} if "user_ids" in vals else {}
+        res = super().write(vals)
+        if {"use_live_chat", "name", "active", "user_ids"} & vals.keys():
+            self._sync_live_chat_channel(members_before)
+        return res
+
+    def unlink(self):
+        # The sessions stay, with their channel, archived.
+        self._sync_live_chat_channel(archive=True)
+        return super().unlink()
+
+    def action_open_live_chat_channel(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "live_chat.channel",
+            "res_id": self.live_chat_channel_id.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _sync_live_chat_channel(self, members_before=None, archive=False):
+        """Give each team with Live Chat its channel (created the first time), named
+        after the team, with the team's members as operators; archive the channel of a
+        team without it, which keeps the channel's sessions and settings for later."""
+        teams = self.filtered(lambda team: team.use_live_chat or team.live_chat_channel_id)
+        if not teams:
+            return
+        teams.check_access("write")
+        # sudo: live_chat.channel - who may change a team (checked just above) manages its
+        # channel: its name, operators (the members) and whether it is active; nothing else.
+        Channel = self.env["live_chat.channel"].sudo().with_context(active_test=False)
+        for team in teams:
+            channel = Channel.browse(team.live_chat_channel_id.id)
+            active = team.use_live_chat and team.active and not archive
+            if not channel:
+                team.live_chat_channel_id = Channel.create(
+                    {"name": team.name, "user_ids": [Command.set(team.user_ids.ids)]}
+                )
+                continue
+            values = {"name": team.name, "active": active}
+            if members_before is not None and team in members_before:
+                added = team.user_ids - members_before[team]
+                removed = members_before[team] - team.user_ids
+                values["user_ids"] = [Command.link(user.id) for user in added] + [
+                    Command.unlink(user.id) for user in removed
+                ]
+            elif active and not channel.active:
+                # Live Chat ticked again: the members are the operators again.
+                values["user_ids"] = [Command.link(user.id) for user in team.user_ids]
+            channel.write(values)

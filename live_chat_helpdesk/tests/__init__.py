@@ -1,0 +1,3 @@
+from . import test_team_channel
+from . import test_ticket
+from . import test_ui
