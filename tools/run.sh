@@ -68,7 +68,7 @@ if [ "$UPDATE" = 1 ]; then
         || { tail -40 "$LOGDIR/demo-update.log"; die "updating $SUITE failed"; }
 fi
 
-log "database $DB: admin password, operator, web.base.url"
+log "database $DB: admin password, operator, Helpdesk team, customer, web.base.url"
 # Idempotent: the same state however often it runs.
 LIVE_CHAT_URL="$URL" LIVE_CHAT_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     "${ODOO_BIN[@]}" shell "${CONN[@]}" "${DB_ARGS[@]}" --no-http --log-level=warn <<'PY' || die "setting up $DB failed"
@@ -91,6 +91,27 @@ if operator:
 else:
     operator = users.create({**values, "login": "operator", "email": "operator@example.com"})
 env.ref("live_chat.live_chat_channel_default").user_ids = [Command.link(operator.id)]
+# Helpdesk: the operator is a Helpdesk user (tickets from chats) and a member of a
+# team whose Live Chat box the administrator can tick (kept as it is once there).
+operator.group_ids = [Command.link(env.ref("helpdesk_mgmt.group_helpdesk_user").id)]
+team = env["helpdesk.ticket.team"].with_context(active_test=False).search(
+    [("name", "=", "Customer Care")], limit=1
+) or env["helpdesk.ticket.team"].create({"name": "Customer Care"})
+team.write({"active": True, "user_ids": [Command.link(operator.id)]})
+# A customer who logs in on the website: their chats' tickets are theirs.
+customer = users.search([("login", "=", "customer")])
+customer_values = {"name": "Chloe Customer", "active": True, "password": "customer"}
+if customer:
+    customer.write(customer_values)
+else:
+    users.create(
+        {
+            **customer_values,
+            "login": "customer",
+            "email": "customer@example.com",
+            "group_ids": [Command.set([env.ref("base.group_portal").id])],
+        }
+    )
 params = env["ir.config_parameter"]
 params.set_param("web.base.url", os.environ["LIVE_CHAT_URL"])
 # Logging in as admin would otherwise reset it to whatever URL the browser used.
@@ -124,7 +145,12 @@ cat >&2 <<EOF
 
   Live Chat demo: $URL   (database $DB)
     administrator   admin / $ADMIN_PASSWORD
-    operator        operator / operator   (operator of the channel "Website Chat")
+    operator        operator / operator   (operator of the channel "Website Chat",
+                                           member of the Helpdesk team "Customer Care")
+    customer        customer / customer   (a portal user, to chat logged in)
+  Website > Configuration > Settings > Email & Marketing > Live Chat puts the chat
+  on the website; Helpdesk > Configuration > Teams > Customer Care > Live Chat gives
+  the team its channel. The operator must be logged in for the chat button to show.
   Ctrl-C stops the server.
 
 EOF
