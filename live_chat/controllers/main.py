@@ -22,15 +22,18 @@ URL_MAX_LENGTH = 2048
 
 
 class BadRequest(Exception):
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, headers=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
 
 
-def _json_error(status, code, message):
-    return request.make_json_response({"error": {"code": code, "message": message}}, status=status)
+def _json_error(status, code, message, headers=None):
+    return request.make_json_response(
+        {"error": {"code": code, "message": message}}, status=status, headers=headers
+    )
 
 
 def _read_payload():
@@ -39,7 +42,8 @@ def _read_payload():
     httprequest = request.httprequest
     if (httprequest.content_length or 0) > PAYLOAD_MAX_BYTES:
         raise BadRequest(413, "payload_too_large", "The request is too large.")
-    raw = httprequest.get_data(cache=False)
+    # Cached: the host replays the request after a serialization failure.
+    raw = httprequest.get_data(cache=True)
     if len(raw) > PAYLOAD_MAX_BYTES:
         raise BadRequest(413, "payload_too_large", "The request is too large.")
     try:
@@ -78,7 +82,7 @@ def _api(func):
         try:
             return request.make_json_response(func(self, _read_payload(), *args, **kwargs))
         except BadRequest as error:
-            return _json_error(error.status, error.code, error.message)
+            return _json_error(error.status, error.code, error.message, error.headers)
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
@@ -142,14 +146,23 @@ class LiveChatController(http.Controller):
         """What the widget shows on a page: the channel's options, whether an
         operator is available, and the visitor's session if they have one."""
         channel = self._get_channel(channel_id)
+        self._check_origin(channel)
         session = self._find_session(payload, required=False)
-        lang = self._visitor_lang(payload)
-        result = {"options": channel.with_context(lang=lang)._widget_options(), "session": False}
+        visitor = self._visitor(payload)
+        url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
+        action, timer = channel._get_page_action(url, visitor["country"])
+        result = {
+            "options": channel.with_context(lang=visitor["lang"])._widget_options(),
+            "session": False,
+            "action": action,
+            "timer": timer,
+        }
         if session and session.live_chat_channel_id == channel:
             result["session"] = session._live_chat_visitor_info()
             result["available"] = True
+        elif action == "hide":
+            result["available"] = False
         else:
-            visitor = self._visitor(payload)
             operator = channel._get_available_operator(
                 lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
             )
@@ -168,10 +181,17 @@ class LiveChatController(http.Controller):
     def session_start(self, payload, **_params):
         """The visitor's first message: the session starts with it."""
         channel = self._get_channel(_get(payload, "channel_id", int), json_error=True)
+        self._check_origin(channel)
         text = _text(payload)
         # Every argument checked before anything is stored (the guest below).
         page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
         visitor = self._visitor(payload)
+        self._rate_limit("session_start_ip", request.httprequest.remote_addr)
+        if visitor["partner"] or visitor["guest"]:
+            subject = (
+                f"p{visitor['partner'].id}" if visitor["partner"] else f"g{visitor['guest'].id}"
+            )
+            self._rate_limit("session_start_visitor", subject)
         operator = channel._get_available_operator(
             lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
         )
@@ -215,7 +235,10 @@ class LiveChatController(http.Controller):
     @_api
     def session_post(self, payload, **_params):
         session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
         text = _text(payload)
+        self._rate_limit("message_ip", request.httprequest.remote_addr)
+        self._rate_limit("message_session", session.id)
         if session.live_chat_state != "open":
             raise BadRequest(409, "session_closed", request.env._("This chat has ended."))
         message = session._live_chat_post_visitor_message(text)
@@ -273,15 +296,36 @@ class LiveChatController(http.Controller):
             raise NotFound()
         return channel
 
+    def _check_origin(self, channel):
+        """Refuse the pages of websites that the channel does not allow. Browsers send
+        the page's origin with every POST of the widget."""
+        origin = request.httprequest.headers.get("Origin")
+        if not channel._is_origin_allowed(origin, request.httprequest.host_url):
+            raise BadRequest(
+                403, "origin_not_allowed", "This website may not embed this live chat."
+            )
+
+    def _rate_limit(self, name, subject):
+        # sudo: live_chat.rate.limit - counting the requests of a public visitor.
+        retry_after = request.env["live_chat.rate.limit"].sudo()._hit(name, subject)
+        if retry_after:
+            raise BadRequest(
+                429,
+                "rate_limited",
+                request.env._("Too many messages. Please wait a moment and try again."),
+                headers=[("Retry-After", str(retry_after))],
+            )
+
     def _find_session(self, payload, required=True):
         session_id = payload.get("session_id")
         token = payload.get("token")
         if not required and session_id is None:
             return request.env["discuss.channel"]
         session = request.env["discuss.channel"]._live_chat_find_session(session_id, token)
-        if not session:
+        if not session and required:
             # The same answer for a missing session and a wrong token.
             raise BadRequest(404, "not_found", "No such session.")
+        # Optional (a page view): a stale session is no session, the visitor starts afresh.
         return session
 
     def _visitor(self, payload):

@@ -1,3 +1,4 @@
 from . import live_chat_channel
 from . import live_chat_channel_rule
+from . import live_chat_rate_limit
 from . import discuss_channel

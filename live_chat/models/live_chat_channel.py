@@ -1,10 +1,12 @@
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.http import root
 from odoo.tools import SQL
 
 from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
@@ -86,6 +88,13 @@ class LiveChatChannel(models.Model):
         default=5,
         help="The most sessions an operator handles at once. 0: no limit.",
     )
+    allowed_origins = fields.Text(
+        "Allowed Websites",
+        help="The websites that may embed this channel's widget, one origin a line "
+        "(e.g. https://www.example.com). Empty: any website. This database's own "
+        "address is always allowed.",
+    )
+    geoip_available = fields.Boolean("GeoIP available", compute="_compute_geoip_available")
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", "Rules", copy=True)
     session_ids = fields.One2many("discuss.channel", "live_chat_channel_id", "Sessions")
     session_count = fields.Integer("Number of Sessions", compute="_compute_session_count")
@@ -115,6 +124,20 @@ class LiveChatChannel(models.Model):
                         )
                     )
 
+    @api.constrains("allowed_origins")
+    def _check_allowed_origins(self):
+        for channel in self:
+            for origin in channel._get_allowed_origins():
+                parts = urlsplit(origin)
+                if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+                    raise ValidationError(
+                        self.env._(
+                            "“%s” is not a website origin: write it as "
+                            "https://www.example.com (scheme and host, no path).",
+                            origin,
+                        )
+                    )
+
     @api.depends("user_ids")
     @api.depends_context("uid")
     def _compute_is_member(self):
@@ -126,6 +149,18 @@ class LiveChatChannel(models.Model):
             raise NotImplementedError(_("Unsupported search on “Are you an operator?”"))
         positive = (operator == "=") == value
         return [("user_ids", "in" if positive else "not in", self.env.uid)]
+
+    def _compute_geoip_available(self):
+        available = False
+        for database in ("geoip_country_db", "geoip_city_db"):
+            try:
+                available = bool(getattr(root, database))
+            except Exception:  # noqa: BLE001 - the host raises OSError, InvalidDatabaseError...
+                continue
+            if available:
+                break
+        for channel in self:
+            channel.geoip_available = available
 
     def _compute_session_count(self):
         counts = dict(
@@ -298,6 +333,31 @@ class LiveChatChannel(models.Model):
         the widget sends. None here: the bridges add theirs (the website visitor)."""
         self.ensure_one()
         return {}
+
+    def _get_allowed_origins(self):
+        self.ensure_one()
+        return [
+            line.strip().rstrip("/").lower()
+            for line in (self.allowed_origins or "").splitlines()
+            if line.strip()
+        ]
+
+    def _is_origin_allowed(self, origin, own_origin):
+        """Whether a page of ``origin`` (scheme://host[:port]) may show the widget."""
+        self.ensure_one()
+        allowed = self._get_allowed_origins()
+        if not allowed or not origin:
+            return True
+        origin = origin.rstrip("/").lower()
+        return origin == own_origin.rstrip("/").lower() or origin in allowed
+
+    def _get_page_action(self, url, country=None):
+        """How the widget shows on a page view: (action, timer seconds)."""
+        self.ensure_one()
+        rule = self.rule_ids._match(url, country)
+        if not rule:
+            return "show", 0
+        return rule.action, rule.auto_open_timer if rule.action == "auto_open" else 0
 
     def _widget_options(self):
         """The channel's look and texts, as the visitor's widget uses them."""

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -67,3 +68,27 @@ class LiveChatChannelRule(models.Model):
         # Same rule as the SQL constraint, checked first for a readable message.
         if any(rule.auto_open_timer < 0 for rule in self):
             raise ValidationError(self.env._("The automatic opening timer cannot be negative."))
+
+    # ------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------
+
+    def _match(self, url, country=None):
+        """The first of these rules that applies to a page view, or an empty recordset.
+
+        A rule applies when its URL regex is found in the page's URL (the whole URL,
+        or its path and query: "/shop" and "^/shop" both work) and, if it lists
+        countries, the visitor's country is one of them. Rules listing countries are
+        more specific: they are tried first; then each group in sequence order.
+        """
+        url = url or ""
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        ordered = self.sorted(lambda rule: (not rule.country_ids, rule.sequence, rule.id))
+        for rule in ordered:
+            if rule.country_ids and (not country or country not in rule.country_ids):
+                continue
+            pattern = rule.url_pattern
+            if not pattern or re.search(pattern, url) or re.search(pattern, path):
+                return rule
+        return self.browse()

@@ -1,6 +1,7 @@
 """A second headless Chromium for the visitor, beside the test's main browser."""
 
 import contextlib
+import http.server
 import json
 import threading
 from unittest.mock import patch
@@ -56,6 +57,32 @@ class VisitorBrowser:
     def stop(self):
         self.browser.stop()
 
+    def forward_for(self, ip):
+        """Make the visitor's requests come through a reverse proxy that forwards
+        for ``ip`` (the host honours it in proxy mode). Headers are added where the
+        browser sends the request, so the page's CORS is unchanged."""
+        browser = self.browser
+        host = self.test_case.base_url().split("://", 1)[1]
+
+        def handle_request_paused(**params):
+            request = params["request"]
+            if not request["url"].startswith(f"http://{HOST}"):
+                return browser._handle_request_paused(**params)
+            headers = {
+                **request.get("headers", {}),
+                "X-Forwarded-For": ip,
+                "X-Forwarded-Host": host,
+            }
+            browser._websocket_send(
+                "Fetch.continueRequest",
+                params={
+                    "requestId": params["requestId"],
+                    "headers": [{"name": k, "value": v} for k, v in headers.items()],
+                },
+            )
+
+        browser._handlers["Fetch.requestPaused"] = handle_request_paused
+
     @contextlib.contextmanager
     def alongside(self, scenario):
         """Run ``scenario(self)`` in a thread while the test's main browser runs (a tour),
@@ -87,4 +114,51 @@ class VisitorBrowser:
         try:
             outcome["result"] = scenario(self)
         except Exception as error:  # noqa: BLE001 - re-raised in the test's thread
+            # Said now too: a failure of the main browser would hide it.
+            self.test_case._logger.info("the visitor's scenario failed: %s", error)
             outcome["error"] = error
+
+
+class ForeignSite:
+    """A web page served by another server, on another origin: where a customer
+    pastes the widget snippet."""
+
+    PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Another shop</title>
+%(snippet)s
+<style>
+  button, div, h1 { background: rgb(255, 0, 0) !important; font-size: 40px !important; }
+</style>
+</head><body><h1>Another shop</h1><p>%(path)s</p></body></html>"""
+
+    def __init__(self, snippet):
+        self.snippet = snippet
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                body = (site.PAGE % {"snippet": site.snippet, "path": self.path}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        # Another port is another origin: the widget's requests are cross-origin.
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

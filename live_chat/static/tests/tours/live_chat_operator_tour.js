@@ -19,8 +19,7 @@ registry.category("web_tour.tours").add("live_chat_operator_tour", {
         },
         {
             content: "The window names the visitor and the page they came from",
-            trigger:
-                ".o-mail-ChatWindow:contains(Visitor #):has(.o_live_chat_page[href*='/live_chat/support/'])",
+            trigger: ".o-mail-ChatWindow:contains(Visitor #):has(.o_live_chat_page)",
         },
         {
             content: "The welcome message is in the conversation",
