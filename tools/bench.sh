@@ -3,9 +3,12 @@
 # server on 127.0.0.1, measurements, a report on stdout. The server is stopped
 # at the end; its log and the report are kept in .bench/ (LIVE_CHAT_BENCH_DIR).
 #
-#   tools/bench.sh chat [--fresh] [--no-update] [bench_chat.py options]
+#   tools/bench.sh chat|widget [--fresh] [--no-update] [the script's options]
 #     chat         visitors and operators chatting in real time (tools/bench/bench_chat.py;
 #                  `tools/bench.sh chat --help` lists its options)
+#     widget       the visitor's widget on a foreign page, in headless Chromium: bytes and
+#                  times before and after the click (tools/bench/bench_widget.py); its
+#                  defaults: database live_chat_bench_widget, ports 8869 / 8872, page 8899
 #     --fresh      drop and recreate the benchmark database first
 #     --no-update  reuse the database as it is (default: update the suite's modules,
 #                  so that the benchmark runs the code of the working tree)
@@ -22,17 +25,20 @@
 source "$(dirname "$0")/common.sh"
 
 BENCH="${1:-}"
-[ -n "$BENCH" ] || die "which benchmark? usage: $0 chat [options] (see the top of $0)"
+[ -n "$BENCH" ] || die "which benchmark? usage: $0 chat|widget [options] (see the top of $0)"
 shift
 case "$BENCH" in
-    chat) ;;
-    *) die "unknown benchmark '$BENCH' (known: chat)" ;;
+    chat) DEFAULT_DB=live_chat_bench DEFAULT_PORT=8769 ;;
+    # A database and ports of its own: it can run while the chat benchmark does.
+    widget) DEFAULT_DB=live_chat_bench_widget DEFAULT_PORT=8869 ;;
+    *) die "unknown benchmark '$BENCH' (known: chat, widget)" ;;
 esac
+SCRIPT="$REPO_DIR/tools/bench/bench_$BENCH.py"
 
-DB="${LIVE_CHAT_BENCH_DB:-live_chat_bench}"
+DB="${LIVE_CHAT_BENCH_DB:-$DEFAULT_DB}"
 OPERATORS="${LIVE_CHAT_BENCH_OPERATORS:-4}"
-HTTP_PORT="${LIVE_CHAT_BENCH_HTTP_PORT:-8769}"
-GEVENT_PORT="${LIVE_CHAT_BENCH_GEVENT_PORT:-8772}"
+HTTP_PORT="${LIVE_CHAT_BENCH_HTTP_PORT:-$DEFAULT_PORT}"
+GEVENT_PORT="${LIVE_CHAT_BENCH_GEVENT_PORT:-$((DEFAULT_PORT + 3))}"
 WORKERS="${LIVE_CHAT_BENCH_WORKERS:-2}"
 RATE_LIMIT="${LIVE_CHAT_BENCH_RATE_LIMIT:-1000000}"
 BENCH_DIR="${LIVE_CHAT_BENCH_DIR:-$REPO_DIR/.bench}"
@@ -45,7 +51,7 @@ while [ $# -gt 0 ]; do
         --fresh) FRESH=1 ;;
         --no-update) UPDATE=0 ;;
         -h | --help)
-            exec "$PY" "$REPO_DIR/tools/bench/bench_chat.py" --help
+            exec "$PY" "$SCRIPT" --help
             ;;
         *) ARGS+=("$1") ;;
     esac
@@ -151,7 +157,7 @@ limits="$(sed -n 's/.*BENCH_LIMITS=//p' <<<"$setup_out")"
 
 operators_arg="$(seq -f "bench_op_%g" -s, 1 "$OPERATORS")"
 exec "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
-    "$REPO_DIR/tools/bench/bench_chat.py" \
+    "$SCRIPT" \
     --odoo-bin "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" \
     --db "$DB" --channel-id "$channel_id" --history "${history:-0}" --rate-limits "$limits" \
     --operators "$operators_arg" --password "$OPERATOR_PASSWORD" \
