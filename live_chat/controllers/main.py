@@ -89,6 +89,18 @@ def _api(func):
     return wrapper
 
 
+def _json_route(path, **kwargs):
+    """A route of the widget's API: POST of a JSON object from any website. No CSRF
+    token: the widget sends no cookie, the visitor's token is its credential."""
+
+    def decorator(func):
+        return http.route(
+            path, type="http", auth="public", methods=["POST"], csrf=False, cors="*", **kwargs
+        )(_api(func))
+
+    return decorator
+
+
 class LiveChatController(http.Controller):
     # ------------------------------------------------------------
     # Pages and scripts
@@ -132,16 +144,7 @@ class LiveChatController(http.Controller):
     # Session API (JSON in, JSON out)
     # ------------------------------------------------------------
 
-    @http.route(
-        "/live_chat/init/<int:channel_id>",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        cors="*",
-        readonly=True,
-    )
-    @_api
+    @_json_route("/live_chat/init/<int:channel_id>", readonly=True)
     def init(self, payload, channel_id, **_params):
         """What the widget shows on a page: the channel's options, whether an
         operator is available, and the visitor's session if they have one."""
@@ -169,15 +172,7 @@ class LiveChatController(http.Controller):
             result["available"] = bool(operator)
         return result
 
-    @http.route(
-        "/live_chat/session/start",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        cors="*",
-    )
-    @_api
+    @_json_route("/live_chat/session/start")
     def session_start(self, payload, **_params):
         """The visitor's first message: the session starts with it."""
         channel = self._get_channel(_get(payload, "channel_id", int), json_error=True)
@@ -224,15 +219,7 @@ class LiveChatController(http.Controller):
             result["guest"] = {"id": guest.id, "token": guest.sudo()._format_auth_cookie()}
         return result
 
-    @http.route(
-        "/live_chat/session/post",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        cors="*",
-    )
-    @_api
+    @_json_route("/live_chat/session/post")
     def session_post(self, payload, **_params):
         session = self._find_session(payload)
         self._check_origin(session.live_chat_channel_id)
@@ -244,36 +231,21 @@ class LiveChatController(http.Controller):
         message = session._live_chat_post_visitor_message(text)
         return {"message": session._live_chat_message_format(message)}
 
-    @http.route(
-        "/live_chat/session/messages",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        cors="*",
-        readonly=True,
-    )
-    @_api
+    @_json_route("/live_chat/session/messages", readonly=True)
     def session_messages(self, payload, **_params):
         """Messages after ``after_id``: what a visitor missed while disconnected."""
         session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
         after_id = _get(payload, "after_id", int, required=False, default=0)
         return {
             "session": session._live_chat_visitor_info(),
             "messages": session._live_chat_messages(after_id=min(max(after_id, 0), 2**31 - 1)),
         }
 
-    @http.route(
-        "/live_chat/session/close",
-        type="http",
-        auth="public",
-        methods=["POST"],
-        csrf=False,
-        cors="*",
-    )
-    @_api
+    @_json_route("/live_chat/session/close")
     def session_close(self, payload, **_params):
         session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
         session._live_chat_close(
             request.env._("%s left the conversation.", session.live_chat_visitor_name),
             by_visitor=True,

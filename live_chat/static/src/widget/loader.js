@@ -74,6 +74,7 @@ var ICON =
 
 function start() {
     var state = loadState();
+    // Asked at once, while the page is still loading: the button needs the answer.
     post("/live_chat/init/" + cfg.channel, {
         url: window.location.href,
         lang: navigator.language,
@@ -90,12 +91,22 @@ function start() {
             if (!init.available && !init.session && !cfg.page) {
                 return;
             }
-            mount(init, state);
+            whenBody(function () {
+                mount(init, state);
+            });
         },
         function () {
             // The chat server is unreachable: the page goes on without the button.
         }
     );
+}
+
+function whenBody(callback) {
+    if (document.body) {
+        callback();
+    } else {
+        document.addEventListener("DOMContentLoaded", callback, {once: true});
+    }
 }
 
 function mount(init, state) {
@@ -190,8 +201,4 @@ function open(widget, focus) {
     });
 }
 
-if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-} else {
-    start();
-}
+start();
