@@ -21,14 +21,14 @@ class DiscussChannel(models.Model):
     live_chat_channel_id = fields.Many2one(
         "live_chat.channel", index="btree_not_null", ondelete="set null"
     )
-    live_chat_operator_id = fields.Many2one("res.users", "Operator", ondelete="set null")
+    live_chat_operator_id = fields.Many2one("res.users", "Session Operator", ondelete="set null")
     live_chat_visitor_guest_id = fields.Many2one(
         "mail.guest", "Visitor (guest)", index="btree_not_null", ondelete="set null"
     )
     live_chat_visitor_partner_id = fields.Many2one(
         "res.partner", "Visitor (contact)", index="btree_not_null", ondelete="set null"
     )
-    live_chat_visitor_name = fields.Char("Visitor")
+    live_chat_visitor_name = fields.Char("Visitor Name")
     live_chat_country_id = fields.Many2one("res.country", "Visitor Country")
     live_chat_country_name = fields.Char(related="live_chat_country_id.name")
     live_chat_country_code = fields.Char(related="live_chat_country_id.code")
