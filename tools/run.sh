@@ -113,6 +113,13 @@ else:
         }
     )
 params = env["ir.config_parameter"]
+# The website shows the chat button from the start (once: the administrator's later
+# choice in Website settings is kept).
+if not params.get_param("live_chat.demo_website_chat"):
+    env["website"].search([], limit=1).live_chat_channel_id = env.ref(
+        "live_chat.live_chat_channel_default"
+    )
+    params.set_param("live_chat.demo_website_chat", "1")
 params.set_param("web.base.url", os.environ["LIVE_CHAT_URL"])
 # Logging in as admin would otherwise reset it to whatever URL the browser used.
 params.set_param("web.base.url.freeze", "True")
@@ -148,8 +155,8 @@ cat >&2 <<EOF
     operator        operator / operator   (operator of the channel "Website Chat",
                                            member of the Helpdesk team "Customer Care")
     customer        customer / customer   (a portal user, to chat logged in)
-  Website > Configuration > Settings > Email & Marketing > Live Chat puts the chat
-  on the website; Helpdesk > Configuration > Teams > Customer Care > Live Chat gives
+  The website shows the chat button of "Website Chat" (Website > Configuration >
+  Settings > Email & Marketing > Live Chat changes or removes it); Helpdesk > Configuration > Teams > Customer Care > Live Chat gives
   the team its channel. The operator must be logged in for the chat button to show.
   Ctrl-C stops the server.
 
