@@ -180,6 +180,7 @@ class LiveChatController(http.Controller):
         text = _text(payload)
         # Every argument checked before anything is stored (the guest below).
         page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
+        name = _get(payload, "name", str, required=False, max_length=NAME_MAX_LENGTH)
         visitor = self._visitor(payload)
         self._rate_limit("session_start_ip", request.httprequest.remote_addr)
         if visitor["partner"] or visitor["guest"]:
@@ -198,7 +199,12 @@ class LiveChatController(http.Controller):
             )
         guest = visitor["guest"]
         if not visitor["partner"] and not guest:
-            guest = self._create_guest(payload, visitor)
+            guest = request.env["discuss.channel"]._live_chat_create_guest(
+                name,
+                visitor["country"],
+                visitor["lang"],
+                request.env["mail.guest"]._get_timezone_from_request(request),
+            )
         # sudo: discuss.channel - a public visitor starts their own session; the channel
         # and operator were checked above, and the visitor only gets this session's token.
         session = channel.sudo()._start_session(
@@ -334,22 +340,3 @@ class LiveChatController(http.Controller):
             return wanted
         prefix = wanted.split("_")[0]
         return next((code for code in installed if code.split("_")[0] == prefix), request.env.lang)
-
-    def _create_guest(self, payload, visitor):
-        name = _get(payload, "name", str, required=False, max_length=NAME_MAX_LENGTH)
-        # sudo: mail.guest - a visitor's first message creates their guest identity.
-        guest = (
-            request.env["mail.guest"]
-            .sudo()
-            .create(
-                {
-                    "name": (name or "").strip() or "Visitor",
-                    "country_id": visitor["country"].id,
-                    "lang": visitor["lang"],
-                    "timezone": request.env["mail.guest"]._get_timezone_from_request(request),
-                }
-            )
-        )
-        if not (name or "").strip():
-            guest.name = request.env._("Visitor #%s", guest.id)
-        return guest

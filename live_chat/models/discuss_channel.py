@@ -71,14 +71,7 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         if not self.live_chat_channel_id:
             return False
-        messages = self.env["mail.message"].search(
-            [
-                ("model", "=", "discuss.channel"),
-                ("res_id", "=", self.id),
-                ("message_type", "in", ("comment", "notification")),
-            ],
-            order="id asc",
-        )
+        messages = self._live_chat_message_records()
         lines = [
             Markup(
                 '<div class="o_live_chat_transcript_line"><small class="text-muted">%s</small> '
@@ -166,19 +159,27 @@ class DiscussChannel(models.Model):
     def _live_chat_post_visitor_message(self, text):
         """Post a visitor's text (plain text, escaped here) in the session."""
         self.ensure_one()
-        partner, guest = self._live_chat_visitor_author()
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
-        session = self._live_chat_as_visitor().with_context(
+        return self._live_chat_post(body, "comment", by_visitor=True)
+
+    def _live_chat_post(self, body, message_type, by_visitor=False):
+        """Post ``body`` as the session's visitor, or else as the current user."""
+        self.ensure_one()
+        if by_visitor:
+            partner, guest = self._live_chat_visitor_author()
+            session = self._live_chat_as_visitor()
+        else:
+            partner, guest = self.env.user.partner_id, self.env["mail.guest"]
+            session = self
+        return session.with_context(
             guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False
-        )
-        message = session.message_post(
+        ).message_post(
             body=body,
             author_id=partner.id or False,
             author_guest_id=guest.id if not partner else False,
-            message_type="comment",
+            message_type=message_type,
             subtype_xmlid="mail.mt_comment",
         )
-        return message
 
     def _live_chat_close(self, notice, by_visitor=False):
         """End the session, tell both sides. ``notice`` is already translated."""
@@ -186,18 +187,10 @@ class DiscussChannel(models.Model):
         if self.live_chat_state != "open":
             return False
         self.write({"live_chat_state": "closed", "live_chat_end_dt": fields.Datetime.now()})
-        session = self
-        if by_visitor:
-            partner, guest = self._live_chat_visitor_author()
-            session = self._live_chat_as_visitor()
-        else:
-            partner, guest = self.env.user.partner_id, self.env["mail.guest"]
-        session.with_context(guest=guest).message_post(
-            body=Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
-            author_id=partner.id or False,
-            author_guest_id=guest.id if not partner else False,
-            message_type="notification",
-            subtype_xmlid="mail.mt_comment",
+        self._live_chat_post(
+            Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
+            "notification",
+            by_visitor=by_visitor,
         )
         self._bus_send("live_chat/session_closed", {"id": self.id})
         Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
@@ -206,7 +199,13 @@ class DiscussChannel(models.Model):
     def _live_chat_messages(self, after_id=0, limit=200):
         """The session's messages as the visitor's widget shows them, oldest first."""
         self.ensure_one()
-        messages = self.env["mail.message"].search(
+        messages = self._live_chat_message_records(after_id=after_id, limit=limit)
+        return [self._live_chat_message_format(message) for message in messages]
+
+    def _live_chat_message_records(self, after_id=0, limit=None):
+        """The session's messages that people see (no tracking, no system notes)."""
+        self.ensure_one()
+        return self.env["mail.message"].search(
             [
                 ("model", "=", "discuss.channel"),
                 ("res_id", "=", self.id),
@@ -216,7 +215,6 @@ class DiscussChannel(models.Model):
             order="id asc",
             limit=limit,
         )
-        return [self._live_chat_message_format(message) for message in messages]
 
     def _live_chat_message_format(self, message):
         self.ensure_one()
@@ -247,6 +245,27 @@ class DiscussChannel(models.Model):
             "guest_id": self.live_chat_visitor_guest_id.id or False,
             "visitor_partner_id": self.live_chat_visitor_partner_id.id or False,
         }
+
+    @api.model
+    def _live_chat_create_guest(self, name, country, lang, timezone):
+        """The guest of a new visitor: the name they gave, or "Visitor #<n>"."""
+        name = (name or "").strip()
+        # sudo: mail.guest - a visitor's first message creates their guest identity.
+        guest = (
+            self.env["mail.guest"]
+            .sudo()
+            .create(
+                {
+                    "name": name or "Visitor",
+                    "country_id": country.id if country else False,
+                    "lang": lang,
+                    "timezone": timezone,
+                }
+            )
+        )
+        if not name:
+            guest.name = self.env._("Visitor #%s", guest.id)
+        return guest
 
     @api.model
     def _live_chat_new_token(self):
