@@ -629,50 +629,36 @@ class Bench:
 
     def bench_visitor_to_operator(self, visitors):
         """2. One message at a time: session/post to the operator's socket."""
-        a = self.args
-        log(f"2. visitor to operator: {a.samples} messages, one at a time")
-        posts, deliveries, missing, errors = [], [], 0, []
-        cpu = self.server.cpu_seconds()
-        for index in range(a.samples):
-            visitor = visitors[index % len(visitors)]
-            token = self.tokens.new()
-            sent_at = perf_counter()
-            try:
-                posts.append(self.visitor_post(visitor, token))
-            except (BenchError, requests.RequestException) as error:
-                errors.append(error)
-                continue
-            if self.at_operators.wait([token], sent_at + a.delivery_timeout):
-                deliveries.append(self.at_operators.get(token) - sent_at)
-            else:
-                missing += 1
-            time.sleep(a.pause)
-        return {
-            "post": posts,
-            "delivery": deliveries,
-            "missing": missing,
-            "errors": errors,
-            "cpu": (self.server.cpu_seconds() - cpu) / max(len(posts), 1),
-        }
+        log(f"2. visitor to operator: {self.args.samples} messages, one at a time")
+        return self._one_at_a_time(visitors, self.visitor_post, self.at_operators)
 
     def bench_operator_to_visitor(self, visitors):
         """3. One reply at a time: /mail/message/post to the visitor's socket."""
+        log(f"3. operator to visitor: {self.args.samples} replies, one at a time")
+
+        def reply(visitor, token):
+            operator = self.operators[visitor.operator_partner_id]
+            return operator.reply(visitor.session_id, token)
+
+        return self._one_at_a_time(visitors, reply, self.at_visitors)
+
+    def _one_at_a_time(self, visitors, send, arrivals):
+        """``send(visitor, token)`` --samples times, each followed by the wait for
+        its token in ``arrivals`` (the other side's socket)."""
         a = self.args
-        log(f"3. operator to visitor: {a.samples} replies, one at a time")
         posts, deliveries, missing, errors = [], [], 0, []
         cpu = self.server.cpu_seconds()
         for index in range(a.samples):
             visitor = visitors[index % len(visitors)]
-            operator = self.operators[visitor.operator_partner_id]
             token = self.tokens.new()
             sent_at = perf_counter()
             try:
-                posts.append(operator.reply(visitor.session_id, token))
+                posts.append(send(visitor, token))
             except (BenchError, requests.RequestException) as error:
                 errors.append(error)
                 continue
-            if self.at_visitors.wait([token], sent_at + a.delivery_timeout):
-                deliveries.append(self.at_visitors.get(token) - sent_at)
+            if arrivals.wait([token], sent_at + a.delivery_timeout):
+                deliveries.append(arrivals.get(token) - sent_at)
             else:
                 missing += 1
             time.sleep(a.pause)
