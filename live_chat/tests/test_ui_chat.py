@@ -1,5 +1,6 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
+from .common import LiveChatCommon
 from .visitor_browser import VisitorBrowser
 
 VISITOR_SENDS = """
@@ -35,16 +36,11 @@ return texts;
 
 
 @tagged("post_install", "-at_install")
-class TestChatUi(HttpCase):
+class TestChatUi(LiveChatCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(
-            cls.env,
-            "lc_ui_operator",
-            groups="base.group_user,live_chat.live_chat_group_user",
-            name="Olena Operator",
-        )
+        cls.operator = cls._create_operator("lc_ui_operator", name="Olena Operator")
         cls.channel = cls.env["live_chat.channel"].create(
             {
                 "name": "Shop support",

@@ -1,7 +1,8 @@
 import time
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
+from .common import LiveChatCommon
 from .geoip import BE_IP, UA_IP, geoip_database
 from .visitor_browser import ForeignSite, VisitorBrowser
 
@@ -52,16 +53,11 @@ await new Promise((r) => setTimeout(r, 300));
 
 
 @tagged("post_install", "-at_install")
-class TestWidgetOnAnotherSite(HttpCase):
+class TestWidgetOnAnotherSite(LiveChatCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = new_test_user(
-            cls.env,
-            "lc_widget_operator",
-            groups="base.group_user,live_chat.live_chat_group_user",
-            name="Olena Operator",
-        )
+        cls.operator = cls._create_operator("lc_widget_operator", name="Olena Operator")
         cls.channel = cls.env["live_chat.channel"].create(
             {
                 "name": "Embedded",
@@ -81,7 +77,7 @@ class TestWidgetOnAnotherSite(HttpCase):
         return visitor
 
     def _set_online(self):
-        self.env["mail.presence"].create({"user_id": self.operator.id, "status": "online"})
+        self._set_presence(self.operator)
 
     def test_chat_from_another_site(self):
         # The widget sends no cookie to the chat server (none is needed, so blocking
