@@ -1,2 +1,3 @@
+from . import bus_recovery
 from . import controllers
 from . import models

@@ -1,10 +1,12 @@
 import secrets
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
-from odoo.tools import consteq, html2plaintext, plaintext2html
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -13,11 +15,22 @@ MESSAGE_MAX_LENGTH = 4000
 
 
 class DiscussChannel(models.Model):
-    """A live chat session is a conversation of the host (a ``group`` channel)
-    between a visitor (a guest, or a partner when logged in) and an operator."""
+    """A live chat session is a conversation of the host of a type of its own
+    (``live_chat``) between a visitor (a guest, or a partner when logged in) and an
+    operator. Its own type keeps it out of the host's group conversations: no group
+    header, no calls, and once closed (unpinned) neither loaded by the operators' web
+    client at start nor subscribed to on their websocket.
+
+    The visitor is a member (so that the host's seen and typing states work) but
+    reaches the session only through the suite's API: for the host's routes and
+    record rules, a visitor is not a member of their own session."""
 
     _inherit = "discuss.channel"
 
+    channel_type = fields.Selection(
+        selection_add=[("live_chat", "Live Chat Session")],
+        ondelete={"live_chat": lambda sessions: sessions._live_chat_on_uninstall()},
+    )
     live_chat_channel_id = fields.Many2one(
         "live_chat.channel", index="btree_not_null", ondelete="set null"
     )
@@ -99,6 +112,127 @@ class DiscussChannel(models.Model):
         return res
 
     # ------------------------------------------------------------
+    # The host's conversation rules, for sessions
+    # ------------------------------------------------------------
+
+    def _compute_is_member(self):
+        super()._compute_is_member()
+        for session in self.filtered(lambda c: c.is_member and _is_live_chat(c)):
+            if session._live_chat_is_visitor():
+                session.is_member = False
+
+    def _search_is_member(self, operator, operand):
+        """The channels of the current user or guest, in one query whose result does
+        not grow with their live chat history: closed sessions are left out (the
+        operators read them through the Live Chat record rule), and so is the
+        visitor's own session (they reach it through the suite's API only). The
+        host's version loads every conversation of the persona, history included."""
+        if operator != "in":
+            return super()._search_is_member(operator, operand)
+        partner, guest = self.env["res.partner"]._get_current_persona()
+        if not partner and not guest:
+            return super()._search_is_member(operator, operand)
+        self.env["discuss.channel.member"].flush_model(["channel_id", "partner_id", "guest_id"])
+        self.flush_model(["active", "channel_type", "live_chat_state"])
+        self.flush_model(["live_chat_visitor_guest_id", "live_chat_visitor_partner_id"])
+        persona = (
+            SQL("m.guest_id = %s AND c.live_chat_visitor_guest_id IS DISTINCT FROM %s", guest.id, guest.id)
+            if guest
+            else SQL(
+                "m.partner_id = %s AND c.live_chat_visitor_partner_id IS DISTINCT FROM %s",
+                partner.id,
+                partner.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.channel_id
+                  FROM discuss_channel_member m
+                  JOIN discuss_channel c ON c.id = m.channel_id
+                 WHERE %s AND (c.active OR NOT %s)
+                   AND c.live_chat_state IS DISTINCT FROM 'closed'
+                """,
+                persona,
+                self.env.context.get("active_test", True),
+            )
+        )
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
+
+    def _types_allowing_unfollow(self):
+        # The host's /leave leaves a session (and the suite hands it over).
+        return [*super()._types_allowing_unfollow(), "live_chat"]
+
+    def _types_allowing_seen_infos(self):
+        return [*super()._types_allowing_seen_infos(), "live_chat"]
+
+    def message_post(self, **kwargs):
+        for session in self.filtered(_is_live_chat):
+            session._live_chat_check_post()
+        return super().message_post(**kwargs)
+
+    def _live_chat_check_post(self):
+        """Refuse a message that does not come through the suite: into a closed
+        session (from anyone), or from the visitor by one of the host's routes."""
+        self.ensure_one()
+        if self.env.context.get("live_chat_post"):
+            return
+        if self.live_chat_state != "open":
+            raise UserError(self.env._("This chat has ended: no message can be added to it."))
+        if self._live_chat_is_visitor():
+            raise AccessError(self.env._("A visitor writes in the chat window only."))
+
+    def _live_chat_is_visitor(self):
+        """Whether the current user or guest is the session's visitor."""
+        self.ensure_one()
+        partner, guest = self.env["res.partner"]._get_current_persona()
+        return bool(
+            (guest and guest == self.live_chat_visitor_guest_id)
+            or (partner and partner == self.live_chat_visitor_partner_id)
+        )
+
+    def _check_can_update_message_content(self, message):
+        # What was said in a session stays: no edit once it is closed, and none of
+        # the visitor's words by anyone.
+        if _is_live_chat(self):
+            if self.live_chat_state != "open":
+                raise UserError(self.env._("This chat has ended: its messages cannot change."))
+            if message.author_guest_id or message.author_id == self.live_chat_visitor_partner_id:
+                raise UserError(self.env._("A visitor's message cannot be changed."))
+        return super()._check_can_update_message_content(message)
+
+    def _action_unfollow(self, partner=None, guest=None, post_leave_message=True):
+        # A closed session takes no message, not even "left the channel".
+        if _is_live_chat(self) and self.live_chat_state != "open":
+            post_leave_message = False
+        return super()._action_unfollow(
+            partner=partner, guest=guest, post_leave_message=post_leave_message
+        )
+
+    def _find_or_create_member_for_self(self):
+        """Nobody joins a session by the host's routes (join, typing, invitation links):
+        the suite adds its members."""
+        if _is_live_chat(self):
+            return self.env["discuss.channel.member"].search(
+                [("channel_id", "=", self.id), ("is_self", "=", True)]
+            )
+        return super()._find_or_create_member_for_self()
+
+    def _find_or_create_persona_for_channel(self, *args, **kwargs):
+        if _is_live_chat(self):
+            raise AccessError(self.env._("This conversation is a private live chat."))
+        return super()._find_or_create_persona_for_channel(*args, **kwargs)
+
+    def _live_chat_on_uninstall(self):
+        """Sessions stay readable as group conversations when the suite is removed."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE discuss_channel SET channel_type = 'group' WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
+
+    # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
 
@@ -172,7 +306,7 @@ class DiscussChannel(models.Model):
             partner, guest = self.env.user.partner_id, self.env["mail.guest"]
             session = self
         return session.with_context(
-            guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False
+            guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False, live_chat_post=True
         ).message_post(
             body=body,
             author_id=partner.id or False,
@@ -194,7 +328,20 @@ class DiscussChannel(models.Model):
         )
         self._bus_send("live_chat/session_closed", {"id": self.id})
         Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
+        self._live_chat_unpin()
         return True
+
+    def _live_chat_unpin(self):
+        """A closed session leaves its members' chat lists and sidebars (an open chat
+        window stays, showing the end); Live Chat > Sessions keeps it."""
+        self.ensure_one()
+        # sudo: discuss.channel.member - the session's end unpins it for every member.
+        members = self.sudo().channel_member_ids
+        # A second later than the notice: the host's pin compares to the second, and a
+        # last interest at the same second would keep the session pinned.
+        members.write({"unpin_dt": fields.Datetime.now() + timedelta(seconds=1)})
+        for member in members.filtered("partner_id"):
+            Store(bus_channel=member._bus_channel()).add(member, "unpin_dt").bus_send()
 
     def _live_chat_messages(self, after_id=0, limit=200):
         """The session's messages as the visitor's widget shows them, oldest first."""
@@ -284,4 +431,4 @@ _STORE_FIELDS = (
 
 
 def _is_live_chat(channel):
-    return bool(channel.live_chat_channel_id)
+    return channel.channel_type == "live_chat"

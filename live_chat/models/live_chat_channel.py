@@ -298,7 +298,7 @@ class LiveChatChannel(models.Model):
         session = self.env["discuss.channel"].create(
             {
                 "name": visitor_name,
-                "channel_type": "group",
+                "channel_type": "live_chat",
                 "live_chat_channel_id": self.id,
                 "live_chat_operator_id": operator.id,
                 "live_chat_visitor_guest_id": guest.id if guest else False,
@@ -319,7 +319,7 @@ class LiveChatChannel(models.Model):
             post_joined_message=False,
         )
         if self.default_message:
-            session.with_context(mail_create_nosubscribe=True).message_post(
+            session.with_context(mail_create_nosubscribe=True, live_chat_post=True).message_post(
                 body=Markup("<p>%s</p>") % self.default_message,
                 author_id=operator.partner_id.id,
                 message_type="comment",

@@ -43,7 +43,7 @@ class LiveChatCommon:
             [
                 {
                     "name": f"Visitor {index}",
-                    "channel_type": "group",
+                    "channel_type": "live_chat",
                     "live_chat_channel_id": channel.id,
                     "live_chat_operator_id": operator.id,
                     "live_chat_state": state,

@@ -81,7 +81,7 @@ class TestSession(LiveChatCommon, HttpCase):
             [
                 {
                     "name": "Ann",
-                    "channel_type": "group",
+                    "channel_type": "live_chat",
                     "live_chat_operator_id": self.operator.id,
                     "live_chat_visitor_guest_id": guest.id,
                     "live_chat_visitor_partner_id": False,

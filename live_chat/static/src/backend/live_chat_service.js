@@ -1,19 +1,9 @@
-import {Thread} from "@mail/core/common/thread_model";
 import {registry} from "@web/core/registry";
-import {patch} from "@web/core/utils/patch";
 
 /**
- * Live chat sessions are the host's conversations: they open in a chat window,
- * bottom right, as soon as the operator is given one, wherever the operator is.
+ * Live chat sessions open in a chat window, bottom right, as soon as the operator
+ * is given one, wherever the operator is.
  */
-patch(Thread.prototype, {
-    get isLiveChatSession() {
-        return Boolean(this.live_chat_state);
-    },
-    get autoOpenChatWindowOnNewMessage() {
-        return this.isLiveChatSession || super.autoOpenChatWindowOnNewMessage;
-    },
-});
 
 export const liveChatService = {
     dependencies: ["bus_service", "mail.store", "multi_tab", "ui"],
@@ -25,7 +15,7 @@ export const liveChatService = {
                     (c) => c.id === channelId
                 );
                 if (
-                    !raw?.live_chat_state ||
+                    raw?.channel_type !== "live_chat" ||
                     ui.isSmall ||
                     !(await multiTab.isOnMainTab())
                 ) {

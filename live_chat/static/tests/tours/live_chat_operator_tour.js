@@ -22,6 +22,11 @@ registry.category("web_tour.tours").add("live_chat_operator_tour", {
             trigger: ".o-mail-ChatWindow:contains(Visitor #):has(.o_live_chat_page)",
         },
         {
+            content: "It reads as a live chat: no group header, no call buttons",
+            trigger:
+                ".o-mail-ChatWindow:has(.o_live_chat_session_info):not(:has(.fa-phone, .fa-video-camera)):not(:contains(This is the start of))",
+        },
+        {
             content: "The welcome message is in the conversation",
             trigger: ".o-mail-ChatWindow .o-mail-Message:contains(Welcome, visitor!)",
         },
@@ -42,6 +47,11 @@ registry.category("web_tour.tours").add("live_chat_operator_tour", {
             trigger:
                 ".o-mail-ChatWindow:contains(left the conversation) .o_live_chat_ended",
             timeout: 60000,
+        },
+        {
+            content: "The ended chat takes no more messages: no composer",
+            trigger:
+                ".o-mail-ChatWindow:has(.o_live_chat_session_ended):not(:has(.o-mail-Composer))",
         },
     ],
 });

@@ -1,0 +1,320 @@
+import json
+import re
+from types import SimpleNamespace
+
+from odoo import Command, models
+from odoo.http import _request_stack
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL, mute_logger
+
+from .common import LiveChatCommon
+
+
+@tagged("post_install", "-at_install")
+class TestHostRoutes(LiveChatCommon, HttpCase):
+    """A session is a conversation of the host, whose routes a guest can call with
+    the guest's cookie: none of them lets a visitor around the suite's API, and a
+    closed session takes no message from anyone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = cls._create_operator("lc_routes_operator", name="Olga Operator")
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
+        )
+        cls.portal = new_test_user(cls.env, "lc_routes_portal", groups="base.group_portal")
+
+    def setUp(self):
+        super().setUp()
+        self._set_presence(self.operator)
+
+    # ------------------------------------------------------------
+    # Helpers: the host's routes as a browser calls them
+    # ------------------------------------------------------------
+
+    def _as_guest(self, started):
+        """The browser of the visitor, with the host's guest cookie of the session."""
+        self.opener.cookies.set(self.env["mail.guest"]._cookie_name, started["guest"]["token"])
+
+    def rpc(self, route, **params):
+        """A JSON-RPC call of the web client; its result, or its error's message."""
+        self.env.flush_all()
+        response = self.url_open(
+            route,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.env.invalidate_all()
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        body = response.json()
+        if "error" in body:
+            return {"error": body["error"]["data"]["name"]}
+        return {"result": body.get("result")}
+
+    def _post(self, session, body, message_type="comment"):
+        return self.rpc(
+            "/mail/message/post",
+            thread_model="discuss.channel",
+            thread_id=session.id,
+            post_data={"body": body, "message_type": message_type},
+        )
+
+    def _csrf_token(self):
+        page = self.url_open("/web/login").text
+        return re.search(r'csrf_token: "([^"]+)"', page).group(1)
+
+    # ------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------
+
+    @mute_logger("odoo.http")
+    def test_visitor_cannot_use_the_host_routes(self):
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        messages = session.message_ids
+        first = messages[0]
+        self._as_guest(started)
+        guest = session.live_chat_visitor_guest_id
+
+        # Post (around the rate limits and the origin check), with both message types.
+        for message_type in ("comment", "notification"):
+            with self.subTest(route="/mail/message/post", message_type=message_type):
+                self.assertIn("error", self._post(session, "Around the API", message_type))
+        # Edit or delete their own message, react to it.
+        self.assertIn(
+            "error",
+            self.rpc(
+                "/mail/message/update_content",
+                message_id=first.id,
+                update_data={"body": "<a href='javascript:alert(1)'>edited</a>"},
+            ),
+        )
+        # Reactions, typing, members, messages, mark as read, join, pins, attachments list.
+        calls = {
+            "/mail/message/reaction": {"message_id": first.id, "content": "👍", "action": "add"},
+            "/discuss/channel/notify_typing": {"channel_id": session.id, "is_typing": True},
+            "/discuss/channel/members": {"channel_id": session.id, "known_member_ids": []},
+            "/discuss/channel/messages": {"channel_id": session.id},
+            "/discuss/channel/pinned_messages": {"channel_id": session.id},
+            "/discuss/channel/attachments": {"channel_id": session.id},
+            "/discuss/channel/join": {"channel_id": session.id},
+            "/mail/guest/update_name": {"guest_id": guest.id, "name": "Support team"},
+        }
+        for route, params in calls.items():
+            with self.subTest(route=route):
+                self.assertIn("error", self.rpc(route, **params))
+        for route, params in {
+            "/discuss/channel/mark_as_read": {
+                "channel_id": session.id,
+                "last_message_id": first.id,
+            },
+            "/mail/data": {"fetch_params": ["init_messaging", ["discuss.channel", [session.id]]]},
+        }.items():
+            with self.subTest(route=route):
+                answer = self.rpc(route, **params)
+                self.assertNotIn("Hello", json.dumps(answer))
+        # Attachments: the upload route answers "not found".
+        response = self.url_open(
+            "/mail/attachment/upload",
+            data={
+                "thread_id": session.id,
+                "thread_model": "discuss.channel",
+                "csrf_token": self._csrf_token(),
+            },
+            files={"ufile": ("x.html", b"<script>alert(1)</script>", "text/html")},
+        )
+        self.assertEqual(response.status_code, 404, response.text[:300])
+        # The host's ORM methods of a conversation (rename, invite, leave) need a user:
+        # the public user of a guest cannot call them.
+        for method, args in (
+            ("channel_rename", ["Renamed"]),
+            ("add_members", [[self.portal.partner_id.id]]),
+            ("action_unfollow", []),
+        ):
+            with self.subTest(method=method):
+                answer = self.rpc(
+                    "/web/dataset/call_kw",
+                    model="discuss.channel",
+                    method=method,
+                    args=[[session.id], *args],
+                    kwargs={},
+                )
+                self.assertIn("error", answer)
+
+        self.assertEqual(session.message_ids, messages)
+        self.assertFalse(self.env["mail.message.reaction"].search([("message_id", "=", first.id)]))
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "discuss.channel"), ("res_id", "=", session.id)]
+            )
+        )
+        self.assertRecordValues(session, [{"name": "Ann", "live_chat_state": "open"}])
+        self.assertEqual(guest.name, "Ann")
+        self.assertEqual(
+            session.channel_member_ids.mapped("partner_id"), self.operator.partner_id
+        )
+        self.assertEqual(session.channel_member_ids.mapped("guest_id"), guest)
+        # The suite's own route still works for the visitor.
+        self.lc_call(
+            "/live_chat/session/post",
+            {"session_id": session.id, "token": started["token"], "body": "Through the API"},
+        )
+        self.assertIn("Through the API", session.message_ids[0].body)
+
+    @mute_logger("odoo.http")
+    def test_logged_in_visitor_cannot_post_around_the_api(self):
+        self.authenticate("lc_routes_portal", "lc_routes_portal")
+        started = self.lc_start(body="Hello as a customer")
+        session = self.lc_session(started)
+        self.assertEqual(session.live_chat_visitor_partner_id, self.portal.partner_id)
+        messages = session.message_ids
+        self.assertIn("error", self._post(session, "Around the API"))
+        self.assertEqual(session.message_ids, messages)
+
+    @mute_logger("odoo.http")
+    def test_closed_session_takes_no_message(self):
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(session.live_chat_state, "closed")
+        messages = session.message_ids
+        # The visitor's API.
+        response = self.lc_post(
+            "/live_chat/session/post",
+            {"session_id": session.id, "token": started["token"], "body": "Still there?"},
+        )
+        self.assertEqual(response.status_code, 409)
+        # The host's route, as the visitor.
+        self._as_guest(started)
+        self.assertIn("error", self._post(session, "Still there?"))
+        # The operator's composer.
+        self.opener.cookies.clear()
+        self.authenticate("lc_routes_operator", "lc_routes_operator")
+        answer = self._post(session, "One more thing")
+        self.assertEqual(answer, {"error": "odoo.exceptions.UserError"})
+        self.assertEqual(session.message_ids, messages)
+        # The host's /leave on a closed session posts nothing either.
+        session.with_user(self.operator).execute_command_leave()
+        self.assertEqual(session.message_ids, messages)
+
+
+@tagged("post_install", "-at_install")
+class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
+    """An operator with 10,000 closed sessions starts the web client like one with none."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = cls._create_operator("lc_history_operator", name="Hanna History")
+        cls.newcomer = cls._create_operator("lc_history_newcomer", name="Nina Newcomer")
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Support", "user_ids": [Command.set((cls.operator | cls.newcomer).ids)]}
+        )
+
+    def _add_closed_sessions(self, user, count):
+        """``count`` closed sessions of ``user``, as the suite leaves them (unpinned)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH sessions AS (
+                    INSERT INTO discuss_channel (
+                        name, channel_type, uuid, live_chat_channel_id, live_chat_operator_id,
+                        live_chat_state, live_chat_start_dt, live_chat_end_dt,
+                        last_interest_dt, create_uid, write_uid, create_date, write_date
+                    )
+                    SELECT 'Visitor #' || n, 'live_chat', md5(random()::text || n), %(channel)s,
+                           %(user)s, 'closed', now() - interval '2 days',
+                           now() - interval '2 days', now() - interval '2 days', 1, 1,
+                           now(), now()
+                      FROM generate_series(1, %(count)s) n
+                    RETURNING id
+                )
+                INSERT INTO discuss_channel_member (
+                    channel_id, partner_id, unpin_dt, last_interest_dt,
+                    new_message_separator, create_uid, write_uid, create_date, write_date
+                )
+                SELECT id, %(partner)s, now() - interval '1 day', now() - interval '2 days',
+                       0, 1, 1, now(), now()
+                  FROM sessions
+                """,
+                channel=self.channel.id,
+                user=user.id,
+                partner=user.partner_id.id,
+                count=count,
+            )
+        )
+        self.env.invalidate_all()
+
+    def _start_web_client(self, user):
+        """What the operator's web client asks at start: (query count, channels)."""
+        self.authenticate(user.login, user.login)
+        params = {
+            "fetch_params": [
+                "init_messaging",
+                "channels_as_member",
+                "failures",
+                "systray_get_activities",
+            ]
+        }
+        data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+        headers = {"Content-Type": "application/json"}
+        self.url_open("/mail/data", data=data, headers=headers)  # warm the caches
+        self.env.flush_all()
+        count = self.cr.sql_log_count
+        response = self.url_open("/mail/data", data=data, headers=headers)
+        count = self.cr.sql_log_count - count
+        self.assertEqual(response.status_code, 200)
+        channels = response.json()["result"].get("discuss.channel", [])
+        return count, sorted(c["id"] for c in channels)
+
+    def _subscription(self, user):
+        """The channels the host's websocket subscribes ``user`` to (what its
+        ``subscribe`` event computes, in a request of that user)."""
+        _request_stack.push(SimpleNamespace(session=SimpleNamespace(uid=user.id), cookies={}))
+        try:
+            channels = self.env["ir.websocket"].with_user(user)._build_bus_channel_list([])
+            return [c for c in channels if isinstance(c, models.BaseModel)]
+        finally:
+            _request_stack.pop()
+
+    def test_start_up_and_subscription_do_not_grow_with_the_history(self):
+        # The same open session for both operators.
+        open_session = self._create_sessions(self.channel, self.operator)
+        open_session._add_members(
+            users=self.operator | self.newcomer, post_joined_message=False
+        )
+        newcomer_queries, newcomer_channels = self._start_web_client(self.newcomer)
+        newcomer_bus = self._subscription(self.newcomer)
+        members = self.env["discuss.channel.member"]
+        before = members.search_count([("partner_id", "=", self.operator.partner_id.id)])
+        self._add_closed_sessions(self.operator, 10_000)
+        self.assertEqual(
+            members.search_count([("partner_id", "=", self.operator.partner_id.id)]),
+            before + 10_000,
+        )
+        queries, channels = self._start_web_client(self.operator)
+        self.assertEqual(queries, newcomer_queries)
+        self.assertEqual(channels, newcomer_channels)
+        self.assertIn(open_session.id, channels)
+        self.assertEqual(len(self._subscription(self.operator)), len(newcomer_bus))
+
+    def test_closing_unpins_for_every_member(self):
+        self._set_presence(self.operator)
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        as_operator = self.env["discuss.channel"].with_user(self.operator)
+        self.assertIn(session, as_operator._get_channels_as_member())
+        self.assertIn(session, self._subscription(self.operator))
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(session.channel_member_ids.mapped("is_pinned"), [False, False])
+        self.assertNotIn(session, as_operator._get_channels_as_member())
+        self.assertNotIn(session, self._subscription(self.operator))
+        # Still in Live Chat > Sessions, and readable by the operator.
+        self.assertIn(
+            session,
+            self.env["discuss.channel"]
+            .with_user(self.operator)
+            .search([("live_chat_channel_id", "=", self.channel.id)]),
+        )
