@@ -9,3 +9,4 @@ from . import test_access
 from . import test_rules
 from . import test_ui_widget
 from . import test_host_routes
+from . import test_bus_recovery

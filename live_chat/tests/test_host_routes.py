@@ -163,6 +163,21 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
         self.assertIn("Through the API", session.message_ids[0].body)
 
     @mute_logger("odoo.http")
+    def test_nobody_joins_by_the_invitation_link(self):
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        members = session.channel_member_ids
+        for who in ("stranger", "visitor"):
+            with self.subTest(who=who):
+                if who == "visitor":
+                    self._as_guest(started)
+                response = self.url_open(f"/chat/{session.id}/{session.uuid}")
+                self.assertEqual(response.status_code, 404)
+                response = self.url_open(f"/discuss/channel/{session.id}")
+                self.assertEqual(response.status_code, 404)
+        self.assertEqual(session.channel_member_ids, members)
+
+    @mute_logger("odoo.http")
     def test_logged_in_visitor_cannot_post_around_the_api(self):
         self.authenticate("lc_routes_portal", "lc_routes_portal")
         started = self.lc_start(body="Hello as a customer")
