@@ -10,3 +10,4 @@ from . import test_rules
 from . import test_ui_widget
 from . import test_host_routes
 from . import test_bus_recovery
+from . import test_ui_sidebar
