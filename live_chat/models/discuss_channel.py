@@ -5,7 +5,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Domain
 from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
@@ -116,10 +115,11 @@ class DiscussChannel(models.Model):
     # ------------------------------------------------------------
 
     def _compute_is_member(self):
-        super()._compute_is_member()
+        res = super()._compute_is_member()
         for session in self.filtered(lambda c: c.is_member and _is_live_chat(c)):
             if session._live_chat_is_visitor():
                 session.is_member = False
+        return res
 
     def _search_is_member(self, operator, operand):
         """The channels of the current user or guest, in one query whose result does
@@ -136,7 +136,11 @@ class DiscussChannel(models.Model):
         self.flush_model(["active", "channel_type", "live_chat_state"])
         self.flush_model(["live_chat_visitor_guest_id", "live_chat_visitor_partner_id"])
         persona = (
-            SQL("m.guest_id = %s AND c.live_chat_visitor_guest_id IS DISTINCT FROM %s", guest.id, guest.id)
+            SQL(
+                "m.guest_id = %s AND c.live_chat_visitor_guest_id IS DISTINCT FROM %s",
+                guest.id,
+                guest.id,
+            )
             if guest
             else SQL(
                 "m.partner_id = %s AND c.live_chat_visitor_partner_id IS DISTINCT FROM %s",
@@ -306,7 +310,10 @@ class DiscussChannel(models.Model):
             partner, guest = self.env.user.partner_id, self.env["mail.guest"]
             session = self
         return session.with_context(
-            guest=guest, mail_create_nosubscribe=True, mail_post_autofollow=False, live_chat_post=True
+            guest=guest,
+            mail_create_nosubscribe=True,
+            mail_post_autofollow=False,
+            live_chat_post=True,
         ).message_post(
             body=body,
             author_id=partner.id or False,

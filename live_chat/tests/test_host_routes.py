@@ -151,9 +151,7 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
         )
         self.assertRecordValues(session, [{"name": "Ann", "live_chat_state": "open"}])
         self.assertEqual(guest.name, "Ann")
-        self.assertEqual(
-            session.channel_member_ids.mapped("partner_id"), self.operator.partner_id
-        )
+        self.assertEqual(session.channel_member_ids.mapped("partner_id"), self.operator.partner_id)
         self.assertEqual(session.channel_member_ids.mapped("guest_id"), guest)
         # The suite's own route still works for the visitor.
         self.lc_call(
@@ -297,9 +295,7 @@ class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
     def test_start_up_and_subscription_do_not_grow_with_the_history(self):
         # The same open session for both operators.
         open_session = self._create_sessions(self.channel, self.operator)
-        open_session._add_members(
-            users=self.operator | self.newcomer, post_joined_message=False
-        )
+        open_session._add_members(users=self.operator | self.newcomer, post_joined_message=False)
         newcomer_queries, newcomer_channels = self._start_web_client(self.newcomer)
         newcomer_bus = self._subscription(self.newcomer)
         members = self.env["discuss.channel.member"]
