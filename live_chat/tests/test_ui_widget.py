@@ -44,10 +44,13 @@ await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended"
 return "resumed";
 """
 
-# Wait until the page asked the server how to show the widget, then a little more.
+# Wait until the page asked the server how to show the widget and has the widget's
+# code, then a little more.
 AFTER_INIT = """
-await waitFor(() => performance.getEntriesByType("resource").some(
-    (e) => e.name.includes("/live_chat/init/") && e.responseEnd > 0), "the init request", 20000);
+for (const path of ["/live_chat/init/", "/live_chat/widget/"]) {
+    await waitFor(() => performance.getEntriesByType("resource").some(
+        (e) => e.name.includes(path) && e.responseEnd > 0), path, 20000);
+}
 await new Promise((r) => setTimeout(r, 300));
 """
 
