@@ -12,7 +12,7 @@ from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _ki
 from ..controllers.widget import WIDGET_CODE
 from .common import LiveChatCommon
 from .test_widget import changed_widget_code
-from .visitor_browser import LiveBus, VisitorBrowser, shared_cursor
+from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
 
 VISITOR_SENDS = """
 // Wait until an operator is available, as a visitor arriving a bit later would.
@@ -128,6 +128,45 @@ await waitFor(() => texts(root, ".msg.me:not(.pending)").includes(%(text)s), "se
 return true;
 """
 
+OFFLINE_SEND = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+const input = await waitFor(
+    () => root.querySelector(".win:not([hidden]) .input"), "the composer", 30000);
+input.value = "Written while offline";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => root.querySelector(".msg.failed .retry"), "the unsent message");
+return root.querySelector(".status").textContent;
+"""
+
+RETRY = """
+const root = widgetRoot();
+root.querySelector(".msg.failed .retry").click();
+await waitFor(() => !root.querySelector(".msg.failed, .msg.pending")
+    && texts(root, ".msg.me").includes("Written while offline"), "sent again", 30000);
+root.querySelector(".min").click();
+return Boolean(root.querySelector(".btn:not([hidden])") && root.querySelector(".win[hidden]"));
+"""
+
+UNREAD = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+await waitFor(() => root.querySelector(".btn:not([hidden]) .dot:not([hidden])"),
+    "the dot of an unread message", 20000);
+root.querySelector(".btn").click();
+await waitFor(() => texts(root, ".msg:not(.me)").some((t) => t.endsWith("Still there?")),
+    "the operator's message");
+const dot = !root.querySelector(".dot").hidden;
+root.querySelector(".end").click();
+await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
+root.querySelector(".again").click();
+const welcome = texts(root, ".msg");
+const input = root.querySelector(".input");
+input.value = "A new question";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => !root.querySelector(".msg.pending")
+    && texts(root, ".msg.me").includes("A new question"), "the new chat");
+return {dot, welcome, shown: texts(root, ".msg")};
+"""
+
 SEES = """
 const root = await waitFor(widgetRoot, "the chat widget", 30000);
 await waitFor(() => texts(root, ".msg:not(.me)").some((t) => t.endsWith(%(text)s)),
@@ -171,6 +210,7 @@ class TestVisitorWidget(LiveChatCommon, HttpCase):
             finally:
                 # Its sockets closed (by LiveBus) and done with the test's cursor.
                 self._wait_remaining_requests()
+                self.env.invalidate_all()  # what its requests wrote
 
     def _session(self):
         return self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
@@ -209,7 +249,7 @@ class TestVisitorWidget(LiveChatCommon, HttpCase):
         """On a slow network, a second message typed while the first one (which starts
         the session) is on its way joins the same session, after it."""
         with self._live():
-            self.visitor.network_latency(0.5)
+            self.visitor.network(latency=0.5)
             self.visitor.open(self.page)
             shown = self.visitor.run(SEND_TWO_QUICKLY, timeout=90)
         self.assertEqual(
@@ -331,3 +371,44 @@ class TestVisitorWidget(LiveChatCommon, HttpCase):
                 self._wait_listening(bus_channel, besides=sockets)
                 self._operator_says("Welcome back.")
                 self.visitor.run(SEES % {"text": json.dumps("Welcome back."), "timeout": 20000})
+
+    def test_unsent_minimized_and_new_chat(self):
+        """On another site: a message written offline is sent again on demand; a
+        message while the window is minimized puts a dot on the button, on the next
+        page too; after the end, a new chat is a new session."""
+        with ForeignSite(self.channel.script_snippet) as site, self._live():
+            self.visitor.open(site.url + "/shop")
+            self.visitor.run(
+                'const root = await waitFor(widgetRoot, "the chat widget", 30000);'
+                'root.querySelector(".btn").click(); return true;'
+            )
+            self.visitor.run(SEND % {"text": json.dumps("Hello")})
+            self.visitor.network(offline=True)
+            status = self.visitor.run(OFFLINE_SEND)
+            # Said in the visitor's language, from the server (or the socket's status).
+            self.assertIn(
+                status, ("The chat cannot be reached. Please try again.", "Reconnecting…")
+            )
+            self.visitor.network()
+            self.assertTrue(self.visitor.run(RETRY), "minimized")
+            self._wait_listening(self._bus_channel())
+            self._operator_says("Still there?")
+            self.visitor.run(
+                'await waitFor(() => widgetRoot()?.querySelector(".dot:not([hidden])"),'
+                ' "the dot", 20000); return true;'
+            )
+            self.visitor.open(site.url + "/cart")
+            result = self.visitor.run(UNREAD)
+        self.assertFalse(result["dot"], "read once open")
+        self.assertEqual(result["welcome"], ["Shop supportWelcome, visitor!"])
+        self.assertEqual(result["shown"], ["Olena OperatorWelcome, visitor!", "A new question"])
+        first, second = self._session().sorted("id")
+        self.assertEqual(
+            [html2plaintext(b) for b in first.message_ids.sorted("id").mapped("body")][:4],
+            ["Welcome, visitor!", "Hello", "Written while offline", "Still there?"],
+        )
+        self.assertEqual(first.live_chat_state, "closed")
+        self.assertEqual(
+            [html2plaintext(b) for b in second.message_ids.sorted("id").mapped("body")],
+            ["Welcome, visitor!", "A new question"],
+        )

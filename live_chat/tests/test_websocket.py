@@ -1,5 +1,7 @@
+from markupsafe import Markup
+
 from odoo.tests import tagged
-from odoo.tests.common import HOST
+from odoo.tests.common import HOST, _registry_test_lock
 
 from .common import LC_MESSAGE, LC_SESSION, NEW_MESSAGE, LiveChatWebsocketCase
 
@@ -111,6 +113,19 @@ class TestWebsocket(LiveChatWebsocketCase):
         self.assertEqual(change["id"], session.id)
         self.assertEqual(change["state"], "open")
         self.assertEqual(change["operator"]["name"], "Carl Colleague")
+
+        # The operator corrects a message: the widget gets it again, same id.
+        message = self._operator_says(session, "It ships on Monday.")
+        self.trigger_notification_dispatching([bus_channel])
+        self._receive(visitor_ws, 1, LC_MESSAGE)
+        with _registry_test_lock:
+            session.with_user(colleague)._message_update_content(
+                message, body=Markup("<p>It ships on Tuesday.</p>")
+            )
+        self.trigger_notification_dispatching([bus_channel])
+        (edited,) = self._payloads(self._receive(visitor_ws, 1, LC_MESSAGE))
+        self.assertEqual(edited["id"], message.id)
+        self.assertIn("<p>It ships on Tuesday.", edited["body"])
 
         # The visitor ends the chat: told as "you", never by their pseudonym.
         self.lc_call(

@@ -65,14 +65,14 @@ class VisitorBrowser:
         """The key of the widget's state in the visitor's localStorage."""
         return f"live_chat:{channel.get_base_url()}:{channel.id}"
 
-    def network_latency(self, seconds):
-        """Every request of the visitor takes ``seconds`` more (a slow network)."""
+    def network(self, latency=0, offline=False):
+        """The visitor's network: every request ``latency`` seconds slower, or none."""
         self.browser._websocket_request("Network.enable")
         self.browser._websocket_request(
             "Network.emulateNetworkConditions",
             params={
-                "offline": False,
-                "latency": seconds * 1000,
+                "offline": offline,
+                "latency": latency * 1000,
                 "downloadThroughput": -1,
                 "uploadThroughput": -1,
             },

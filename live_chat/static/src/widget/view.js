@@ -306,9 +306,6 @@ class View {
         if (!next && (atEnd || message.from_visitor)) {
             this.scrollToEnd();
         }
-        if (!next && !this.isOpen && !message.from_visitor) {
-            this.setUnread(true);
-        }
     }
 
     updateMessage(message) {

@@ -56,6 +56,14 @@ class Widget {
         this.log = new MessageLog({
             inserted: (message, next) => {
                 this.view.insertMessage(message, next);
+                if (this.view.isOpen) {
+                    this.markSeen();
+                } else if (
+                    !message.from_visitor &&
+                    message.id > (this.state.seen_id || 0)
+                ) {
+                    this.view.setUnread(true); // a dot on the button
+                }
                 if (message.kind === "closed") {
                     this.applySession({state: "closed"});
                 }
@@ -190,7 +198,16 @@ class Widget {
         }
         this.view.open(focus);
         this.state.open = true;
+        this.markSeen();
         this.saveState();
+    }
+
+    /** What the visitor has seen: the newest message while the window is open. */
+    markSeen() {
+        if (this.log.lastId > (this.state.seen_id || 0)) {
+            this.state.seen_id = this.log.lastId;
+            this.saveState();
+        }
     }
 
     minimize() {
