@@ -15,9 +15,20 @@ if (style.backgroundColor !== "rgb(12, 34, 56)") {
     throw new Error("button colour leaked: " + style.backgroundColor);
 }
 if (getComputedStyle(button).position !== "fixed") throw new Error("button not fixed");
-if (typeof LIVE_CHAT_CONFIG !== "undefined" || window.__liveChatWindow) {
-    throw new Error("global leaked");
+for (const name of ["LIVE_CHAT_CONFIG", "Widget", "Transport", "MessageLog", "View"]) {
+    // A top-level const or class of a script would be a global, not on window.
+    if (new Function(`return typeof ${name}`)() !== "undefined") {
+        throw new Error("global leaked: " + name);
+    }
 }
+// Nothing on window but what a blank page has.
+const frame = document.createElement("iframe");
+document.body.append(frame);
+const globals = Object.getOwnPropertyNames(window).filter(
+    (k) => !(k in frame.contentWindow) && !/^\\d+$/.test(k)  // window[0]: the frame
+);
+frame.remove();
+if (globals.length) throw new Error("globals leaked: " + globals.join(", "));
 const h1 = getComputedStyle(document.querySelector("h1"));
 if (h1.fontSize !== "40px") throw new Error("the page's own style changed: " + h1.fontSize);
 return "isolated";
