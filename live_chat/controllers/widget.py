@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import threading
+from typing import NamedTuple
 
 from werkzeug.exceptions import NotFound
 from werkzeug.http import parse_accept_header, parse_etags
@@ -29,6 +30,18 @@ LOADER_MAX_AGE = 300
 BUNDLE_CACHE = "public, max-age=31536000, immutable"
 
 
+class WidgetBuild(NamedTuple):
+    version: str  # the hash of the bundle
+    bundle: bytes
+    bundle_gzip: bytes
+    loader: str
+
+    @property
+    def url(self):
+        """The bundle's path on the chat server."""
+        return f"/live_chat/widget/{self.version}.js"
+
+
 class WidgetCode:
     """The widget's code, read from its sources once per change of them (checked
     with a few stat calls per request): same sources, same bundle and address in
@@ -38,14 +51,10 @@ class WidgetCode:
         self._lock = threading.Lock()
         self._paths = None
         self._signature = None
-        self.version = self.bundle = self.bundle_gzip = self.loader = None
-
-    @property
-    def url(self):
-        """The bundle's path on the chat server."""
-        return f"/live_chat/widget/{self.version}.js"
+        self._current = None
 
     def current(self):
+        """The current build: one consistent snapshot (address and content)."""
         if self._paths is None:
             self._paths = [
                 file_path(f"{WIDGET_DIR}/{name}") for name in (*BUNDLE_SOURCES, LOADER_SOURCE)
@@ -54,18 +63,19 @@ class WidgetCode:
         if signature != self._signature:
             with self._lock:
                 if signature != self._signature:
-                    self._build(signature)
-        return self
+                    self._current = self._make_build()
+                    self._signature = signature
+        return self._current
 
-    def _build(self, signature):
+    def _make_build(self):
         *sources, loader = (self._read(path) for path in self._paths)
-        body = '(() => {\n"use strict";\n' + "\n".join(sources) + "})();\n"
-        bundle = body.encode()
-        self.version = hashlib.sha256(bundle).hexdigest()[:20]
-        self.bundle = bundle
-        self.bundle_gzip = gzip.compress(bundle, 9, mtime=0)
-        self.loader = loader
-        self._signature = signature
+        bundle = ('(() => {\n"use strict";\n' + "\n".join(sources) + "})();\n").encode()
+        return WidgetBuild(
+            version=hashlib.sha256(bundle).hexdigest()[:20],
+            bundle=bundle,
+            bundle_gzip=gzip.compress(bundle, 9, mtime=0),
+            loader=loader,
+        )
 
     @staticmethod
     def _read(path):

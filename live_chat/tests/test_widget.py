@@ -80,8 +80,8 @@ class TestWidgetCode(LiveChatCommon, HttpCase):
         self.assertEqual(gzipped.text, self._loader(**{"Accept-Encoding": "identity"}).text)
 
     def test_bundle(self):
-        url = WIDGET_CODE.current().url
-        version = WIDGET_CODE.version
+        code = WIDGET_CODE.current()
+        url, version = code.url, code.version
         response = self.url_open(url, headers={"Accept-Encoding": "gzip"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Encoding"], "gzip")
@@ -96,7 +96,7 @@ class TestWidgetCode(LiveChatCommon, HttpCase):
         plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
         self.assertNotIn("Content-Encoding", plain.headers)
         self.assertEqual(plain.content, response.content)
-        self.assertLess(len(WIDGET_CODE.bundle_gzip), 30 * 1024, "the widget's budget")
+        self.assertLess(len(code.bundle_gzip), 30 * 1024, "the widget's budget")
         # Cached for good by the browser, revalidated cheaply by a proxy.
         again = self.url_open(url, headers={"If-None-Match": f'"{version}"'})
         self.assertEqual(again.status_code, 304)
