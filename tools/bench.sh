@@ -87,7 +87,7 @@ log "database $DB: $OPERATORS operators, the channel \"Benchmark\", no open sess
 # Idempotent: the same state however often it runs. Sessions of earlier runs are
 # closed (not deleted): the history grows from run to run, as it does in production.
 setup_out="$(LIVE_CHAT_BENCH_OPERATORS="$OPERATORS" LIVE_CHAT_BENCH_PASSWORD="$OPERATOR_PASSWORD" \
-    LIVE_CHAT_BENCH_RATE_LIMIT="$RATE_LIMIT" \
+    LIVE_CHAT_BENCH_RATE_LIMIT="$RATE_LIMIT" LIVE_CHAT_BENCH_BASE_URL="http://127.0.0.1:$HTTP_PORT" \
     "$PY" "$ODOO_SRC/odoo-bin" shell --addons-path="$(addons_path)" --db_host="$PGHOST" \
     --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
     "${DB_ARGS[@]}" --no-http --log-level=warn <<'PY'
@@ -146,6 +146,9 @@ elif limit == "default":
     limits = "rate limits: the product's defaults"
 else:
     limits = f"rate limits: {', '.join(DEFAULT_LIMITS)} raised to {limit}/min"
+# The served address: the widget's loader names it as the chat server.
+env["ir.config_parameter"].set_param("web.base.url", os.environ["LIVE_CHAT_BENCH_BASE_URL"])
+env["ir.config_parameter"].set_param("web.base.url.freeze", True)
 env.cr.commit()
 print(f"BENCH_CHANNEL_ID={channel.id} BENCH_HISTORY={history} BENCH_LIMITS={limits}")
 PY

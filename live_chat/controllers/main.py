@@ -1,5 +1,5 @@
-"""Public routes of the visitor's side: the loader, the support page and the
-session API. Every argument is hostile: parsed, typed and bounded here; errors
+"""Public routes of the visitor's side: the session API (the widget's code and
+pages: widget.py). Every argument is hostile: parsed, typed and bounded here; errors
 are JSON with a 4xx status, never a traceback."""
 
 import json
@@ -9,9 +9,9 @@ from werkzeug.exceptions import NotFound
 
 from odoo import http
 from odoo.http import request
-from odoo.tools.misc import file_open
 
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+from .widget import widget_server_info
 
 _logger = logging.getLogger(__name__)
 
@@ -103,44 +103,6 @@ def _json_route(path, **kwargs):
 
 class LiveChatController(http.Controller):
     # ------------------------------------------------------------
-    # Pages and scripts
-    # ------------------------------------------------------------
-
-    @http.route("/live_chat/loader/<int:channel_id>", type="http", auth="public", cors="*")
-    def loader(self, channel_id, page=None, **_params):
-        """The script of the widget snippet: small, cached, configured by /init.
-        ``page=1``: the support page's variant, the window open and no button."""
-        channel = self._get_channel(channel_id)
-        with file_open("live_chat/static/src/widget/loader.js") as fp:
-            script = fp.read()
-        config = {
-            "server": request.httprequest.host_url.rstrip("/"),
-            "channel": channel.id,
-            "page": page == "1",
-        }
-        body = f"(function(){{var LIVE_CHAT_CONFIG={json.dumps(config)};\n{script}\n}})();"
-        return request.make_response(
-            body,
-            headers=[
-                ("Content-Type", "application/javascript; charset=utf-8"),
-                ("Cache-Control", "public, max-age=300"),
-            ],
-        )
-
-    @http.route("/live_chat/support/<int:channel_id>", type="http", auth="public")
-    def support_page(self, channel_id, **_params):
-        """A page of its own with the chat open: the direct chat link."""
-        channel = self._get_channel(channel_id)
-        html = request.env["ir.qweb"]._render(
-            "live_chat.support_page",
-            {"channel": channel, "loader_url": f"/live_chat/loader/{channel.id}?page=1"},
-        )
-        return request.make_response(
-            f"<!DOCTYPE html>\n{html}",
-            headers=[("Content-Type", "text/html; charset=utf-8")],
-        )
-
-    # ------------------------------------------------------------
     # Session API (JSON in, JSON out)
     # ------------------------------------------------------------
 
@@ -159,6 +121,7 @@ class LiveChatController(http.Controller):
             "session": False,
             "action": action,
             "timer": timer,
+            "server": widget_server_info(),
         }
         if session and session.live_chat_channel_id == channel:
             result["session"] = session._live_chat_visitor_info()
@@ -181,6 +144,14 @@ class LiveChatController(http.Controller):
         # Every argument checked before anything is stored (the guest below).
         page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
         name = _get(payload, "name", str, required=False, max_length=NAME_MAX_LENGTH)
+        start_key = _get(payload, "start_key", str, required=False)
+        sessions = request.env["discuss.channel"]
+        if start_key is not None and not sessions._live_chat_is_start_key(start_key):
+            raise BadRequest(400, "bad_field", "“start_key” is not a valid key.")
+        # The same start sent twice (its answer was lost, say): the session it started.
+        if started := sessions._live_chat_find_started(channel, start_key):
+            guest = started.live_chat_visitor_guest_id
+            return self._session_started(started, guest)
         visitor = self._visitor(payload)
         self._rate_limit("session_start_ip", request.httprequest.remote_addr)
         if visitor["partner"] or visitor["guest"]:
@@ -216,10 +187,15 @@ class LiveChatController(http.Controller):
             lang=visitor["lang"],
             page_url=page_url,
         )
+        if start_key:
+            session._live_chat_set_start_key(start_key)
+        return self._session_started(session, guest)
+
+    def _session_started(self, session, guest):
         result = {
             "session": session._live_chat_visitor_info(),
             "token": session.live_chat_visitor_token,
-            "messages": session._live_chat_messages(),
+            **session._live_chat_message_page(),
         }
         if guest:
             result["guest"] = {"id": guest.id, "token": guest.sudo()._format_auth_cookie()}
@@ -239,13 +215,19 @@ class LiveChatController(http.Controller):
 
     @_json_route("/live_chat/session/messages", readonly=True)
     def session_messages(self, payload, **_params):
-        """Messages after ``after_id``: what a visitor missed while disconnected."""
+        """A page of the session's messages: the latest ones; those before ``before_id``
+        (older ones, on the visitor's demand); those after ``after_id`` (what the visitor
+        missed while disconnected)."""
         session = self._find_session(payload)
         self._check_origin(session.live_chat_channel_id)
         after_id = _get(payload, "after_id", int, required=False, default=0)
+        before_id = _get(payload, "before_id", int, required=False, default=0)
         return {
             "session": session._live_chat_visitor_info(),
-            "messages": session._live_chat_messages(after_id=min(max(after_id, 0), 2**31 - 1)),
+            **session._live_chat_message_page(
+                after_id=min(max(after_id, 0), 2**31 - 1),
+                before_id=min(max(before_id, 0), 2**31 - 1),
+            ),
         }
 
     @_json_route("/live_chat/session/close")

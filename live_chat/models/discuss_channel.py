@@ -1,16 +1,25 @@
+import hashlib
+import re
 import secrets
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
+# The messages the widget shows at once: the latest ones, older ones on demand.
+MESSAGE_PAGE_SIZE = 50
+# What the widget misses after a disconnection, fetched this many at a time.
+MESSAGE_CATCH_UP_SIZE = 100
+# A start key: random, made by the widget (at least 128 bits, base64url).
+START_KEY_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
 class DiscussChannel(models.Model):
@@ -53,6 +62,8 @@ class DiscussChannel(models.Model):
         [("open", "In progress"), ("closed", "Closed")], "Status", readonly=True
     )
     live_chat_visitor_token = fields.Char(copy=False, groups="base.group_system")
+    # The widget's key of the start of a session: the same start sent twice makes one.
+    live_chat_start_key = fields.Char(copy=False, groups="base.group_system")
     live_chat_duration = fields.Float(
         "Duration (minutes)", compute="_compute_live_chat_duration", digits=(16, 1)
     )
@@ -64,6 +75,9 @@ class DiscussChannel(models.Model):
     # count independent of the length of the history.
     _live_chat_open_operator_idx = models.Index(
         "(live_chat_operator_id) WHERE live_chat_state = 'open'"
+    )
+    _live_chat_start_key_unique = models.UniqueIndex(
+        "(live_chat_channel_id, live_chat_start_key) WHERE live_chat_start_key IS NOT NULL"
     )
 
     @api.depends("live_chat_start_dt", "live_chat_end_dt")
@@ -350,41 +364,18 @@ class DiscussChannel(models.Model):
         for member in members.filtered("partner_id"):
             Store(bus_channel=member._bus_channel()).add(member, "unpin_dt").bus_send()
 
-    def _live_chat_messages(self, after_id=0, limit=200):
-        """The session's messages as the visitor's widget shows them, oldest first."""
-        self.ensure_one()
-        messages = self._live_chat_message_records(after_id=after_id, limit=limit)
-        return [self._live_chat_message_format(message) for message in messages]
-
-    def _live_chat_message_records(self, after_id=0, limit=None):
+    def _live_chat_message_records(self, after_id=0, limit=None, before_id=0, order="id asc"):
         """The session's messages that people see (no tracking, no system notes)."""
         self.ensure_one()
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "discuss.channel"),
-                ("res_id", "=", self.id),
-                ("id", ">", after_id),
-                ("message_type", "in", ("comment", "notification")),
-            ],
-            order="id asc",
-            limit=limit,
-        )
-
-    def _live_chat_message_format(self, message):
-        self.ensure_one()
-        partner, guest = self._live_chat_visitor_author()
-        from_visitor = bool(
-            (partner and message.author_id == partner)
-            or (guest and message.author_guest_id == guest)
-        )
-        return {
-            "id": message.id,
-            "body": str(message.body or ""),
-            "author": message.author_id.name or message.author_guest_id.name or "",
-            "from_visitor": from_visitor,
-            "notification": message.message_type == "notification",
-            "date": fields.Datetime.to_string(message.date),
-        }
+        domain = [
+            ("model", "=", "discuss.channel"),
+            ("res_id", "=", self.id),
+            ("id", ">", after_id),
+            ("message_type", "in", ("comment", "notification")),
+        ]
+        if before_id:
+            domain.append(("id", "<", before_id))
+        return self.env["mail.message"].search(domain, order=order, limit=limit)
 
     def _live_chat_visitor_info(self):
         """What the visitor's widget needs to resume the session."""
@@ -398,6 +389,7 @@ class DiscussChannel(models.Model):
             },
             "guest_id": self.live_chat_visitor_guest_id.id or False,
             "visitor_partner_id": self.live_chat_visitor_partner_id.id or False,
+            "bus_channel": self._live_chat_bus_channel(),
         }
 
     @api.model
@@ -424,6 +416,163 @@ class DiscussChannel(models.Model):
     @api.model
     def _live_chat_new_token(self):
         return secrets.token_urlsafe(32)
+
+    # ------------------------------------------------------------
+    # The visitor's side: what the widget hears on the bus and reads from the API
+    # ------------------------------------------------------------
+    # The widget listens to one bus channel of its session, a secret derived from the
+    # visitor's token, and hears the suite's own small format there: every message
+    # posted in the session, whatever the route (visitor API, the operator's composer,
+    # notices), as "live_chat/message", and "live_chat/session" when the session's
+    # state or operator changes. Never the host's internal payloads.
+
+    def write(self, vals):
+        watched = {"live_chat_state", "live_chat_operator_id"} & vals.keys()
+        before = {
+            session: (session.live_chat_state, session.live_chat_operator_id)
+            for session in (self.filtered("live_chat_channel_id") if watched else ())
+        }
+        result = super().write(vals)
+        for session, (state, operator) in before.items():
+            if (session.live_chat_state, session.live_chat_operator_id) != (state, operator):
+                session._live_chat_bus_send(
+                    "live_chat/session", session._live_chat_session_format()
+                )
+        return result
+
+    def _message_post_after_hook(self, message, msg_vals):
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type in ("comment", "notification"):
+            for session in self.filtered("live_chat_channel_id"):
+                # sudo: discuss.channel - the message goes to its session's own visitor,
+                # whoever posts it (their author's name and the body only).
+                session = session.sudo()
+                session._live_chat_bus_send(
+                    "live_chat/message", session._live_chat_message_format(message.sudo())
+                )
+        return result
+
+    def _message_update_content(self, message, /, **kwargs):
+        result = super()._message_update_content(message, **kwargs)
+        for session in self.filtered("live_chat_channel_id"):
+            # sudo: discuss.channel - an edited (or deleted) message, to its session's visitor.
+            session = session.sudo()
+            session._live_chat_bus_send(
+                "live_chat/message", session._live_chat_message_format(message.sudo())
+            )
+        return result
+
+    def _live_chat_bus_channel(self):
+        """The visitor's bus channel: a secret string derived from the session's token
+        (the host lets anybody subscribe to a string channel: it must not be guessable,
+        and it does not give the token away)."""
+        self.ensure_one()
+        # sudo: discuss.channel - the token is only hashed, never returned.
+        token = self.sudo().live_chat_visitor_token
+        if not token:
+            return False
+        return "live_chat:" + hashlib.sha256(token.encode()).hexdigest()
+
+    def _live_chat_bus_send(self, notification_type, payload):
+        self.ensure_one()
+        if channel := self._live_chat_bus_channel():
+            self.env["bus.bus"]._sendone(channel, notification_type, payload)
+
+    def _live_chat_session_format(self):
+        self.ensure_one()
+        info = self._live_chat_visitor_info()
+        return {"id": self.id, "state": info["state"], "operator": info["operator"]}
+
+    def _live_chat_message_kind(self, message):
+        """ "message" (someone wrote it), "notice" (the suite or the host says
+        something) or "closed" (the notice that ends the session)."""
+        if message.message_type != "notification":
+            return "message"
+        if "o_live_chat_closed" in str(message.body or ""):
+            return "closed"
+        return "notice"
+
+    def _live_chat_message_format(self, message):
+        """A message as the visitor's widget shows it. Notices are written for the
+        operator ("Visitor #12 left the conversation."): the visitor is told in their
+        language what they did themselves."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        from_visitor = bool(
+            (partner and message.author_id == partner)
+            or (guest and message.author_guest_id == guest)
+        )
+        kind = self._live_chat_message_kind(message)
+        body = str(message.body or "")
+        if kind == "closed" and from_visitor:
+            visitor_env = self.with_context(lang=self.live_chat_lang or self.env.lang).env
+            body = str(Markup("<p>%s</p>") % visitor_env._("You ended the chat."))
+        return {
+            "session_id": self.id,
+            "id": message.id,
+            "author": message.author_id.name or message.author_guest_id.name or "",
+            "body": body,
+            "date": fields.Datetime.to_string(message.date),
+            "from_visitor": from_visitor,
+            "kind": kind,
+        }
+
+    def _live_chat_message_page(self, after_id=0, before_id=0):
+        """A page of the session's messages for the widget, oldest first. With
+        ``after_id``: the ones after it (``has_newer``: there are more); else the latest
+        ones, before ``before_id`` if given (``has_older``: there are older ones)."""
+        self.ensure_one()
+        if after_id and not before_id:
+            limit = MESSAGE_CATCH_UP_SIZE
+            records = self._live_chat_message_records(after_id=after_id, limit=limit + 1)
+            more = {"has_newer": len(records) > limit}
+        else:
+            limit = MESSAGE_PAGE_SIZE
+            records = self._live_chat_message_records(
+                before_id=before_id, limit=limit + 1, order="id desc"
+            )
+            more = {"has_older": len(records) > limit}
+            records = records[:limit].sorted("id")
+        return {
+            "messages": [self._live_chat_message_format(message) for message in records[:limit]],
+            **more,
+        }
+
+    @api.model
+    def _live_chat_is_start_key(self, key):
+        return isinstance(key, str) and bool(START_KEY_RE.fullmatch(key))
+
+    @api.model
+    def _live_chat_find_started(self, channel, start_key):
+        """The session of ``channel`` that a start with ``start_key`` made, in sudo (the
+        key, a secret of the visitor's widget, is their right to it)."""
+        if not start_key or not self._live_chat_is_start_key(start_key):
+            return self.browse()
+        # sudo: discuss.channel - the start key is only compared.
+        return self.sudo().search(
+            [("live_chat_start_key", "=", start_key), ("live_chat_channel_id", "=", channel.id)],
+            limit=1,
+        )
+
+    def _live_chat_set_start_key(self, start_key):
+        """Mark the session as the one of ``start_key``. The same start arriving at
+        the same time in another transaction: the host replays this request, which
+        then finds the session of the other one."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                # Not through the ORM: a conflict here is expected, not an error to log.
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE discuss_channel SET live_chat_start_key = %s WHERE id = %s",
+                        start_key,
+                        self.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except errors.UniqueViolation as error:
+            raise ConcurrencyError("live chat: the same start twice at once") from error
+        self.invalidate_recordset(["live_chat_start_key"])
 
 
 # What the operators' web client knows of a session (see static/src/backend).

@@ -380,5 +380,7 @@ class LiveChatChannel(models.Model):
                 "new_chat": self.env._("Start a new chat"),
                 "reconnecting": self.env._("Reconnecting…"),
                 "retry": self.env._("Not sent. Retry"),
+                "load_older": self.env._("Load older messages"),
+                "unreachable": self.env._("The chat cannot be reached. Please try again."),
             },
         }

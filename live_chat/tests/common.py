@@ -13,6 +13,9 @@ except ImportError:  # WebsocketCase skips its tests without websocket-client
     WebSocketTimeoutException = None
 
 NEW_MESSAGE = "discuss.channel/new_message"
+# What the visitor's widget hears on its session's bus channel.
+LC_MESSAGE = "live_chat/message"
+LC_SESSION = "live_chat/session"
 OPERATOR_GROUPS = "base.group_user,live_chat.live_chat_group_user"
 
 
@@ -91,7 +94,7 @@ class LiveChatCommon:
 
 class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
     """Real websocket clients on the host's bus: an operator logged in, visitors
-    subscribed as the widget does (``mail.guest_<id>|<token>``)."""
+    subscribed as the widget does (their session's own bus channel)."""
 
     @classmethod
     def setUpClass(cls):
@@ -114,13 +117,11 @@ class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
         self.addCleanup(root.session_store.delete, session)
         return session
 
-    def _visitor_socket(self, visitor_session, guest_token, last=None):
-        """The widget's socket: subscribed with the guest's identity only."""
+    def _visitor_socket(self, visitor_session, bus_channel, last=None):
+        """The widget's socket: subscribed to its session's bus channel only."""
         ws = self.websocket_connect(cookie=f"session_id={visitor_session.sid}")
         self.subscribe(
-            ws,
-            [f"mail.guest_{guest_token}"],
-            self.env["bus.bus"]._bus_last_id() if last is None else last,
+            ws, [bus_channel], self.env["bus.bus"]._bus_last_id() if last is None else last
         )
         return ws
 
@@ -137,10 +138,11 @@ class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
                 body=body, message_type="comment", subtype_xmlid="mail.mt_comment"
             )
 
-    def _receive(self, ws, count):
-        """The notifications received on ``ws`` until ``count`` new messages came."""
+    def _receive(self, ws, count, notification_type=NEW_MESSAGE):
+        """The notifications received on ``ws`` until ``count`` of ``notification_type``
+        (the host's new messages by default) came."""
         notifications = []
-        while sum(n["message"]["type"] == NEW_MESSAGE for n in notifications) < count:
+        while sum(n["message"]["type"] == notification_type for n in notifications) < count:
             notifications += json.loads(ws.recv())
         return notifications
 
@@ -165,6 +167,15 @@ class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
             if notification["message"]["type"] == NEW_MESSAGE and payload["id"] == session.id:
                 messages += payload["data"]["mail.message"]
         return messages
+
+    @staticmethod
+    def _payloads(notifications, notification_type=LC_MESSAGE):
+        """The payloads of ``notification_type`` (the widget's messages by default)."""
+        return [
+            n["message"]["payload"]
+            for n in notifications
+            if n["message"]["type"] == notification_type
+        ]
 
     @staticmethod
     def _body(message):

@@ -200,7 +200,9 @@ class TestSecurity(LiveChatWebsocketCase):
             "messages"
         ]
         self.assertEqual(messages[-2]["body"], expected)
-        notice = messages[-1]["body"]
+        # The closing notice names the visitor for the operator (the visitor reads "You
+        # ended the chat."): the name escaped.
+        notice = self.env["mail.message"].browse(messages[-1]["id"]).body
         self.assertIn("&lt;b&gt;Ann&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt; left", notice)
         self.assertNotIn("<b>", notice)
         self.assertNotIn("<script>", notice)

@@ -135,11 +135,12 @@ class TestSession(LiveChatCommon, HttpCase):
         self.assertEqual(
             posted["message"],
             {
+                "session_id": session.id,
                 "id": message.id,
                 "body": "<p>Second message</p>",
                 "author": "Ann",
                 "from_visitor": True,
-                "notification": False,
+                "kind": "message",
                 "date": posted["message"]["date"],
             },
         )
@@ -191,7 +192,9 @@ class TestSession(LiveChatCommon, HttpCase):
         self.assertEqual(len(session.message_ids), count)
         messages = self.lc_call("/live_chat/session/messages", payload)["messages"]
         self.assertEqual(messages[-1]["id"], notice.id)
-        self.assertIs(messages[-1]["notification"], True)
+        self.assertEqual(messages[-1]["kind"], "closed")
+        # The visitor is told what they did, not by their pseudonym.
+        self.assertEqual(messages[-1]["body"], "<p>You ended the chat.</p>")
 
     def test_operator_closes(self):
         started = self.lc_start(name="Ann")

@@ -1,7 +1,18 @@
-from odoo.tests import HttpCase, tagged
+import contextlib
+import json
+import time
+from unittest.mock import patch
 
+from odoo.tests import HttpCase, tagged
+from odoo.tools import html2plaintext
+
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
+from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _kick_all
+
+from ..controllers.widget import WIDGET_CODE
 from .common import LiveChatCommon
-from .visitor_browser import VisitorBrowser
+from .test_widget import changed_widget_code
+from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
 
 VISITOR_SENDS = """
 // Wait until an operator is available, as a visitor arriving a bit later would.
@@ -28,10 +39,13 @@ VISITOR_RESUMES_AND_ENDS = """
 const root = await waitFor(widgetRoot, "the chat widget");
 await waitFor(() => [...root.querySelectorAll(".msg")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the conversation after reload");
-const texts = [...root.querySelectorAll(".msg")].map((m) => m.textContent);
+const shown = texts(root, ".msg");
 root.querySelector(".end").click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
-return texts;
+// The visitor is told what they did, never by their pseudonym.
+const notice = await waitFor(() => texts(root, ".note").join(" "), "the closing notice");
+if (notice !== "You ended the chat.") throw new Error("notice: " + notice);
+return shown;
 """
 
 
@@ -77,3 +91,324 @@ class TestChatUi(LiveChatCommon, HttpCase):
         self.assertEqual(session.live_chat_state, "closed")
         bodies = session.message_ids.mapped("body")
         self.assertTrue(any("Hello from the visitor &lt;b&gt;bold&lt;/b&gt;" in b for b in bodies))
+
+
+SEND_TWO_QUICKLY = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+const input = await waitFor(
+    () => root.querySelector(".win:not([hidden]) .input"), "the composer", 30000);
+for (const text of ["First quick message", "Second quick message"]) {
+    input.value = text;
+    root.querySelector(".foot").requestSubmit();
+}
+await waitFor(() => !root.querySelector(".msg.pending, .msg.failed")
+    && texts(root, ".msg.me").length === 2, "both messages sent", 30000);
+return texts(root, ".msg");
+"""
+
+RESUME_LONG = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+await waitFor(() => texts(root, ".msg").some((t) => t.endsWith("Message 300")),
+    "the latest message", 30000);
+const log = root.querySelector(".log");
+const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 40;
+const first = texts(root, ".msg");
+root.querySelector(".older:not([hidden])").click();
+await waitFor(() => root.querySelectorAll(".msg").length > first.length, "older messages");
+return {first, atEnd, second: texts(root, ".msg"), older: !root.querySelector(".older").hidden};
+"""
+
+SEND = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+const input = await waitFor(
+    () => root.querySelector(".win:not([hidden]) .input"), "the composer", 30000);
+input.value = %(text)s;
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => texts(root, ".msg.me:not(.pending)").includes(%(text)s), "sent", 30000);
+return true;
+"""
+
+OFFLINE_SEND = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+const input = await waitFor(
+    () => root.querySelector(".win:not([hidden]) .input"), "the composer", 30000);
+input.value = "Written while offline";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => root.querySelector(".msg.failed .retry"), "the unsent message");
+return root.querySelector(".status").textContent;
+"""
+
+RETRY = """
+const root = widgetRoot();
+root.querySelector(".msg.failed .retry").click();
+await waitFor(() => !root.querySelector(".msg.failed, .msg.pending")
+    && texts(root, ".msg.me").includes("Written while offline"), "sent again", 30000);
+root.querySelector(".min").click();
+return Boolean(root.querySelector(".btn:not([hidden])") && root.querySelector(".win[hidden]"));
+"""
+
+UNREAD = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+await waitFor(() => root.querySelector(".btn:not([hidden]) .dot:not([hidden])"),
+    "the dot of an unread message", 20000);
+root.querySelector(".btn").click();
+await waitFor(() => texts(root, ".msg:not(.me)").some((t) => t.endsWith("Still there?")),
+    "the operator's message");
+const dot = !root.querySelector(".dot").hidden;
+root.querySelector(".end").click();
+await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
+root.querySelector(".again").click();
+const welcome = texts(root, ".msg");
+const input = root.querySelector(".input");
+input.value = "A new question";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => !root.querySelector(".msg.pending")
+    && texts(root, ".msg.me").includes("A new question"), "the new chat");
+return {dot, welcome, shown: texts(root, ".msg")};
+"""
+
+SEES = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+await waitFor(() => texts(root, ".msg:not(.me)").some((t) => t.endsWith(%(text)s)),
+    "the operator's message", %(timeout)s);
+return texts(root, ".msg");
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestVisitorWidget(LiveChatCommon, HttpCase):
+    """The visitor's widget on the support page, with the host's bus live: a slow
+    network, a long session, a silent bus, a server upgrade."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.operator = cls._create_operator("lc_widget_ui_operator", name="Olena Operator")
+        cls.channel = cls.env["live_chat.channel"].create(
+            {
+                "name": "Shop support",
+                "user_ids": [(6, 0, cls.operator.ids)],
+                "default_message": "Welcome, visitor!",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self._set_presence(self.operator)
+        self.visitor = VisitorBrowser(self)
+        self.addCleanup(self.visitor.stop)
+        self.page = f"/live_chat/support/{self.channel.id}"
+
+    @contextlib.contextmanager
+    def _live(self):
+        """The visitor's browser and the bus at work; the page left at the end."""
+        with self.allow_requests(browser=self.visitor.browser, all_requests=True):
+            try:
+                with LiveBus() as bus:
+                    yield bus
+                    self.visitor.browser.navigate_to("about:blank", wait_stop=True)
+            finally:
+                # Its sockets closed (by LiveBus) and done with the test's cursor.
+                self._wait_remaining_requests()
+                self.env.invalidate_all()  # what its requests wrote
+
+    def _session(self):
+        return self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
+
+    def _operator_says(self, text):
+        with shared_cursor(self.env):
+            self._session().with_user(self.operator).message_post(
+                body=text, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+
+    def _wait_listening(self, bus_channel, besides=(), timeout=30):
+        """Until a websocket other than ``besides`` listens to ``bus_channel`` and sent
+        what the bus holds for it so far. Returns the websockets that listen."""
+        key = hashable(channel_with_db(self.env.registry.db_name, bus_channel))
+        with shared_cursor(self.env):
+            last = (
+                self.env["bus.bus"]
+                .sudo()
+                .search([("channel", "=", json_dump(key))], order="id desc", limit=1)
+            )
+        deadline = time.monotonic() + timeout
+        while not any(
+            max([ws._last_notif_sent_id, *(sent[0] for sent in ws._notif_history)]) >= last.id
+            for ws in set(dispatch._channels_to_ws.get(key, ())) - set(besides)
+        ):
+            if time.monotonic() > deadline:
+                raise AssertionError("the widget does not listen to its bus channel")
+            time.sleep(0.05)
+        return set(dispatch._channels_to_ws[key])
+
+    def _bus_channel(self):
+        with shared_cursor(self.env):
+            return self._session()._live_chat_bus_channel()
+
+    def test_two_quick_messages_one_session(self):
+        """On a slow network, a second message typed while the first one (which starts
+        the session) is on its way joins the same session, after it."""
+        with self._live():
+            self.visitor.network(latency=0.5)
+            self.visitor.open(self.page)
+            shown = self.visitor.run(SEND_TWO_QUICKLY, timeout=90)
+        self.assertEqual(
+            [text for text in shown if "quick message" in text],
+            ["First quick message", "Second quick message"],
+        )
+        session = self._session()
+        self.assertEqual(len(session), 1, "one visitor, one session")
+        self.assertEqual(
+            [html2plaintext(body) for body in session.message_ids.sorted("id").mapped("body")],
+            ["Welcome, visitor!", "First quick message", "Second quick message"],
+        )
+        # The operator sees one visitor.
+        self.assertEqual(
+            self.env["discuss.channel"].search_count(
+                [("live_chat_operator_id", "=", self.operator.id)]
+            ),
+            1,
+        )
+        self.assertEqual(len(session.channel_member_ids.guest_id), 1)
+
+    def test_resume_long_session(self):
+        """Resuming a session of 300 messages shows the latest ones; older ones on demand."""
+        started = self.lc_start(body="Message 1")
+        session = self.lc_session(started)
+        first = len(session.message_ids)
+        self.env["mail.message"].create(
+            [
+                {
+                    "model": "discuss.channel",
+                    "res_id": session.id,
+                    "body": f"<p>Message {number}</p>",
+                    "message_type": "comment",
+                    "author_id": self.operator.partner_id.id,
+                }
+                for number in range(first + 1, 301)
+            ]
+        )
+        state = {
+            "session_id": session.id,
+            "token": started["token"],
+            "guest_token": started["guest"]["token"],
+        }
+        with self._live():
+            self.visitor.open(self.page)
+            self.visitor.run(
+                f"localStorage.setItem({json.dumps(self.visitor.storage_key(self.channel))},"
+                f" {json.dumps(json.dumps(state))}); return true;"
+            )
+            self.visitor.open(self.page)
+            result = self.visitor.run(RESUME_LONG)
+        first_page, second_page = result["first"], result["second"]
+        self.assertEqual(len(first_page), 50)
+        self.assertTrue(first_page[0].endswith("Message 251"), first_page[0])
+        self.assertTrue(first_page[-1].endswith("Message 300"))
+        self.assertTrue(result["atEnd"], "the latest message in view")
+        self.assertEqual(len(second_page), 100)
+        self.assertTrue(second_page[0].endswith("Message 201"), second_page[0])
+        self.assertEqual(second_page[50:], first_page)
+        self.assertTrue(result["older"], "still older messages")
+
+    def test_silent_bus(self):
+        """The socket stays open but the bus is silent (the server's listener waits
+        after a database restart): the widget catches up by itself within seconds,
+        and nothing shows twice when the bus speaks again."""
+        with self._live() as bus:
+            self.visitor.open(self.page)
+            self.visitor.run(SEND % {"text": json.dumps("Hello")})
+            self._wait_listening(self._bus_channel())
+            bus.muted = True
+            self.visitor.run(SEND % {"text": json.dumps("Are you there?")})
+            self._operator_says("Yes, still here.")
+            self.visitor.run(SEES % {"text": json.dumps("Yes, still here."), "timeout": 20000})
+            bus.muted = False
+            self._operator_says("And the bus is back.")
+            shown = self.visitor.run(
+                SEES % {"text": json.dumps("And the bus is back."), "timeout": 20000}
+            )
+        for text in ("Hello", "Are you there?", "Yes, still here.", "And the bus is back."):
+            self.assertEqual(sum(t.endswith(text) for t in shown), 1, text)
+        self.assertEqual(
+            [t for t in shown if t.endswith(("there?", "here.", "back."))],
+            [
+                "Are you there?",
+                "Olena OperatorYes, still here.",
+                "Olena OperatorAnd the bus is back.",
+            ],
+        )
+
+    def test_outdated_bus_reloads_the_code(self):
+        """The server is upgraded (a new bus protocol, a new widget) while a visitor
+        chats: when the bus calls the widget outdated, it runs the new code."""
+        with self._live():
+            self.visitor.open(self.page)
+            self.visitor.run(SEND % {"text": json.dumps("Hello")})
+            old_version = WIDGET_CODE.current().version
+            bus_channel = self._bus_channel()
+            sockets = self._wait_listening(bus_channel)
+            with (
+                patch.object(WebsocketConnectionHandler, "_VERSION", "19.0-upgraded"),
+                changed_widget_code("\n// the upgraded widget\n"),
+            ):
+                new_version = WIDGET_CODE.current().version
+                self.assertNotEqual(new_version, old_version)
+                _kick_all(CloseCode.GOING_AWAY)  # the server restarts
+                reloaded = self.visitor.run(
+                    """
+                    await waitFor(() => document.querySelector(
+                        "[data-live-chat-version='%s']"), "the new widget", 30000);
+                    const hosts = document.querySelectorAll("[data-live-chat]");
+                    const root = hosts[0].shadowRoot;
+                    await waitFor(() => texts(root, ".msg.me").includes("Hello"), "the chat");
+                    return hosts.length;
+                    """
+                    % new_version
+                )
+                self.assertEqual(reloaded, 1, "the old widget is gone")
+                # The new widget listens with the new protocol version.
+                self._wait_listening(bus_channel, besides=sockets)
+                self._operator_says("Welcome back.")
+                self.visitor.run(SEES % {"text": json.dumps("Welcome back."), "timeout": 20000})
+
+    def test_unsent_minimized_and_new_chat(self):
+        """On another site: a message written offline is sent again on demand; a
+        message while the window is minimized puts a dot on the button, on the next
+        page too; after the end, a new chat is a new session."""
+        with ForeignSite(self.channel.script_snippet) as site, self._live():
+            self.visitor.open(site.url + "/shop")
+            self.visitor.run(
+                'const root = await waitFor(widgetRoot, "the chat widget", 30000);'
+                'root.querySelector(".btn").click(); return true;'
+            )
+            self.visitor.run(SEND % {"text": json.dumps("Hello")})
+            self.visitor.network(offline=True)
+            status = self.visitor.run(OFFLINE_SEND)
+            # Said in the visitor's language, from the server (or the socket's status).
+            self.assertIn(
+                status, ("The chat cannot be reached. Please try again.", "Reconnecting…")
+            )
+            self.visitor.network()
+            self.assertTrue(self.visitor.run(RETRY), "minimized")
+            self._wait_listening(self._bus_channel())
+            self._operator_says("Still there?")
+            self.visitor.run(
+                'await waitFor(() => widgetRoot()?.querySelector(".dot:not([hidden])"),'
+                ' "the dot", 20000); return true;'
+            )
+            self.visitor.open(site.url + "/cart")
+            result = self.visitor.run(UNREAD)
+        self.assertFalse(result["dot"], "read once open")
+        self.assertEqual(result["welcome"], ["Shop supportWelcome, visitor!"])
+        self.assertEqual(result["shown"], ["Olena OperatorWelcome, visitor!", "A new question"])
+        first, second = self._session().sorted("id")
+        self.assertEqual(
+            [html2plaintext(b) for b in first.message_ids.sorted("id").mapped("body")][:4],
+            ["Welcome, visitor!", "Hello", "Written while offline", "Still there?"],
+        )
+        self.assertEqual(first.live_chat_state, "closed")
+        self.assertEqual(
+            [html2plaintext(b) for b in second.message_ids.sorted("id").mapped("body")],
+            ["Welcome, visitor!", "A new question"],
+        )

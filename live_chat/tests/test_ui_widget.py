@@ -15,9 +15,20 @@ if (style.backgroundColor !== "rgb(12, 34, 56)") {
     throw new Error("button colour leaked: " + style.backgroundColor);
 }
 if (getComputedStyle(button).position !== "fixed") throw new Error("button not fixed");
-if (typeof LIVE_CHAT_CONFIG !== "undefined" || window.__liveChatWindow) {
-    throw new Error("global leaked");
+for (const name of ["LIVE_CHAT_CONFIG", "Widget", "Transport", "MessageLog", "View"]) {
+    // A top-level const or class of a script would be a global, not on window.
+    if (new Function(`return typeof ${name}`)() !== "undefined") {
+        throw new Error("global leaked: " + name);
+    }
 }
+// Nothing on window but what a blank page has.
+const frame = document.createElement("iframe");
+document.body.append(frame);
+const globals = Object.getOwnPropertyNames(window).filter(
+    (k) => !(k in frame.contentWindow) && !/^\\d+$/.test(k)  // window[0]: the frame
+);
+frame.remove();
+if (globals.length) throw new Error("globals leaked: " + globals.join(", "));
 const h1 = getComputedStyle(document.querySelector("h1"));
 if (h1.fontSize !== "40px") throw new Error("the page's own style changed: " + h1.fontSize);
 return "isolated";
@@ -44,10 +55,13 @@ await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended"
 return "resumed";
 """
 
-# Wait until the page asked the server how to show the widget, then a little more.
+# Wait until the page asked the server how to show the widget and has the widget's
+# code, then a little more.
 AFTER_INIT = """
-await waitFor(() => performance.getEntriesByType("resource").some(
-    (e) => e.name.includes("/live_chat/init/") && e.responseEnd > 0), "the init request", 20000);
+for (const path of ["/live_chat/init/", "/live_chat/widget/"]) {
+    await waitFor(() => performance.getEntriesByType("resource").some(
+        (e) => e.name.includes(path) && e.responseEnd > 0), path, 20000);
+}
 await new Promise((r) => setTimeout(r, 300));
 """
 

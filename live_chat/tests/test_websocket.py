@@ -1,50 +1,163 @@
-from odoo.tests import tagged
+from markupsafe import Markup
 
-from .common import LiveChatWebsocketCase
+from odoo.tests import tagged
+from odoo.tests.common import HOST, _registry_test_lock
+
+from .common import LC_MESSAGE, LC_SESSION, NEW_MESSAGE, LiveChatWebsocketCase
 
 
 @tagged("post_install", "-at_install")
 class TestWebsocket(LiveChatWebsocketCase):
+    """Real websocket clients: the operator's web client hears the host's payloads, the
+    visitor's widget hears the suite's own small format on its session's channel."""
+
+    def _operator_posts(self, operator_session, session, body):
+        """The operator's composer: the host's /mail/message/post, in their session."""
+        self.env.flush_all()
+        visitor_sid = self.opener.cookies.get("session_id")
+        self.opener.cookies.set("session_id", operator_session.sid, domain=HOST)
+        try:
+            result = self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": "discuss.channel",
+                    "thread_id": session.id,
+                    "post_data": {"body": body, "message_type": "comment"},
+                },
+            )
+        finally:
+            self.opener.cookies.set("session_id", visitor_sid, domain=HOST)
+        self.env.invalidate_all()
+        return self.env["mail.message"].browse(result["message_id"])
+
     def test_messages_in_real_time(self):
         operator = self._new_session(self.operator)
         visitor = self._new_session()  # the test's requests are the visitor's
         started = self.lc_start(name="Ann")
         session = self.lc_session(started)
         guest = session.live_chat_visitor_guest_id
+        bus_channel = started["session"]["bus_channel"]
+        self.assertTrue(bus_channel.startswith("live_chat:"))
+        self.assertNotIn(started["token"], bus_channel)
+        # Another visitor, on their own socket.
+        bob = self.lc_start(name="Bob")
         operator_ws = self._operator_socket(operator)
-        visitor_ws = self._visitor_socket(visitor, started["guest"]["token"])
+        visitor_ws = self._visitor_socket(visitor, bus_channel)
+        bob_ws = self._visitor_socket(visitor, bob["session"]["bus_channel"])
 
-        # The visitor writes: the operator's web client hears it.
+        # The visitor writes: the operator's web client hears it (the host's payload),
+        # the visitor's widget hears it back in its own format.
         posted = self.lc_call(
             "/live_chat/session/post",
             {"session_id": session.id, "token": started["token"], "body": "Is it in stock?"},
         )["message"]
-        self.trigger_notification_dispatching([session])
+        self.trigger_notification_dispatching([session, bus_channel])
         (message,) = self._messages(self._receive(operator_ws, 1), session)
-        self._receive(visitor_ws, 1)  # their own: both sockets done with the database
         self.assertEqual(message["id"], posted["id"])
         self.assertEqual(self._body(message), "<p>Is it in stock?</p>")
         self.assertEqual(message["author_guest_id"], guest.id)
+        (own,) = self._payloads(self._receive(visitor_ws, 1, LC_MESSAGE))
+        self.assertEqual(own, posted)
+        self.assertEqual(
+            own,
+            {
+                "session_id": session.id,
+                "id": posted["id"],
+                "author": "Ann",
+                "body": "<p>Is it in stock?</p>",
+                "date": own["date"],
+                "from_visitor": True,
+                "kind": "message",
+            },
+        )
 
-        # The operator answers: the visitor's widget hears it.
-        reply = self._operator_says(session, "Yes, 12 left.")
-        self.trigger_notification_dispatching([session])
-        (reply_message,) = self._messages(self._receive(visitor_ws, 1), session)
+        # The operator answers from their chat window: the widget hears it.
+        reply = self._operator_posts(operator, session, "Yes, 12 left.")
+        self.trigger_notification_dispatching([session, bus_channel])
+        received = self._receive(visitor_ws, 1, LC_MESSAGE)
         self._receive(operator_ws, 1)
-        self.assertEqual(reply_message["id"], reply.id)
-        self.assertEqual(self._body(reply_message), "<p>Yes, 12 left.</p>")
-        self.assertEqual(reply_message["author_id"], self.operator.partner_id.id)
+        self.assertEqual(
+            self._payloads(received),
+            [
+                {
+                    "session_id": session.id,
+                    "id": reply.id,
+                    "author": "Olga Operator",
+                    "body": "<p>Yes, 12 left.</p>",
+                    "date": received[-1]["message"]["payload"]["date"],
+                    "from_visitor": False,
+                    "kind": "message",
+                }
+            ],
+        )
+        # Only the suite's format: none of the host's payloads reach the widget.
+        received += self._drain(visitor_ws)
+        self.assertEqual({n["message"]["type"] for n in received}, {LC_MESSAGE})
+        # Another visitor's socket hears nothing of this session.
+        self.trigger_notification_dispatching([bob["session"]["bus_channel"]])
+        self.assertEqual(self._drain(bob_ws), [])
+
+    def test_session_changes_and_notices(self):
+        visitor = self._new_session()
+        started = self.lc_start(name="Ann")
+        session = self.lc_session(started)
+        bus_channel = started["session"]["bus_channel"]
+        visitor_ws = self._visitor_socket(visitor, bus_channel)
+        colleague = self._create_operator("lc_ws_colleague", name="Carl Colleague")
+        self.channel.user_ids += colleague
+
+        # Another operator takes the session over: the widget is told.
+        session.live_chat_operator_id = colleague
+        self.trigger_notification_dispatching([bus_channel])
+        (change,) = self._payloads(self._receive(visitor_ws, 1, LC_SESSION), LC_SESSION)
+        self.assertEqual(change["id"], session.id)
+        self.assertEqual(change["state"], "open")
+        self.assertEqual(change["operator"]["name"], "Carl Colleague")
+
+        # The operator corrects a message: the widget gets it again, same id.
+        message = self._operator_says(session, "It ships on Monday.")
+        self.trigger_notification_dispatching([bus_channel])
+        self._receive(visitor_ws, 1, LC_MESSAGE)
+        with _registry_test_lock:
+            session.with_user(colleague)._message_update_content(
+                message, body=Markup("<p>It ships on Tuesday.</p>")
+            )
+        self.trigger_notification_dispatching([bus_channel])
+        (edited,) = self._payloads(self._receive(visitor_ws, 1, LC_MESSAGE))
+        self.assertEqual(edited["id"], message.id)
+        self.assertIn("<p>It ships on Tuesday.", edited["body"])
+
+        # The visitor ends the chat: told as "you", never by their pseudonym.
+        self.lc_call(
+            "/live_chat/session/close", {"session_id": session.id, "token": started["token"]}
+        )
+        self.trigger_notification_dispatching([bus_channel])
+        received = self._receive(visitor_ws, 1, LC_MESSAGE) + self._drain(visitor_ws)
+        (closed,) = self._payloads(received, LC_SESSION)
+        self.assertEqual(closed["state"], "closed")
+        (notice,) = self._payloads(received)
+        self.assertEqual(notice["kind"], "closed")
+        self.assertIs(notice["from_visitor"], True)
+        self.assertEqual(notice["body"], "<p>You ended the chat.</p>")
+        # The operator reads who left.
+        stored = self.env["mail.message"].browse(notice["id"])
+        self.assertIn("Ann left the conversation.", stored.body)
+        # The same in the messages the widget fetches.
+        fetched = self.lc_call(
+            "/live_chat/session/messages", {"session_id": session.id, "token": started["token"]}
+        )["messages"][-1]
+        self.assertEqual(fetched, notice)
 
     def test_missed_messages_after_reconnection(self):
         visitor = self._new_session()
         started = self.lc_start(name="Ann")
         session = self.lc_session(started)
-        token = started["guest"]["token"]
-        visitor_ws = self._visitor_socket(visitor, token)
+        bus_channel = started["session"]["bus_channel"]
+        visitor_ws = self._visitor_socket(visitor, bus_channel)
         seen = self._operator_says(session, "One moment please.")
-        self.trigger_notification_dispatching([session])
-        received = self._receive(visitor_ws, 1) + self._drain(visitor_ws)
-        self.assertEqual([m["id"] for m in self._messages(received, session)], [seen.id])
+        self.trigger_notification_dispatching([bus_channel])
+        received = self._receive(visitor_ws, 1, LC_MESSAGE) + self._drain(visitor_ws)
+        self.assertEqual([m["id"] for m in self._payloads(received)], [seen.id])
         last = max(n["id"] for n in received)
 
         # The connection drops; the operator goes on writing.
@@ -55,19 +168,21 @@ class TestWebsocket(LiveChatWebsocketCase):
         self.env.cr.precommit.run()  # the notifications on the bus
 
         # Back with the last notification seen: the missed ones, once, in order.
-        visitor_ws = self._visitor_socket(visitor, token, last=last)
-        received = self._receive(visitor_ws, 2)
-        self.trigger_notification_dispatching([session])
+        visitor_ws = self._visitor_socket(visitor, bus_channel, last=last)
+        received = self._receive(visitor_ws, 2, LC_MESSAGE)
+        self.trigger_notification_dispatching([bus_channel])
         received += self._drain(visitor_ws)
-        messages = self._messages(received, session)
+        messages = self._payloads(received)
         self.assertEqual([m["id"] for m in messages], missed.ids)
         self.assertEqual(
-            [self._body(m) for m in messages], ["<p>I found it.</p>", "<p>It ships tomorrow.</p>"]
+            [m["body"] for m in messages], ["<p>I found it.</p>", "<p>It ships tomorrow.</p>"]
         )
+        self.assertNotIn(NEW_MESSAGE, {n["message"]["type"] for n in received})
 
         # The widget also asks the server what it missed, by message id.
         answer = self.lc_call(
             "/live_chat/session/messages",
             {"session_id": session.id, "token": started["token"], "after_id": seen.id},
         )
-        self.assertEqual([m["id"] for m in answer["messages"]], missed.ids)
+        self.assertEqual(answer["messages"], messages)
+        self.assertIs(answer["has_newer"], False)

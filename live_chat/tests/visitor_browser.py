@@ -6,7 +6,10 @@ import json
 import threading
 from unittest.mock import patch
 
-from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, ChromeBrowser
+from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, ChromeBrowser, _registry_test_lock
+
+from odoo.addons.bus.models.bus import BusBus
+from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _kick_all
 
 # Waits in the page until a condition holds; shared by the visitor scripts.
 WAIT_FOR_JS = """
@@ -22,6 +25,7 @@ const waitFor = async (fn, what, timeout = 30000) => {
     throw new Error("Timed out waiting for " + what);
 };
 const widgetRoot = () => document.querySelector("[data-live-chat]")?.shadowRoot;
+const texts = (root, selector) => [...root.querySelectorAll(selector)].map((m) => m.textContent);
 """
 
 
@@ -56,6 +60,23 @@ class VisitorBrowser:
 
     def stop(self):
         self.browser.stop()
+
+    def storage_key(self, channel):
+        """The key of the widget's state in the visitor's localStorage."""
+        return f"live_chat:{channel.get_base_url()}:{channel.id}"
+
+    def network(self, latency=0, offline=False):
+        """The visitor's network: every request ``latency`` seconds slower, or none."""
+        self.browser._websocket_request("Network.enable")
+        self.browser._websocket_request(
+            "Network.emulateNetworkConditions",
+            params={
+                "offline": offline,
+                "latency": latency * 1000,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            },
+        )
 
     def forward_for(self, ip):
         """Make the visitor's requests come through a reverse proxy that forwards
@@ -162,3 +183,45 @@ class ForeignSite:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class LiveBus:
+    """The host's bus in a test without a tour (as ``HttpCase.browser_js`` sets it up):
+    websockets allowed, and each notification dispatched as soon as it is sent (the
+    test's transaction never commits). ``muted``: the notifications are stored but the
+    sockets are not told, as while the server's bus listener reconnects after a
+    database restart."""
+
+    def __init__(self):
+        self.muted = False
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self):
+        send_one = BusBus._sendone
+        bus = self
+
+        def sendone(model, target, notification_type, message):
+            send_one(model, target, notification_type, message)
+            if not bus.muted:
+                model.env.cr.precommit.run()  # the bus.bus records
+                model.env.cr.postcommit.run()  # the dispatching
+
+        self._stack.enter_context(patch.object(BusBus, "_sendone", sendone))
+        self._stack.enter_context(
+            patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True)
+        )
+        self._stack.callback(_kick_all, CloseCode.KILL_NOW)
+        return self
+
+    def __exit__(self, *exc):
+        self._stack.close()
+
+
+@contextlib.contextmanager
+def shared_cursor(env):
+    """The test's own database work while a browser's requests may run (they share
+    the test's cursor): under the test lock, with fresh caches."""
+    with _registry_test_lock:
+        env.invalidate_all()
+        yield
+        env.cr.flush()  # and the bus notifications

@@ -10,7 +10,8 @@ snippet, and drives headless Chromium over the DevTools protocol:
 
 1. before the first click: what the widget made the browser download (raw and
    gzip -6 bytes) and the time from navigation start to the visible button;
-2. the click: the time to the composer being ready, the bytes it added, the total;
+2. the click: the time to the composer being ready, the bytes it added (none
+   since the window's code is in the widget's one bundle), the total;
 3. the visitor's first message (it starts the session): from pressing "send" to
    the message on the operator's websocket.
 
@@ -452,7 +453,7 @@ def report(args, base, page_url, cold, warm, first):
         + (", ".join(short(r["url"], base) for r in warm_new) or "nothing")
     )
     lines.append("")
-    lines.append("2. The click: the chat window (a cold load)")
+    lines.append("2. The click: the chat window (a cold load; its code came with the bundle)")
     table(lines, after, base)
     lines.append(
         f"   composer ready after the click: cold {fmt_s(composer_cold)}, warm "

@@ -1,0 +1,182 @@
+"""The visitor's widget: the loader (the snippet's stable address, cached a few
+minutes), the widget's code (one bundle whose address is the hash of its content,
+cached for good: a loader never runs an old widget) and the support page."""
+
+import gzip
+import hashlib
+import json
+import os
+import threading
+from typing import NamedTuple
+
+from werkzeug.exceptions import NotFound
+from werkzeug.http import parse_accept_header, parse_etags
+
+from odoo import http
+from odoo.http import request
+from odoo.tools.misc import file_path
+
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
+
+from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+
+WIDGET_DIR = "live_chat/static/src/widget"
+# The bundle, in this order, in one function: its top-level names stay inside.
+BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "widget.js")
+LOADER_SOURCE = "loader.js"
+# The loader's address is in the customers' pages: cached a little, so that a new
+# version (a new bundle address) reaches the visitors within minutes.
+LOADER_MAX_AGE = 300
+BUNDLE_CACHE = "public, max-age=31536000, immutable"
+
+
+class WidgetBuild(NamedTuple):
+    version: str  # the hash of the bundle
+    bundle: bytes
+    bundle_gzip: bytes
+    loader: str
+
+    @property
+    def url(self):
+        """The bundle's path on the chat server."""
+        return f"/live_chat/widget/{self.version}.js"
+
+
+class WidgetCode:
+    """The widget's code, read from its sources once per change of them (checked
+    with a few stat calls per request): same sources, same bundle and address in
+    every worker and on every server."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._paths = None
+        self._signature = None
+        self._current = None
+
+    def current(self):
+        """The current build: one consistent snapshot (address and content)."""
+        if self._paths is None:
+            self._paths = [
+                file_path(f"{WIDGET_DIR}/{name}") for name in (*BUNDLE_SOURCES, LOADER_SOURCE)
+            ]
+        signature = tuple((st.st_mtime_ns, st.st_size) for st in map(os.stat, self._paths))
+        if signature != self._signature:
+            with self._lock:
+                if signature != self._signature:
+                    self._current = self._make_build()
+                    self._signature = signature
+        return self._current
+
+    def _make_build(self):
+        *sources, loader = (self._read(path) for path in self._paths)
+        bundle = ('(() => {\n"use strict";\n' + "\n".join(sources) + "})();\n").encode()
+        return WidgetBuild(
+            version=hashlib.sha256(bundle).hexdigest()[:20],
+            bundle=bundle,
+            bundle_gzip=gzip.compress(bundle, 9, mtime=0),
+            loader=loader,
+        )
+
+    @staticmethod
+    def _read(path):
+        with open(path, encoding="utf-8") as source:
+            return source.read()
+
+
+WIDGET_CODE = WidgetCode()
+
+
+def widget_server_info():
+    """What the widget learns from the server on each page (/init): its current code,
+    the host's bus protocol version and the longest message."""
+    return {
+        "bundle": WIDGET_CODE.current().url,
+        "bus_version": WebsocketConnectionHandler._VERSION,
+        "message_max_length": MESSAGE_MAX_LENGTH,
+    }
+
+
+def _script_response(body, cache_control, body_gzip=None, etag=None):
+    """A script, compressed when the browser takes gzip."""
+    request_headers = request.httprequest.headers
+    headers = [
+        ("Content-Type", "application/javascript; charset=utf-8"),
+        ("Cache-Control", cache_control),
+        ("Vary", "Accept-Encoding"),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    if etag:
+        headers.append(("ETag", f'"{etag}"'))
+        if parse_etags(request_headers.get("If-None-Match")).contains(etag):
+            return request.make_response(b"", headers=headers, status=304)
+    if parse_accept_header(request_headers.get("Accept-Encoding")).quality("gzip") > 0:
+        body = body_gzip if body_gzip is not None else gzip.compress(body, 6)
+        headers.append(("Content-Encoding", "gzip"))
+    return request.make_response(body, headers=headers)
+
+
+def _active_channel(channel_id):
+    channel = request.env["live_chat.channel"]
+    if 0 < channel_id < 2**31:
+        # sudo: live_chat.channel - public pages show an active channel's widget.
+        channel = channel.sudo().browse(channel_id).exists()
+    if not channel or not channel.active:
+        raise NotFound()
+    return channel
+
+
+class LiveChatWidgetController(http.Controller):
+    # Scripts for every visitor, publicly cached: no session cookie in them.
+    @http.route(
+        "/live_chat/loader/<int:channel_id>",
+        type="http",
+        auth="public",
+        cors="*",
+        readonly=True,
+        save_session=False,
+    )
+    def loader(self, channel_id, page=None, **_params):
+        """The script of the widget snippet. ``page=1``: the support page's variant,
+        the window open and no button. Publicly cached: nothing of the request in it
+        (the server is the configured one, never the request's Host header)."""
+        channel = _active_channel(channel_id)
+        code = WIDGET_CODE.current()
+        config = {
+            "server": channel.get_base_url().rstrip("/"),
+            "channel": channel.id,
+            "page": page == "1",
+            "bundle": code.url,
+        }
+        body = f"(() => {{\nconst LIVE_CHAT_CONFIG = {json.dumps(config)};\n{code.loader}}})();\n"
+        return _script_response(body.encode(), f"public, max-age={LOADER_MAX_AGE}")
+
+    @http.route(
+        "/live_chat/widget/<string:version>.js",
+        type="http",
+        auth="none",
+        cors="*",
+        save_session=False,
+    )
+    def bundle(self, version, **_params):
+        """The widget's code, at the address of its content."""
+        code = WIDGET_CODE.current()
+        if version != code.version:
+            # A loader from before an upgrade (cached for minutes): today's code,
+            # which takes over from any loader.
+            response = request.redirect(code.url, code=302, local=True)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return _script_response(code.bundle, BUNDLE_CACHE, code.bundle_gzip, etag=code.version)
+
+    @http.route("/live_chat/support/<int:channel_id>", type="http", auth="public")
+    def support_page(self, channel_id, **_params):
+        """A page of its own with the chat open: the direct chat link."""
+        channel = _active_channel(channel_id)
+        html = request.env["ir.qweb"]._render(
+            "live_chat.support_page",
+            {"channel": channel, "loader_url": f"/live_chat/loader/{channel.id}?page=1"},
+        )
+        return request.make_response(
+            f"<!DOCTYPE html>\n{html}",
+            headers=[("Content-Type", "text/html; charset=utf-8")],
+        )

@@ -1,0 +1,378 @@
+/*
+ * Live Chat widget: the view. Everything the visitor sees, in a shadow root of its
+ * own (the page's styles do not reach in, ours do not leak out): the button, the
+ * notification bubble and the chat window. Every text is set as text, never as
+ * markup. It knows nothing of the server: the widget tells it what to show and
+ * hears what the visitor does through ``handlers``.
+ */
+/* exported View */
+/* global htmlToText */
+
+const CSS = `
+:host{all:initial}
+.btn{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:56px;height:56px;
+border:0;border-radius:50%;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);
+display:flex;align-items:center;justify-content:center;padding:0;transition:transform .15s}
+.btn:hover{transform:scale(1.06)}.btn:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+.btn svg{width:28px;height:28px;fill:currentColor}
+.dot{position:absolute;top:2px;right:2px;width:14px;height:14px;border-radius:50%;
+background:#dc2626;border:2px solid #fff}
+.bubble{position:fixed;right:86px;bottom:30px;z-index:2147483000;max-width:240px;
+background:#fff;color:#111827;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;
+padding:8px 12px;border-radius:10px;box-shadow:0 4px 14px rgba(0,0,0,.18);cursor:pointer}
+.win{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:360px;height:520px;
+max-width:calc(100vw - 24px);max-height:calc(100vh - 24px);display:flex;flex-direction:column;
+background:#fff;color:#111827;border-radius:14px;overflow:hidden;
+box-shadow:0 10px 30px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
+.win.page{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}
+.head{display:flex;align-items:center;gap:8px;padding:12px 14px}
+.title{flex:1;font-weight:600;font-size:15px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.hbtn{background:transparent;border:0;color:inherit;cursor:pointer;font:inherit;padding:4px 8px;
+border-radius:6px;opacity:.9}.hbtn:hover{opacity:1;background:rgba(255,255,255,.15)}
+.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f9fafb}
+.older{align-self:center;background:none;border:0;color:#2563eb;cursor:pointer;font:inherit;
+font-size:12px;text-decoration:underline;padding:2px}.older:disabled{opacity:.5;cursor:default}
+.msg{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;
+background:#fff;border:1px solid #e5e7eb;align-self:flex-start}
+.msg.me{align-self:flex-end;background:#dbeafe;border-color:#bfdbfe}
+.msg.pending{opacity:.6}.msg.failed{border-color:#f87171}
+.who{display:block;font-size:12px;color:#6b7280;margin-bottom:2px}
+.note{align-self:center;font-size:12px;color:#6b7280;font-style:italic;text-align:center}
+.retry{display:block;margin-top:4px;background:none;border:0;color:#b91c1c;cursor:pointer;padding:0;
+font:inherit;font-size:12px;text-decoration:underline}
+.status{font-size:12px;color:#92400e;background:#fef3c7;padding:4px 12px}
+.foot{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
+.input{flex:1;resize:none;border:1px solid #d1d5db;border-radius:10px;padding:8px 10px;
+font:inherit;color:inherit;background:#fff;min-height:20px;max-height:120px}
+.input:focus{outline:2px solid #93c5fd;border-color:#93c5fd}
+.send{border:0;border-radius:10px;padding:0 14px;cursor:pointer;font:inherit;font-weight:600}
+.send:disabled,.input:disabled{opacity:.5;cursor:default}
+.again{margin:auto;border:0;border-radius:10px;padding:8px 14px;cursor:pointer;font:inherit}
+[hidden]{display:none!important}`;
+
+const ICON =
+    '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 ' +
+    "2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 " +
+    '0 .01zm5 0a1.5 1.5 0 1 0 0 .01z"/></svg>';
+
+function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+        node.className = className;
+    }
+    if (text !== undefined) {
+        node.textContent = text;
+    }
+    return node;
+}
+
+function button(className, text) {
+    const node = el("button", className, text);
+    node.type = "button";
+    return node;
+}
+
+class View {
+    /**
+     * @param {Object} config the loader's configuration ({channel, page})
+     * @param {Object} options the channel's look and texts (from /init)
+     * @param {Object} handlers open, send(text), retry(), end(), newChat(), minimize(),
+     *     loadOlder()
+     */
+    constructor(config, options, handlers) {
+        this.config = config;
+        this.options = options;
+        this.texts = options.texts || {};
+        this.handlers = handlers;
+        this.win = null;
+        this.nodes = new Map(); // message id or outbox key: its node
+    }
+
+    /** The widget's root on the page, with the button unless on the support page. */
+    mount({bubble, version}) {
+        const options = this.options;
+        this.host = el("div");
+        this.host.setAttribute("data-live-chat", String(this.config.channel));
+        this.host.setAttribute("data-live-chat-version", version || "");
+        this.root = this.host.attachShadow({mode: "open"});
+        this.root.append(el("style", null, CSS));
+        const label = options.button_text || options.name;
+        this.button = button("btn");
+        this.button.setAttribute("aria-label", label);
+        this.button.title = label;
+        this.button.style.background = options.button_background_color;
+        this.button.style.color = options.button_text_color;
+        this.button.innerHTML = ICON; // our own constant markup
+        this.dot = el("span", "dot");
+        this.dot.hidden = true;
+        this.button.append(this.dot);
+        this.button.addEventListener("click", () => this.handlers.open(true));
+        if (bubble && options.button_text) {
+            this.bubble = el("div", "bubble", options.button_text);
+            this.bubble.addEventListener("click", () => this.handlers.open(true));
+            this.root.append(this.bubble);
+        }
+        if (!this.config.page) {
+            this.root.append(this.button);
+        }
+        (document.body || document.documentElement).append(this.host);
+    }
+
+    destroy() {
+        this.host?.remove();
+    }
+
+    get isOpen() {
+        return Boolean(this.win && !this.win.hidden);
+    }
+
+    /** The chat window, made on its first opening. */
+    ensureWindow() {
+        if (this.win) {
+            return;
+        }
+        const {options, texts} = this;
+        const win = el("div", "win" + (this.config.page ? " page" : ""));
+        win.setAttribute("role", "dialog");
+        win.setAttribute("aria-label", options.name);
+        const head = el("div", "head");
+        head.style.background = options.header_background_color;
+        head.style.color = options.title_color;
+        this.title = el("div", "title", options.name);
+        this.endButton = button("hbtn end", texts.end_chat);
+        this.endButton.addEventListener("click", () => this.handlers.end());
+        head.append(this.title, this.endButton);
+        if (!this.config.page) {
+            const minimize = button("hbtn min", "\u2013");
+            minimize.title = texts.minimize;
+            minimize.setAttribute("aria-label", texts.minimize);
+            minimize.addEventListener("click", () => this.handlers.minimize());
+            head.append(minimize);
+        }
+        this.status = el("div", "status");
+        this.status.hidden = true;
+        this.status.setAttribute("role", "status");
+        this.log = el("div", "log");
+        this.log.setAttribute("role", "log");
+        this.log.setAttribute("aria-live", "polite");
+        this.older = button("older", texts.load_older);
+        this.older.hidden = true;
+        this.older.addEventListener("click", () => this.handlers.loadOlder());
+        this.log.append(this.older);
+        this.foot = el("form", "foot");
+        this.input = el("textarea", "input");
+        this.input.rows = 1;
+        this.input.placeholder = options.input_placeholder;
+        this.input.setAttribute(
+            "aria-label",
+            options.input_placeholder || texts.message
+        );
+        this.send = el("button", "send", texts.send);
+        this.send.type = "submit";
+        this.send.style.background = options.button_background_color;
+        this.send.style.color = options.button_text_color;
+        this.foot.append(this.input, this.send);
+        const submit = () => {
+            const text = this.input.value.trim();
+            if (text && !this.input.disabled) {
+                this.input.value = "";
+                this.handlers.send(text);
+            }
+        };
+        this.foot.addEventListener("submit", (event) => {
+            event.preventDefault();
+            submit();
+        });
+        this.input.addEventListener("keydown", (event) => {
+            if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+                event.preventDefault();
+                submit();
+            }
+        });
+        this.again = button("again", texts.new_chat);
+        this.again.hidden = true;
+        this.again.style.background = options.button_background_color;
+        this.again.style.color = options.button_text_color;
+        this.again.addEventListener("click", () => this.handlers.newChat());
+        win.append(head, this.status, this.log, this.foot, this.again);
+        win.hidden = true;
+        this.win = win;
+        this.root.append(win);
+    }
+
+    open(focus) {
+        this.ensureWindow();
+        if (this.bubble) {
+            this.bubble.hidden = true;
+        }
+        this.win.hidden = false;
+        this.button.hidden = true;
+        this.setUnread(false);
+        this.scrollToEnd();
+        if (focus && !this.input.disabled) {
+            this.input.focus();
+        }
+    }
+
+    hide() {
+        if (this.win) {
+            this.win.hidden = true;
+        }
+        this.button.hidden = false;
+    }
+
+    setUnread(unread) {
+        this.dot.hidden = !unread;
+    }
+
+    setTitle(text) {
+        if (this.win) {
+            this.title.textContent = text || this.options.name;
+        }
+    }
+
+    setStatus(text) {
+        if (this.win) {
+            this.status.textContent = text || "";
+            this.status.hidden = !text;
+        }
+    }
+
+    setMaxLength(length) {
+        this.ensureWindow();
+        if (length > 0) {
+            this.input.maxLength = length;
+        }
+    }
+
+    /** The composer, or the "start a new chat" button once the chat has ended. */
+    setEnded(ended, hasSession) {
+        this.ensureWindow();
+        this.input.disabled = this.send.disabled = ended;
+        this.foot.hidden = ended;
+        this.again.hidden = !ended;
+        this.endButton.hidden = ended || !hasSession;
+    }
+
+    setOlder(visible, busy) {
+        this.ensureWindow();
+        this.older.hidden = !visible;
+        this.older.disabled = Boolean(busy);
+    }
+
+    /** An empty conversation, with the channel's welcome message when it has one. */
+    reset(welcome) {
+        this.ensureWindow();
+        this.log.textContent = "";
+        this.log.append(this.older);
+        this.older.hidden = true;
+        this.nodes.clear();
+        if (welcome) {
+            const node = this.bubbleFor({text: welcome, author: this.options.name});
+            node.classList.add("welcome");
+            this.log.append(node);
+        }
+    }
+
+    removeWelcome() {
+        this.log?.querySelector(".welcome")?.remove();
+    }
+
+    bubbleFor(message) {
+        if (message.kind === "notice" || message.kind === "closed") {
+            return el("div", "note", htmlToText(message.body));
+        }
+        const node = el("div", "msg" + (message.from_visitor ? " me" : ""));
+        if (!message.from_visitor && message.author) {
+            node.append(el("span", "who", message.author));
+        }
+        const text =
+            message.text === undefined ? htmlToText(message.body) : message.text;
+        node.append(document.createTextNode(text));
+        return node;
+    }
+
+    /** A server message, before the message ``next`` (or the visitor's unsent ones). */
+    insertMessage(message, next) {
+        this.ensureWindow();
+        const atEnd = this.isAtEnd();
+        const node = this.bubbleFor(message);
+        node.dataset.id = message.id;
+        this.nodes.set(message.id, node);
+        const before =
+            (next && this.nodes.get(next.id)) ||
+            this.log.querySelector(".msg.pending,.msg.failed");
+        this.log.insertBefore(node, before || null);
+        if (!next && (atEnd || message.from_visitor)) {
+            this.scrollToEnd();
+        }
+    }
+
+    updateMessage(message) {
+        const node = this.nodes.get(message.id);
+        if (!node) {
+            return;
+        }
+        if (!htmlToText(message.body)) {
+            // Deleted by its author.
+            node.remove();
+            this.nodes.delete(message.id);
+            return;
+        }
+        const fresh = this.bubbleFor(message);
+        fresh.dataset.id = message.id;
+        node.replaceWith(fresh);
+        this.nodes.set(message.id, fresh);
+    }
+
+    /** Older messages, on top, keeping what the visitor sees in place. */
+    prependMessages(messages) {
+        this.ensureWindow();
+        const fromEnd = this.log.scrollHeight - this.log.scrollTop;
+        let anchor = this.older.nextSibling;
+        for (const message of messages) {
+            const node = this.bubbleFor(message);
+            node.dataset.id = message.id;
+            this.nodes.set(message.id, node);
+            this.log.insertBefore(node, anchor);
+            anchor = node.nextSibling;
+        }
+        this.log.scrollTop = this.log.scrollHeight - fromEnd;
+    }
+
+    /** A message of the visitor on its way (``item.state``: queued, sending, failed). */
+    showOutgoing(item) {
+        this.ensureWindow();
+        let node = this.nodes.get(item.key);
+        if (!node) {
+            node = this.bubbleFor({text: item.text, from_visitor: true});
+            this.nodes.set(item.key, node);
+            this.log.append(node);
+            this.scrollToEnd();
+        }
+        node.querySelector(".retry")?.remove();
+        node.classList.toggle("pending", item.state !== "failed");
+        node.classList.toggle("failed", item.state === "failed");
+        if (item.state === "failed") {
+            const retry = button("retry", this.texts.retry);
+            retry.addEventListener("click", () => this.handlers.retry());
+            node.append(retry);
+        }
+    }
+
+    removeOutgoing(item) {
+        this.nodes.get(item.key)?.remove();
+        this.nodes.delete(item.key);
+    }
+
+    isAtEnd() {
+        const log = this.log;
+        return log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    }
+
+    scrollToEnd() {
+        if (this.log) {
+            this.log.scrollTop = this.log.scrollHeight;
+        }
+    }
+}
