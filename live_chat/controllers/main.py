@@ -167,8 +167,9 @@ def _drop_cross_site_user():
 
 def _json_route(path, **kwargs):
     """A route of the widget's API: POST of a JSON object from any website. No CSRF
-    token: the widget sends no cookie, the visitor's token is its credential; a
-    cookie sent anyway counts only from the server's own pages."""
+    token: the session's token is the visitor's credential; the Odoo session cookie
+    (which browsers send to the server's own pages, or a foreign page can make them
+    send) counts only for requests from the server's own pages."""
 
     def decorator(func):
         return http.route(
