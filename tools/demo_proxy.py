@@ -4,9 +4,16 @@ Odoo in multi-worker mode serves websockets only on its gevent port, while the
 browser opens ``/websocket`` on the same origin as the page. In production a
 reverse proxy (nginx, ...) sends ``/websocket`` to the gevent port; this is the
 same routing for a local demo, with nothing to install: one process, gevent
-(already in Odoo's virtualenv), routing each TCP connection on its first request
-line. Browsers open a new connection for every websocket, so a connection that
-starts with ``GET /websocket`` carries that websocket and nothing else.
+(already in Odoo's virtualenv), routing each TCP connection on its first request.
+Browsers open a new connection for every websocket, so a connection that starts
+with ``GET /websocket`` carries that websocket and nothing else.
+
+As a reverse proxy does, it tells Odoo (started with ``--proxy-mode``) who the
+client is: ``X-Forwarded-For`` (the client's address: the visitors' rate limits
+and GeoIP use it), ``X-Forwarded-Host`` and ``X-Forwarded-Proto``, replacing
+whatever the client sent in those headers. To add them to every request without
+parsing HTTP bodies, an HTTP connection carries one request (``Connection:
+close``); the browser opens the next one.
 
     python demo_proxy.py LISTEN_PORT HTTP_PORT GEVENT_PORT
 """
@@ -23,16 +30,47 @@ import gevent  # noqa: E402
 from gevent.server import StreamServer  # noqa: E402
 
 HOST = "127.0.0.1"
-MAX_REQUEST_LINE = 16384
+MAX_HEAD = 65536
 BAD_GATEWAY = (
     b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n"
     b"Content-Length: 31\r\n\r\nOdoo is not answering (yet).\r\n\r\n"
 )
+BAD_REQUEST = (
+    b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+    b"Content-Length: 13\r\n\r\nBad request\r\n"
+)
+# Headers that only this proxy may set: a client's own are dropped. Connection and
+# Keep-Alive are set again for HTTP requests (one request per connection).
+FORWARDED_HEADERS = (b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto", b"forwarded")
+HOP_HEADERS = (b"connection", b"keep-alive")
 
 
 def is_websocket(request_line):
     parts = request_line.split()
     return len(parts) == 3 and parts[1].split(b"?", 1)[0] == b"/websocket"
+
+
+def rewrite_head(head, client_address, websocket):
+    """The request's head (request line and headers, without the blank line) with
+    the client's address, host and scheme, and one request per HTTP connection."""
+    request_line, *lines = head.split(b"\r\n")
+    dropped = FORWARDED_HEADERS if websocket else FORWARDED_HEADERS + HOP_HEADERS
+    host = None
+    kept = []
+    for line in lines:
+        name, _sep, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"host":
+            host = value.strip()
+        if name not in dropped:
+            kept.append(line)
+    kept.append(b"X-Forwarded-For: " + client_address.encode())
+    if host:
+        kept.append(b"X-Forwarded-Host: " + host)
+    kept.append(b"X-Forwarded-Proto: http")
+    if not websocket:
+        kept.append(b"Connection: close")
+    return b"\r\n".join([request_line, *kept])
 
 
 def pipe(source, target):
@@ -45,15 +83,20 @@ def pipe(source, target):
 
 
 def make_handler(http_port, gevent_port):
-    def handle(client, _address):
+    def handle(client, address):
         with client, contextlib.suppress(OSError):
-            head = b""
-            while b"\n" not in head and len(head) < MAX_REQUEST_LINE:
-                chunk = client.recv(MAX_REQUEST_LINE)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                if len(data) > MAX_HEAD:
+                    client.sendall(BAD_REQUEST)
+                    return
+                chunk = client.recv(MAX_HEAD)
                 if not chunk:
                     return
-                head += chunk
-            port = gevent_port if is_websocket(head.split(b"\n", 1)[0]) else http_port
+                data += chunk
+            head, rest = data.split(b"\r\n\r\n", 1)
+            websocket = is_websocket(head.split(b"\r\n", 1)[0])
+            port = gevent_port if websocket else http_port
             try:
                 upstream = socket.create_connection((HOST, port), timeout=10)
             except OSError:
@@ -61,10 +104,12 @@ def make_handler(http_port, gevent_port):
                 return
             upstream.settimeout(None)
             with upstream:
-                upstream.sendall(head)
+                upstream.sendall(rewrite_head(head, address[0], websocket) + b"\r\n\r\n" + rest)
                 to_client = gevent.spawn(pipe, upstream, client)
                 to_upstream = gevent.spawn(pipe, client, upstream)
-                # The server closing its side ends the connection.
+                # The server closing its side ends the connection: after the one
+                # request of an HTTP connection, whatever else the client sends on it
+                # is never served without the headers above.
                 to_client.join()
                 to_upstream.kill()
 

@@ -94,6 +94,9 @@ env.ref("live_chat.live_chat_channel_default").user_ids = [Command.link(operator
 # Helpdesk: the operator is a Helpdesk user (tickets from chats) and a member of a
 # team whose Live Chat box the administrator can tick (kept as it is once there).
 operator.group_ids = [Command.link(env.ref("helpdesk_mgmt.group_helpdesk_user").id)]
+# A website designer: may read the website's visitor tracking, so that the demo shows
+# the pages a visitor viewed in the operator's chat window.
+operator.group_ids = [Command.link(env.ref("website.group_website_designer").id)]
 team = env["helpdesk.ticket.team"].with_context(active_test=False).search(
     [("name", "=", "Customer Care")], limit=1
 ) or env["helpdesk.ticket.team"].create({"name": "Customer Care"})
@@ -126,21 +129,34 @@ params.set_param("web.base.url.freeze", "True")
 env.cr.commit()
 PY
 
-pids=()
+# Odoo behind the proxy: --proxy-mode takes the visitor's address, host and scheme
+# from the proxy's X-Forwarded-* headers. Supervised: when Odoo fails (it exits when
+# PostgreSQL restarts and its cron worker cannot come back), it is started again;
+# Ctrl-C (or SIGTERM to this script, or stopping Odoo itself) stops everything.
+proxy_pid=""
+odoo_pid=""
+stopping=0
 stop() {
-    trap - EXIT INT TERM
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    stopping=1
+    trap - INT TERM
+    for pid in "$odoo_pid" "$proxy_pid"; do
+        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    done
 }
-trap stop EXIT INT TERM
+trap stop INT TERM
+trap 'stop; wait 2>/dev/null || true' EXIT
 
 "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
     "$REPO_DIR/tools/demo_proxy.py" "$PORT" "$HTTP_PORT" "$GEVENT_PORT" &
-pids+=($!)
-"${ODOO_BIN[@]}" "${CONN[@]}" "${DB_ARGS[@]}" --http-interface=127.0.0.1 \
-    --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" --workers="$WORKERS" \
-    --max-cron-threads=1 &
-pids+=($!)
+proxy_pid=$!
+start_odoo() {
+    "${ODOO_BIN[@]}" "${CONN[@]}" "${DB_ARGS[@]}" --http-interface=127.0.0.1 \
+        --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" --workers="$WORKERS" \
+        --max-cron-threads=1 --proxy-mode &
+    odoo_pid=$!
+    started_at=$SECONDS
+}
+start_odoo
 
 # Ready when the HTTP workers answer and the websocket worker listens.
 for _ in $(seq 120); do
@@ -153,12 +169,39 @@ cat >&2 <<EOF
   Live Chat demo: $URL   (database $DB)
     administrator   admin / $ADMIN_PASSWORD
     operator        operator / operator   (operator of the channel "Website Chat",
-                                           member of the Helpdesk team "Customer Care")
+                                           member of the Helpdesk team "Customer Care",
+                                           website designer: sees visitors' pages)
     customer        customer / customer   (a portal user, to chat logged in)
   The website shows the chat button of "Website Chat" (Website > Configuration >
   Settings > Email & Marketing > Live Chat changes or removes it); Helpdesk > Configuration > Teams > Customer Care > Live Chat gives
   the team its channel. The operator must be logged in for the chat button to show.
-  Ctrl-C stops the server.
+  Ctrl-C stops the server. Odoo is started again when it exits on its own (a
+  PostgreSQL restart); the log says so.
 
 EOF
-wait -n "${pids[@]}" || true
+quick_exits=0
+while [ "$stopping" = 0 ]; do
+    status=0
+    wait -n "$odoo_pid" "$proxy_pid" || status=$?
+    [ "$stopping" = 1 ] && break
+    kill -0 "$proxy_pid" 2>/dev/null || die "the proxy (tools/demo_proxy.py) exited"
+    kill -0 "$odoo_pid" 2>/dev/null && continue # a signal ended the wait, not Odoo
+    # Status 0: Odoo was stopped on purpose (a signal of its own); that stops the demo.
+    [ "$status" = 0 ] && { log "Odoo stopped"; break; }
+    # Odoo exiting again and again right after its start: not something a restart cures.
+    if [ $((SECONDS - started_at)) -lt 30 ]; then
+        quick_exits=$((quick_exits + 1))
+        [ "$quick_exits" -lt 5 ] || die "Odoo exited 5 times in a row within 30 s of its start (status $status)"
+    else
+        quick_exits=0
+    fi
+    log "Odoo exited (status $status): starting it again in 3 s"
+    sleep 3
+    # Its workers may outlive it for a moment: wait for its ports to be free.
+    for _ in $(seq 30); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$HTTP_PORT") 2>/dev/null \
+            || (exec 3<>"/dev/tcp/127.0.0.1/$GEVENT_PORT") 2>/dev/null || break
+        sleep 1
+    done
+    [ "$stopping" = 1 ] || start_odoo
+done

@@ -1,27 +1,36 @@
 """Public routes of the visitor's side: the session API (the widget's code and
 pages: widget.py). Every argument is hostile: parsed, typed and bounded here; errors
-are JSON with a 4xx status, never a traceback."""
+are JSON with a 4xx status, never a traceback, and roll the request back."""
 
 import json
 import logging
+import re
 
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
 from odoo import http
 from odoo.http import request
+from odoo.tools.translate import LazyTranslate
 
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+from ..models.utils import URL_MAX_LENGTH, clean_page_url, is_clean_text, is_same_origin_request
 from .widget import widget_server_info
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 # Bigger bodies are refused before being read.
 PAYLOAD_MAX_BYTES = 16 * 1024
 NAME_MAX_LENGTH = 64
-URL_MAX_LENGTH = 2048
+# A guest's credential as the host formats it: "<id>|<access token>".
+GUEST_TOKEN_RE = re.compile(r"([0-9]{1,10})\|[A-Za-z0-9_-]{1,64}")
 
 
 class BadRequest(Exception):
+    """A refused request: a 4xx JSON answer, and nothing the request did is kept.
+    ``message`` is shown to the visitor: a lazy translation (``_lt``), translated
+    into the visitor's language when answering."""
+
     def __init__(self, status, code, message, headers=None):
         super().__init__(message)
         self.status = status
@@ -30,10 +39,30 @@ class BadRequest(Exception):
         self.headers = headers
 
 
-def _json_error(status, code, message, headers=None):
-    return request.make_json_response(
-        {"error": {"code": code, "message": message}}, status=status, headers=headers
-    )
+class _JsonErrorResponse(HTTPException):
+    """The answer of a refused request. Raised, not returned: the host rolls back
+    the request's transaction (a guest created before the refusal, a rate limit's
+    hit...) and answers with this response."""
+
+    def __init__(self, status, body, headers=None):
+        super().__init__()
+        self.code = status
+        self.body = body
+        self.extra_headers = headers or []
+
+    def get_response(self, environ=None, scope=None):
+        return http.Response(
+            json.dumps(self.body, ensure_ascii=False),
+            status=self.code,
+            headers=[
+                ("Content-Type", "application/json; charset=utf-8"),
+                # Raised answers skip the host's post-dispatch, which adds this one:
+                # the widget of another website reads the error.
+                ("Access-Control-Allow-Origin", "*"),
+                ("Cache-Control", "no-store"),
+                *self.extra_headers,
+            ],
+        )
 
 
 def _read_payload():
@@ -41,57 +70,106 @@ def _read_payload():
     that browsers make no CORS preflight request."""
     httprequest = request.httprequest
     if (httprequest.content_length or 0) > PAYLOAD_MAX_BYTES:
-        raise BadRequest(413, "payload_too_large", "The request is too large.")
+        raise BadRequest(413, "payload_too_large", _lt("The request is too large."))
     # Cached: the host replays the request after a serialization failure.
     raw = httprequest.get_data(cache=True)
     if len(raw) > PAYLOAD_MAX_BYTES:
-        raise BadRequest(413, "payload_too_large", "The request is too large.")
+        raise BadRequest(413, "payload_too_large", _lt("The request is too large."))
     try:
         payload = json.loads(raw or b"{}")
     # RecursionError: nested too deep ("[[[[..."), not a server error either.
     except (ValueError, RecursionError):
-        raise BadRequest(400, "bad_json", "The request is not valid JSON.") from None
+        raise BadRequest(400, "bad_json", _lt("The request is not valid JSON.")) from None
     if not isinstance(payload, dict):
-        raise BadRequest(400, "bad_json", "The request must be a JSON object.")
+        raise BadRequest(400, "bad_json", _lt("The request must be a JSON object."))
     return payload
 
 
-def _get(payload, key, kind, *, required=True, max_length=None, default=None):
+def _get(payload, key, kind, *, required=True, max_length=None, default=None, multiline=False):
     value = payload.get(key, default)
     if value is None and not required:
         return default
     # bool is an int for Python: never accept it where a number is expected.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BadRequest(400, "bad_field", f"“{key}” is missing or of the wrong type.")
+        raise BadRequest(400, "bad_field", _lt("“%s” is missing or of the wrong type.", key))
     if max_length is not None and len(value) > max_length:
-        raise BadRequest(413, "field_too_long", f"“{key}” is too long.")
+        raise BadRequest(413, "field_too_long", _lt("“%s” is too long.", key))
+    if kind is str and not is_clean_text(value, multiline=multiline):
+        raise BadRequest(400, "bad_text", _lt("“%s” holds characters that are not allowed.", key))
     return value
 
 
 def _text(payload):
-    text = _get(payload, "body", str, max_length=MESSAGE_MAX_LENGTH).strip()
+    text = _get(payload, "body", str, max_length=MESSAGE_MAX_LENGTH, multiline=True).strip()
     if not text:
-        raise BadRequest(422, "empty_message", "The message is empty.")
+        raise BadRequest(422, "empty_message", _lt("The message is empty."))
     return text
 
 
+def _visitor_lang(payload=None):
+    """The visitor's language among the installed ones: the one the widget sends
+    (the browser's), else the request's Accept-Language, else the request's."""
+    env = request.env
+    installed = [code for code, _name in env["res.lang"].get_installed()]
+    wanted = (payload or {}).get("lang")
+    candidates = [wanted] if isinstance(wanted, str) and len(wanted) <= 16 else []
+    candidates += [lang for lang, _quality in request.httprequest.accept_languages][:8]
+    by_code = {code.lower(): code for code in installed}
+    for candidate in candidates:
+        candidate = candidate.replace("-", "_").lower()
+        prefix = candidate.split("_")[0]
+        match = by_code.get(candidate) or next(
+            (code for code in installed if code.split("_")[0].lower() == prefix), None
+        )
+        if match:
+            return match
+    return env.lang
+
+
+def _error_response(error, payload):
+    message = error.message
+    if not isinstance(message, str):  # a lazy translation
+        message = request.env(context=dict(request.env.context, lang=_visitor_lang(payload)))._(
+            message
+        )
+    return _JsonErrorResponse(
+        error.status, {"error": {"code": error.code, "message": message}}, error.headers
+    )
+
+
 def _api(func):
-    """Wrap a JSON route: parse the body, map errors to 4xx JSON answers."""
+    """Wrap a JSON route: parse the body, act as the session's user only for the
+    server's own pages, map refusals to 4xx JSON answers (raised: rolled back)."""
 
     def wrapper(self, *args, **kwargs):
+        payload = None
         try:
-            return request.make_json_response(func(self, _read_payload(), *args, **kwargs))
+            payload = _read_payload()
+            _drop_cross_site_user()
+            result = func(self, payload, *args, **kwargs)
         except BadRequest as error:
-            return _json_error(error.status, error.code, error.message, error.headers)
+            raise _error_response(error, payload) from None
+        return request.make_json_response(result)
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
 
 
+def _drop_cross_site_user():
+    """A page of another website can make a browser send the Odoo session cookie (a
+    text/plain form POST): the request then comes from the public user, never from
+    the user of the cookie. Only the server's own pages speak as their user."""
+    env = request.env
+    if not env.user._is_public() and not is_same_origin_request(env, request.httprequest):
+        request.update_env(user=env.ref("base.public_user"))
+
+
 def _json_route(path, **kwargs):
     """A route of the widget's API: POST of a JSON object from any website. No CSRF
-    token: the widget sends no cookie, the visitor's token is its credential."""
+    token: the session's token is the visitor's credential; the Odoo session cookie
+    (which browsers send to the server's own pages, or a foreign page can make them
+    send) counts only for requests from the server's own pages."""
 
     def decorator(func):
         return http.route(
@@ -106,15 +184,16 @@ class LiveChatController(http.Controller):
     # Session API (JSON in, JSON out)
     # ------------------------------------------------------------
 
-    @_json_route("/live_chat/init/<int:channel_id>", readonly=True)
+    @_json_route("/live_chat/init/<string:channel_id>")
     def init(self, payload, channel_id, **_params):
         """What the widget shows on a page: the channel's options, whether an
         operator is available, and the visitor's session if they have one."""
-        channel = self._get_channel(channel_id)
+        channel = self._get_channel(_parse_id(channel_id), json_error=True)
         self._check_origin(channel)
+        url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
+        self._rate_limit(("init_ip", request.httprequest.remote_addr))
         session = self._find_session(payload, required=False)
         visitor = self._visitor(payload)
-        url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
         action, timer = channel._get_page_action(url, visitor["country"])
         result = {
             "options": channel.with_context(lang=visitor["lang"])._widget_options(),
@@ -141,24 +220,24 @@ class LiveChatController(http.Controller):
         channel = self._get_channel(_get(payload, "channel_id", int), json_error=True)
         self._check_origin(channel)
         text = _text(payload)
-        # Every argument checked before anything is stored (the guest below).
         page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
         name = _get(payload, "name", str, required=False, max_length=NAME_MAX_LENGTH)
         start_key = _get(payload, "start_key", str, required=False)
         sessions = request.env["discuss.channel"]
         if start_key is not None and not sessions._live_chat_is_start_key(start_key):
-            raise BadRequest(400, "bad_field", "“start_key” is not a valid key.")
+            raise BadRequest(400, "bad_field", _lt("“start_key” is not a valid key."))
         # The same start sent twice (its answer was lost, say): the session it started.
         if started := sessions._live_chat_find_started(channel, start_key):
             guest = started.live_chat_visitor_guest_id
             return self._session_started(started, guest)
         visitor = self._visitor(payload)
-        self._rate_limit("session_start_ip", request.httprequest.remote_addr)
+        hits = [("session_start_ip", request.httprequest.remote_addr)]
         if visitor["partner"] or visitor["guest"]:
             subject = (
                 f"p{visitor['partner'].id}" if visitor["partner"] else f"g{visitor['guest'].id}"
             )
-            self._rate_limit("session_start_visitor", subject)
+            hits.append(("session_start_visitor", subject))
+        self._rate_limit(*hits)
         operator = channel._get_available_operator(
             lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
         )
@@ -166,7 +245,7 @@ class LiveChatController(http.Controller):
             raise BadRequest(
                 503,
                 "no_operator",
-                request.env._("No operator is available right now. Please try again later."),
+                _lt("No operator is available right now. Please try again later."),
             )
         guest = visitor["guest"]
         if not visitor["partner"] and not guest:
@@ -185,7 +264,7 @@ class LiveChatController(http.Controller):
             partner=visitor["partner"].sudo() if visitor["partner"] else None,
             country=visitor["country"],
             lang=visitor["lang"],
-            page_url=page_url,
+            page_url=clean_page_url(page_url, keep_query=channel.keep_url_query),
         )
         if start_key:
             session._live_chat_set_start_key(start_key)
@@ -206,14 +285,15 @@ class LiveChatController(http.Controller):
         session = self._find_session(payload)
         self._check_origin(session.live_chat_channel_id)
         text = _text(payload)
-        self._rate_limit("message_ip", request.httprequest.remote_addr)
-        self._rate_limit("message_session", session.id)
+        self._rate_limit(
+            ("message_ip", request.httprequest.remote_addr), ("message_session", session.id)
+        )
         if session.live_chat_state != "open":
-            raise BadRequest(409, "session_closed", request.env._("This chat has ended."))
+            raise BadRequest(409, "session_closed", _lt("This chat has ended."))
         message = session._live_chat_post_visitor_message(text)
         return {"message": session._live_chat_message_format(message)}
 
-    @_json_route("/live_chat/session/messages", readonly=True)
+    @_json_route("/live_chat/session/messages")
     def session_messages(self, payload, **_params):
         """A page of the session's messages: the latest ones; those before ``before_id``
         (older ones, on the visitor's demand); those after ``after_id`` (what the visitor
@@ -222,6 +302,7 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         after_id = _get(payload, "after_id", int, required=False, default=0)
         before_id = _get(payload, "before_id", int, required=False, default=0)
+        self._rate_limit(("messages_session", session.id))
         return {
             "session": session._live_chat_visitor_info(),
             **session._live_chat_message_page(
@@ -252,7 +333,7 @@ class LiveChatController(http.Controller):
             channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
         if not channel or not channel.active:
             if json_error:
-                raise BadRequest(404, "not_found", "No such channel.")
+                raise BadRequest(404, "not_found", _lt("No such channel."))
             raise NotFound()
         return channel
 
@@ -262,17 +343,22 @@ class LiveChatController(http.Controller):
         origin = request.httprequest.headers.get("Origin")
         if not channel._is_origin_allowed(origin, request.httprequest.host_url):
             raise BadRequest(
-                403, "origin_not_allowed", "This website may not embed this live chat."
+                403, "origin_not_allowed", _lt("This website may not embed this live chat.")
             )
 
-    def _rate_limit(self, name, subject):
+    def _rate_limit(self, *hits):
+        """Count the request's hits ``(name, subject)`` against their limits, in the
+        request's transaction: refused (429) when one is over its limit."""
         # sudo: live_chat.rate.limit - counting the requests of a public visitor.
-        retry_after = request.env["live_chat.rate.limit"].sudo()._hit(name, subject)
+        retry_after = request.env["live_chat.rate.limit"].sudo()._hit_all(hits)
         if retry_after:
+            messages = any(name.startswith("message_") for name, _subject in hits)
             raise BadRequest(
                 429,
                 "rate_limited",
-                request.env._("Too many messages. Please wait a moment and try again."),
+                _lt("Too many messages. Please wait a moment and try again.")
+                if messages
+                else _lt("Too many requests. Please wait a moment and try again."),
                 headers=[("Retry-After", str(retry_after))],
             )
 
@@ -284,21 +370,22 @@ class LiveChatController(http.Controller):
         session = request.env["discuss.channel"]._live_chat_find_session(session_id, token)
         if not session and required:
             # The same answer for a missing session and a wrong token.
-            raise BadRequest(404, "not_found", "No such session.")
+            raise BadRequest(404, "not_found", _lt("No such session."))
         # Optional (a page view): a stale session is no session, the visitor starts afresh.
         return session
 
     def _visitor(self, payload):
-        """Who the visitor is: a logged-in user, a returning guest, or nobody yet."""
+        """Who the visitor is: a logged-in user (only on the server's own pages, see
+        ``_api``), a returning guest, or nobody yet."""
         env = request.env
         partner = env.user.partner_id if not env.user._is_public() else env["res.partner"]
         guest = env["mail.guest"]
         guest_token = payload.get("guest_token")
-        if not partner and isinstance(guest_token, str) and len(guest_token) < 128:
-            try:
+        if not partner and isinstance(guest_token, str):
+            match = GUEST_TOKEN_RE.fullmatch(guest_token)
+            # Shaped as the host makes them: the host's parser raises on anything else.
+            if match and int(match[1]) < 2**31:
                 guest = env["mail.guest"]._get_guest_from_token(guest_token)
-            except ValueError:
-                guest = env["mail.guest"]
         country_code = request.geoip.country_code
         country = (
             env["res.country"].search([("code", "=", country_code)], limit=1)
@@ -309,16 +396,10 @@ class LiveChatController(http.Controller):
             "partner": partner,
             "guest": guest,
             "country": country,
-            "lang": self._visitor_lang(payload),
+            "lang": _visitor_lang(payload),
         }
 
-    def _visitor_lang(self, payload):
-        wanted = payload.get("lang")
-        if not isinstance(wanted, str) or len(wanted) > 16:
-            return request.env.lang
-        wanted = wanted.replace("-", "_")
-        installed = [code for code, _name in request.env["res.lang"].get_installed()]
-        if wanted in installed:
-            return wanted
-        prefix = wanted.split("_")[0]
-        return next((code for code in installed if code.split("_")[0] == prefix), request.env.lang)
+
+def _parse_id(value):
+    """A record id from a URL's path: digits only, else 0 (no such record)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else 0

@@ -12,6 +12,8 @@ from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
+from .utils import clean_page_url
+
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
 # The messages the widget shows at once: the latest ones, older ones on demand.
@@ -122,7 +124,22 @@ class DiscussChannel(models.Model):
             res += [
                 Store.Attr(field, predicate=_is_live_chat, sudo=True) for field in _STORE_FIELDS
             ]
+            res.append(
+                Store.Attr(
+                    "live_chat_page_url",
+                    lambda session: session.sudo()._live_chat_page_url_link(),
+                    predicate=_is_live_chat,
+                )
+            )
         return res
+
+    def _live_chat_page_url_link(self):
+        """The session's page as a link target: checked again when shown, whatever
+        stored it (the channel's query string option may have changed since)."""
+        self.ensure_one()
+        return clean_page_url(
+            self.live_chat_page_url, keep_query=self.live_chat_channel_id.keep_url_query
+        )
 
     # ------------------------------------------------------------
     # The host's conversation rules, for sessions
@@ -281,6 +298,8 @@ class DiscussChannel(models.Model):
             or not 0 < session_id < 2**31
             or not isinstance(token, str)
             or not token
+            # Tokens are ASCII: compare_digest refuses other strings (an oracle of ids).
+            or not token.isascii()
         ):
             return self.browse()
         # sudo: discuss.channel - reading the token to compare it with the visitor's.
@@ -578,7 +597,6 @@ class DiscussChannel(models.Model):
 # What the operators' web client knows of a session (see static/src/backend).
 _STORE_FIELDS = (
     "live_chat_state",
-    "live_chat_page_url",
     "live_chat_visitor_name",
     "live_chat_country_name",
     "live_chat_country_code",

@@ -94,6 +94,13 @@ class LiveChatChannel(models.Model):
         "(e.g. https://www.example.com). Empty: any website. This database's own "
         "address is always allowed.",
     )
+    # Options: the addresses of the visitors' pages
+    keep_url_query = fields.Boolean(
+        "Keep URL query strings",
+        help="Keep the query string (after “?”) of the pages visitors chat from. Off: only "
+        "the address of the page is kept; query strings may hold search terms, "
+        "identifiers or tokens of the visitor.",
+    )
     geoip_available = fields.Boolean("GeoIP available", compute="_compute_geoip_available")
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", "Rules", copy=True)
     session_ids = fields.One2many("discuss.channel", "live_chat_channel_id", "Sessions")

@@ -1,23 +1,28 @@
-import time
-from datetime import UTC, datetime, timedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 # Defaults of the limits, per minute; each one is a system parameter
 # "live_chat.rate_limit.<name>" (Settings > Technical > System Parameters).
 DEFAULT_LIMITS = {
+    "init_ip": 600,
     "session_start_ip": 20,
     "session_start_visitor": 5,
     "message_ip": 120,
     "message_session": 40,
+    "messages_session": 120,
 }
 WINDOW_SECONDS = 60
 
 
 class LiveChatRateLimit(models.Model):
     """Hits per key and per one-minute window, in PostgreSQL: every worker and every
-    server behind the same database counts together."""
+    server behind the same database counts together, on the database's clock.
+
+    A hit is counted in the transaction of the request it belongs to: a request that
+    fails, or that the host replays after a serialization failure, rolls its hits
+    back with everything else it did, so that nothing is counted twice and a refused
+    request (429) is not counted at all. Requests of one key wait for each other
+    from their hit to their end (the row's lock)."""
 
     _name = "live_chat.rate.limit"
     _description = "Live Chat Rate Limit"
@@ -33,31 +38,44 @@ class LiveChatRateLimit(models.Model):
     def _hit(self, name, subject):
         """Count a hit of ``subject`` (an IP address, a visitor) against limit ``name``.
         Return 0 when allowed, else the seconds until the window ends."""
-        limit = self._get_limit(name)
-        if limit <= 0:
+        return self._hit_all([(name, subject)])
+
+    @api.model
+    def _hit_all(self, hits):
+        """Count the hits ``[(name, subject), ...]`` of one request, in one statement.
+        Return 0 when every limit allows them, else the seconds until the window ends."""
+        limits = {}
+        for name, subject in hits:
+            limit = self._get_limit(name)
+            if limit > 0:
+                limits[f"{name}:{subject}"[:256]] = limit
+        if not limits:
             return 0
-        epoch = int(time.time())
-        window = datetime.fromtimestamp(epoch - epoch % WINDOW_SECONDS, UTC).replace(tzinfo=None)
-        # In a transaction of its own, committed at once: the row of a busy key (an
-        # office behind one address) is locked for an instant, not for the request.
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                SQL(
-                    """
-                    INSERT INTO live_chat_rate_limit (key, window_start, hits)
-                    VALUES (%s, %s, 1)
-                    ON CONFLICT (key, window_start)
-                    DO UPDATE SET hits = live_chat_rate_limit.hits + 1
-                    RETURNING hits
-                    """,
-                    f"{name}:{subject}"[:256],
-                    window,
-                )
-            )
-            hits = cr.fetchone()[0]
-        if hits <= limit:
-            return 0
-        return max(1, WINDOW_SECONDS - epoch % WINDOW_SECONDS)
+        # Sorted: concurrent requests lock their rows in the same order.
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO live_chat_rate_limit (key, window_start, hits)
+                SELECT key, date_trunc('minute', now() AT TIME ZONE 'UTC'), 1
+                  FROM unnest(%s::varchar[]) AS key
+                ON CONFLICT (key, window_start)
+                DO UPDATE SET hits = live_chat_rate_limit.hits + 1
+                RETURNING key, hits, GREATEST(1, CEIL(
+                    %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - window_start)
+                ))::int
+                """,
+                sorted(limits),
+                WINDOW_SECONDS,
+            ),
+            # A conflict with a concurrent request is expected: the host replays it.
+            log_exceptions=False,
+        )
+        rows = self.env.cr.fetchall()
+        self.invalidate_model(["hits"])
+        return max(
+            (retry for key, hits, retry in rows if hits > limits[key]),
+            default=0,
+        )
 
     @api.model
     def _get_limit(self, name):
@@ -72,7 +90,8 @@ class LiveChatRateLimit(models.Model):
     def _gc_windows(self):
         self.env.cr.execute(
             SQL(
-                "DELETE FROM live_chat_rate_limit WHERE window_start < %s",
-                fields.Datetime.now() - timedelta(seconds=2 * WINDOW_SECONDS),
+                "DELETE FROM live_chat_rate_limit"
+                " WHERE window_start < (now() AT TIME ZONE 'UTC') - %s * interval '1 second'",
+                2 * WINDOW_SECONDS,
             )
         )

@@ -12,3 +12,4 @@ from . import test_host_routes
 from . import test_bus_recovery
 from . import test_ui_sidebar
 from . import test_widget
+from . import test_rate_limit

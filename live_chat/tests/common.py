@@ -61,31 +61,32 @@ class LiveChatCommon:
     # The visitor's API (HttpCase only)
     # ------------------------------------------------------------
 
-    def lc_post(self, route, payload=None, *, data=None):
+    def lc_post(self, route, payload=None, *, data=None, headers=None):
         """POST ``payload`` to a route of the visitor's API as the widget does: a JSON
         object sent as text/plain, with the session cookie of the test's opener (see
-        ``authenticate``). ``data``: a raw body instead."""
+        ``authenticate``), from a page of the server (its ``Origin``) unless
+        ``headers`` say otherwise. ``data``: a raw body instead."""
         # The request runs in this transaction, with a cache of its own.
         self.env.flush_all()
         response = self.url_open(
             route,
             data=data if data is not None else json.dumps(payload or {}),
-            headers={"Content-Type": "text/plain"},
+            headers={"Content-Type": "text/plain", "Origin": self.base_url(), **(headers or {})},
         )
         self.env.invalidate_all()
         return response
 
-    def lc_call(self, route, payload=None, *, status=200):
+    def lc_call(self, route, payload=None, *, status=200, headers=None):
         """The JSON answer of a route, which must answer ``status``."""
-        response = self.lc_post(route, payload)
+        response = self.lc_post(route, payload, headers=headers)
         self.assertEqual(response.status_code, status, response.text)
         self.assertEqual(response.headers["Content-Type"], "application/json; charset=utf-8")
         return response.json()
 
-    def lc_start(self, channel=None, body="Hello, I need help", **payload):
+    def lc_start(self, channel=None, body="Hello, I need help", *, headers=None, **payload):
         """Start a session as a visitor; the answer of /live_chat/session/start."""
         payload = {"channel_id": (channel or self.channel).id, "body": body, **payload}
-        return self.lc_call("/live_chat/session/start", payload)
+        return self.lc_call("/live_chat/session/start", payload, headers=headers)
 
     def lc_session(self, started):
         """The session record of an answer of /live_chat/session/start."""

@@ -1,8 +1,14 @@
 import json
+from unittest.mock import patch
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tools.translate import code_translations
 
+from odoo.addons.mail.tools.discuss import Store
+
+from ..controllers.main import BadRequest
+from ..models.utils import clean_page_url, is_clean_text
 from .common import LiveChatWebsocketCase
 
 SESSION_ROUTES = (
@@ -21,6 +27,8 @@ class TestSecurity(LiveChatWebsocketCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.channel.max_sessions_per_operator = 0  # many visitors here
+        # Many sessions too, from one address: limits are tested in test_rate_limit.
+        cls.env["ir.config_parameter"].set_param("live_chat.rate_limit.session_start_ip", "0")
         cls.other_channel = cls.env["live_chat.channel"].create(
             {"name": "Other", "user_ids": [Command.set(cls.operator.ids)]}
         )
@@ -298,3 +306,301 @@ class TestSecurity(LiveChatWebsocketCase):
         dump = json.dumps(received)
         self.assertNotIn("4242", dump)
         self.assertNotIn(f'"id": {secret.id},', dump)
+
+    def _counts(self):
+        """How many guests, sessions and messages the database holds."""
+        return (
+            self.env["mail.guest"].search_count([]),
+            self.env["discuss.channel"].search_count([]),
+            self.env["mail.message"].search_count([]),
+        )
+
+    def test_errors_roll_back(self):
+        """A request refused after it stored things keeps none of them: a start
+        refused at its very end leaves no guest, no session, no message, no hit."""
+        self.lc_start(name="Before")  # the rate limit's row of this address exists
+        hits = self.env["live_chat.rate.limit"].search([("key", "like", "session_start_%")])
+        counted = {row.key: row.hits for row in hits}
+        before = self._counts()
+
+        def refuse(*_args, **_kwargs):
+            raise BadRequest(503, "no_operator", "Refused at the very end.")
+
+        session_class = type(self.env["discuss.channel"])
+        self.env["ir.config_parameter"].set_param("live_chat.rate_limit.session_start_ip", "20")
+        with patch.object(session_class, "_live_chat_visitor_info", refuse):
+            response = self.lc_post(
+                "/live_chat/session/start",
+                {"channel_id": self.channel.id, "body": "Hello", "name": "Ann"},
+            )
+        error = self.assertError(response, 503, "no_operator")
+        self.assertEqual(error["message"], "Refused at the very end.")
+        self.assertEqual(response.headers["Access-Control-Allow-Origin"], "*")
+        self.assertEqual(self._counts(), before)
+        self.assertFalse(self.env["mail.guest"].search([("name", "=", "Ann")]))
+        hits.invalidate_recordset()
+        self.assertEqual({row.key: row.hits for row in hits.exists()}, counted)
+
+        # A message refused once posted is not kept either.
+        started = self.lc_start(name="Bob")
+        before = self._counts()
+        with patch.object(session_class, "_live_chat_message_format", refuse):
+            response = self.lc_post(
+                "/live_chat/session/post", self._session_payload(started, body="Lost")
+            )
+        self.assertError(response, 503, "no_operator")
+        self.assertEqual(self._counts(), before)
+
+    def test_init_of_unknown_channels_answers_json(self):
+        unknown = self.other_channel.id + 1000
+        for channel_id in (unknown, 0, "abc", "-1", 2**31, 2**40, "1.5", "\uff11", "1%00"):
+            with self.subTest(channel_id=channel_id):
+                response = self.lc_post(f"/live_chat/init/{channel_id}", {})
+                self.assertError(response, 404, "not_found")
+                self.assertEqual(response.headers["Access-Control-Allow-Origin"], "*")
+        self.other_channel.active = False
+        response = self.lc_post(f"/live_chat/init/{self.other_channel.id}", {})
+        self.assertError(response, 404, "not_found")
+
+    def test_errors_in_the_visitors_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        french = {
+            "No such session.": "Aucune conversation de ce numéro.",
+            "The request is not valid JSON.": "La requête n’est pas du JSON.",
+            "“%s” is too long.": "« %s » est trop long.",
+        }
+        missing = {"session_id": 2**31 - 1, "token": "x"}
+        route = "/live_chat/session/messages"
+        with patch.dict(code_translations.python_translations, {("live_chat", "fr_FR"): french}):
+            # The language the widget sends (the browser's)...
+            error = self.assertError(self.lc_post(route, {**missing, "lang": "fr-BE"}), 404)
+            self.assertEqual(error["message"], "Aucune conversation de ce numéro.")
+            # ... else the browser's Accept-Language, also when the body is not JSON.
+            french_browser = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
+            error = self.assertError(self.lc_post(route, missing, headers=french_browser), 404)
+            self.assertEqual(error["message"], "Aucune conversation de ce numéro.")
+            error = self.assertError(self.lc_post(route, data="{", headers=french_browser), 400)
+            self.assertEqual(error["message"], "La requête n’est pas du JSON.")
+            response = self.lc_post(
+                "/live_chat/session/start",
+                {"channel_id": self.channel.id, "body": "Salut", "name": "x" * 65, "lang": "fr"},
+            )
+            self.assertEqual(self.assertError(response, 413)["message"], "« name » est trop long.")
+            # Another language: English.
+            error = self.assertError(self.lc_post(route, {**missing, "lang": "de-DE"}), 404)
+            self.assertEqual(error["message"], "No such session.")
+
+    def test_tokens_of_any_characters(self):
+        """Tokens are compared safely whatever they hold: a session that exists
+        answers as one that does not (no oracle of session ids)."""
+        started = self.lc_start(name="Ann")
+        sid, token = started["session"]["id"], started["token"]
+        for bad_token in (
+            "é",
+            token + "é",
+            token[:-1] + "é",
+            "é" * 43,
+            "\ud800",
+            "\x00",
+            "€" * 300,
+        ):
+            missing = self.lc_post(
+                "/live_chat/session/messages", {"session_id": 2**31 - 1, "token": bad_token}
+            )
+            self.assertError(missing, 404, "not_found")
+            for route in SESSION_ROUTES:
+                with self.subTest(route=route, token=bad_token):
+                    response = self.lc_post(
+                        route, {"session_id": sid, "token": bad_token, "body": "Hi"}
+                    )
+                    self.assertError(response, 404, "not_found")
+                    self.assertEqual(response.content, missing.content)
+            init = self.lc_call(
+                f"/live_chat/init/{self.channel.id}", {"session_id": sid, "token": bad_token}
+            )
+            self.assertIs(init["session"], False)
+        self.assertEqual(self.lc_session(started).live_chat_state, "open")
+
+    def test_guest_tokens_of_any_characters(self):
+        started = self.lc_start(name="Ann")
+        guest_id = started["guest"]["id"]
+        secret = started["guest"]["token"].split("|")[1]
+        for guest_token in (
+            "1|é",
+            f"{guest_id}|é",
+            f"{guest_id}|{secret}é",
+            f"{guest_id}|\ud800",
+            f"{guest_id}|\x00",
+            f"\u0661|{secret}",  # an Arabic-Indic digit, which int() reads as 1
+            f" {guest_id}|{secret}",
+            f"{guest_id}|{secret}\n",
+        ):
+            with self.subTest(guest_token=guest_token):
+                again = self.lc_start(guest_token=guest_token)
+                self.assertNotEqual(again["guest"]["id"], guest_id)
+        # The guest's own token still works.
+        again = self.lc_start(guest_token=started["guest"]["token"])
+        self.assertEqual(again["guest"]["id"], guest_id)
+        self.assertEqual(self.lc_session(again).live_chat_visitor_guest_id.id, guest_id)
+
+    def test_characters_postgresql_and_the_ui_cannot_hold(self):
+        started = self.lc_start(name="Ann")
+        before = self._counts()
+        init = f"/live_chat/init/{self.channel.id}"
+        for value in ("\x00", "a\x00b", "\ud800", "x\udfffy", "\x1b[31m", "\x7f", "\x85", "a\x0bb"):
+            for field in ("name", "url", "body"):
+                with self.subTest(field=field, value=value):
+                    response = self.lc_post(
+                        "/live_chat/session/start",
+                        {"channel_id": self.channel.id, "body": "Hi", field: value},
+                    )
+                    self.assertError(response, 400, "bad_text")
+            with self.subTest(route="post", value=value):
+                response = self.lc_post(
+                    "/live_chat/session/post", self._session_payload(started, body=value)
+                )
+                self.assertError(response, 400, "bad_text")
+            with self.subTest(route="init", value=value):
+                self.assertError(self.lc_post(init, {"url": value}), 400, "bad_text")
+        # A name is one line.
+        for name in ("Ann\nSmith", "Ann\tSmith"):
+            response = self.lc_post(
+                "/live_chat/session/start",
+                {"channel_id": self.channel.id, "body": "Hi", "name": name},
+            )
+            self.assertError(response, 400, "bad_text")
+        self.assertEqual(self._counts(), before)
+        # Line breaks and tabs are text in a message; other scripts and emoji too.
+        posted = self.lc_call(
+            "/live_chat/session/post",
+            self._session_payload(started, body="line 1\n\tline 2 — Привіт 👋"),
+        )["message"]
+        self.assertIn("Привіт 👋", posted["body"])
+
+    def test_page_of_another_site_does_not_speak_as_the_user(self):
+        """A page of another site can make the browser of a user logged in to Odoo
+        post to the API with the Odoo session's cookie: that visitor is a guest."""
+        user = new_test_user(self.env, "lc_sec_employee", groups="base.group_user", name="Eve")
+        self.authenticate(user.login, user.login)
+        public_user = self.env.ref("base.public_user")
+        for headers in (
+            {"Origin": "https://evil.example.com"},
+            {"Origin": "https://evil.example.com", "Sec-Fetch-Site": "cross-site"},
+            {"Origin": self.base_url(), "Sec-Fetch-Site": "same-site"},
+            {"Origin": "null"},
+            {"Origin": None},  # no Origin at all: no proof of the server's own page
+        ):
+            with self.subTest(headers=headers):
+                started = self.lc_start(name="Mallory", body="Wire the money", headers=headers)
+                session = self.lc_session(started)
+                self.assertFalse(session.live_chat_visitor_partner_id)
+                self.assertEqual(session.live_chat_visitor_guest_id.name, "Mallory")
+                self.assertNotIn(user.partner_id, session.channel_member_ids.partner_id)
+                self.assertEqual(session.create_uid, public_user)
+                self.assertFalse(
+                    session.message_ids.filtered(lambda m: m.author_id == user.partner_id)
+                )
+        # From the server's own pages, the visitor is the user.
+        for headers in (
+            {"Origin": self.base_url()},
+            {"Origin": None, "Sec-Fetch-Site": "same-origin"},
+        ):
+            with self.subTest(headers=headers):
+                session = self.lc_session(self.lc_start(headers=headers))
+                self.assertEqual(session.live_chat_visitor_partner_id, user.partner_id)
+
+    def test_page_urls_are_safe_links(self):
+        cases = {
+            "https://Shop.Example.com/pricing?coupon=SECRET#reviews": "https://shop.example.com/pricing",
+            "https://user:password@shop.example.com": "https://shop.example.com/",
+            "javascript:alert(document.cookie)": False,
+            " JavaScript:alert(1)": False,
+            "java\tscript:alert(1)": False,
+            "data:text/html;base64,PHNjcmlwdD4=": False,
+            "vbscript:msgbox(1)": False,
+            "file:///etc/passwd": False,
+            "//evil.example.com/": False,
+            "/relative/path": False,
+        }
+        for url, expected in cases.items():
+            with self.subTest(url=url):
+                response = self.lc_post(
+                    "/live_chat/session/start",
+                    {"channel_id": self.channel.id, "body": "Hi", "url": url},
+                )
+                if "\t" in url:  # a control character: refused as such
+                    self.assertError(response, 400, "bad_text")
+                    continue
+                self.assertEqual(response.status_code, 200, response.text)
+                session = self.lc_session(response.json())
+                self.assertEqual(session.live_chat_page_url, expected)
+        # The channel keeps query strings when told so (never fragments).
+        self.channel.keep_url_query = True
+        session = self.lc_session(self.lc_start(url="https://shop.example.com/p?q=chairs#x"))
+        self.assertEqual(session.live_chat_page_url, "https://shop.example.com/p?q=chairs")
+        # The operator's chat window gets a link checked again, whatever was stored.
+        as_operator = session.with_user(self.operator)
+
+        def page_link():
+            data = Store().add(as_operator).get_result()
+            [channel] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+            return channel["live_chat_page_url"]
+
+        self.assertEqual(page_link(), "https://shop.example.com/p?q=chairs")
+        self.channel.keep_url_query = False
+        self.assertEqual(page_link(), "https://shop.example.com/p")
+        session.live_chat_page_url = "javascript:alert(1)"
+        self.assertIs(page_link(), False)
+
+
+@tagged("post_install", "-at_install")
+class TestCleanPageUrl(BaseCase):
+    def test_clean_page_url(self):
+        for url, expected, expected_with_query in (
+            (
+                "https://shop.example.com/a?b=1#c",
+                "https://shop.example.com/a",
+                "https://shop.example.com/a?b=1",
+            ),
+            ("HTTP://SHOP.example.com", "http://shop.example.com/", "http://shop.example.com/"),
+            ("https://[::1]:8069/x?y", "https://[::1]:8069/x", "https://[::1]:8069/x?y"),
+            (
+                "https://shop.example.com/é?q=ü",
+                "https://shop.example.com/%C3%A9",
+                "https://shop.example.com/%C3%A9?q=%C3%BC",
+            ),
+            (
+                "https://a:b@shop.example.com:8443/",
+                "https://shop.example.com:8443/",
+                "https://shop.example.com:8443/",
+            ),
+            ("https://shop.example.com/<script>", False, False),
+            ("javascript:alert(1)", False, False),
+            ("javascript://shop.example.com/%0Aalert(1)", False, False),
+            ("data:text/html,<b>", False, False),
+            ("ftp://files.example.com/", False, False),
+            ("https://evil.example.com\\@shop.example.com/", False, False),
+            ("https:evil.example.com", False, False),
+            ("https://", False, False),
+            ("https://shop.example.com:99999/", False, False),
+            ("https://shop example.com/", False, False),
+            ("https://xn--bcher-kva.example/ok", "https://xn--bcher-kva.example/ok", None),
+            ("https://bücher.example/", False, False),
+            ("https://shop.example.com/" + "a" * 2100, False, False),
+            ("https://shop.example.com/\ud800", False, False),
+            ("", False, False),
+            (None, False, False),
+            (42, False, False),
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(clean_page_url(url), expected)
+                if expected_with_query is not None:
+                    self.assertEqual(clean_page_url(url, keep_query=True), expected_with_query)
+
+    def test_is_clean_text(self):
+        self.assertTrue(is_clean_text("Ann — Привіт 👋"))
+        self.assertTrue(is_clean_text("line 1\n\tline 2\r\n", multiline=True))
+        for text in ("a\nb", "a\tb"):
+            self.assertFalse(is_clean_text(text))
+        for text in ("\x00", "\ud800", "\x1b", "\x7f", "\x85", "\x0b"):
+            self.assertFalse(is_clean_text(text, multiline=True))

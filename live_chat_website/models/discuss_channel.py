@@ -2,8 +2,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 
+from odoo.addons.live_chat.models.utils import clean_page_url
 from odoo.addons.mail.tools.discuss import Store
 
 # The most visited pages shown to an operator, the latest ones.
@@ -35,13 +36,14 @@ class DiscussChannel(models.Model):
         help="The website pages the visitor viewed, the latest last.",
     )
 
+    @api.depends_context("uid")
     def _compute_live_chat_website_visitor(self):
         for session in self:
-            # sudo: website.visitor - whoever reads a session sees its visitor's name and
-            # pages; the host keeps visitors to website designers.
+            # sudo: website.visitor - whoever reads a session sees the name of its
+            # visitor's contact (who they chat with); not their pages, see below.
             visitor = session.sudo().live_chat_website_visitor_id
             session.live_chat_website_visitor_name = visitor.partner_id.name or False
-            tracks = session._live_chat_website_tracks()
+            pages = session._live_chat_website_pages()
             session.live_chat_visited_pages = (
                 Markup('<ol class="o_live_chat_visited_pages mb-0">%s</ol>')
                 % Markup("").join(
@@ -50,51 +52,60 @@ class DiscussChannel(models.Model):
                         '<a href="%s" target="_blank" rel="noopener noreferrer">%s</a></li>'
                     )
                     % (
-                        fields.Datetime.context_timestamp(self, track.visit_datetime).strftime(
-                            "%Y-%m-%d %H:%M"
-                        ),
-                        track.url,
-                        _page_name(track),
+                        fields.Datetime.context_timestamp(
+                            self, fields.Datetime.to_datetime(page["date"])
+                        ).strftime("%Y-%m-%d %H:%M"),
+                        page["url"],
+                        page["name"],
                     )
-                    for track in tracks
+                    for page in pages
                 )
-                if tracks
+                if pages
                 else False
             )
 
-    def _live_chat_website_tracks(self):
-        """The page views of the session's website visitor, oldest first (in sudo)."""
-        self.ensure_one()
-        # sudo: website.track - read for the visitor of this session only.
-        visitor = self.sudo().live_chat_website_visitor_id
-        if not visitor:
-            return self.env["website.track"].sudo()
-        tracks = (
-            self.env["website.track"]
-            .sudo()
-            .search(
-                [("visitor_id", "=", visitor.id), ("url", "!=", False)],
-                order="visit_datetime desc, id desc",
-                limit=VISITED_PAGES_LIMIT,
-            )
-        )
-        return tracks[::-1]
+    def _live_chat_website_can_see_pages(self, user=None):
+        """Whether ``user`` (the current one by default) may see the pages the
+        session's visitor viewed: their browsing history is the website's visitor
+        tracking, for those who may read it (the host: website designers and
+        administrators)."""
+        env = self.env(user=user) if user else self.env
+        return env["website.visitor"].has_access("read") and env["website.track"].has_access("read")
 
-    def _live_chat_website_pages(self):
-        """The pages of ``_live_chat_website_tracks``: name, url and date (UTC) of each."""
+    def _live_chat_website_pages(self, user=None):
+        """The pages the session's website visitor viewed, the latest ones, oldest
+        first: name, url (a safe link target) and date (UTC) of each. Nothing for a
+        user (the current one by default) who may not read the website's tracking."""
         self.ensure_one()
-        return [
-            {
-                "name": _page_name(track),
-                "url": track.url,
-                "date": fields.Datetime.to_string(track.visit_datetime),
-            }
-            for track in self._live_chat_website_tracks()
-        ]
+        visitor_id = self.sudo().live_chat_website_visitor_id.id
+        if not visitor_id or not self._live_chat_website_can_see_pages(user):
+            return []
+        env = self.env(user=user) if user else self.env
+        # With the user's own rights, checked just above.
+        tracks = env["website.track"].search(
+            [("visitor_id", "=", visitor_id), ("url", "!=", False)],
+            order="visit_datetime desc, id desc",
+            limit=VISITED_PAGES_LIMIT,
+        )
+        keep_query = self.sudo().live_chat_channel_id.keep_url_query
+        pages = []
+        for track in tracks[::-1]:
+            url = clean_page_url(track.url, keep_query=keep_query)
+            if url:
+                pages.append(
+                    {
+                        "name": _page_name(track, url),
+                        "url": url,
+                        "date": fields.Datetime.to_string(track.visit_datetime),
+                    }
+                )
+        return pages
 
     def _to_store_defaults(self, target: Store.Target):
         res = super()._to_store_defaults(target)
         if target.is_internal(self.env):
+            # The pages are shown to the user who receives them, if they may see them.
+            user = target.get_user(self.env)
             res += [
                 Store.Attr(
                     "live_chat_website_name",
@@ -108,15 +119,16 @@ class DiscussChannel(models.Model):
                 ),
                 Store.Attr(
                     "live_chat_website_pages",
-                    lambda session: session._live_chat_website_pages(),
+                    lambda session: session._live_chat_website_pages(user),
                     predicate=_is_website_session,
                 ),
             ]
         return res
 
 
-def _page_name(track):
-    return track.page_id.name or urlsplit(track.url).path or track.url
+def _page_name(track, url):
+    # sudo: website.page - the name of a page whose visit the user may see.
+    return track.sudo().page_id.name or urlsplit(url).path
 
 
 def _is_website_session(session):

@@ -72,9 +72,11 @@ class TestWebsiteVisitor(LiveChatCommon, HttpCase):
         self.assertEqual(session.live_chat_website_id, self.website)
         self.assertFalse(session.live_chat_website_visitor_name)
 
-        # The operator, who is no website designer, sees the pages in the session.
-        as_operator = session.with_user(self.operator)
-        pages = as_operator._live_chat_website_pages()
+        # An operator who may read the website's visitor tracking (a website designer)
+        # sees the pages in the session...
+        self.operator.group_ids += self.env.ref("website.group_website_designer")
+        as_designer = session.with_user(self.operator)
+        pages = as_designer._live_chat_website_pages()
         self.assertEqual(
             [(page["name"], page["url"]) for page in pages],
             [
@@ -83,17 +85,94 @@ class TestWebsiteVisitor(LiveChatCommon, HttpCase):
                 ("Pricing", self.base_url() + "/lc-pricing"),
             ],
         )
-        html = str(as_operator.live_chat_visited_pages)
+        html = str(as_designer.live_chat_visited_pages)
         self.assertIn("Questions &amp; &lt;Answers&gt;", html)
         self.assertNotIn("<Answers>", html)
         self.assertIn(f'href="{self.base_url()}/lc-faq"', html)
 
         # ... and in their chat window.
-        data = Store().add(as_operator).get_result()
+        data = Store().add(as_designer).get_result()
         [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
         self.assertEqual(channel_data["live_chat_website_name"], self.website.name)
         self.assertEqual(len(channel_data["live_chat_website_pages"]), 3)
         self.assertFalse(channel_data["live_chat_website_visitor_name"])
+
+    def test_browsing_history_needs_the_right_to_read_it(self):
+        """An operator who may not read the website's visitor tracking chats with the
+        visitor without seeing their browsing history: not in the session form, not
+        in the chat window's data, not on the bus."""
+        self._browse("pricing", "faq")
+        session = self.lc_session(self.lc_start(name="Ann"))
+        self.assertEqual(session.live_chat_operator_id, self.operator)
+        self.assertFalse(self.operator.has_group("website.group_website_designer"))
+        as_operator = session.with_user(self.operator)
+        self.assertEqual(as_operator._live_chat_website_pages(), [])
+        self.assertFalse(as_operator.live_chat_visited_pages)
+        data = Store().add(as_operator).get_result()
+        [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+        self.assertEqual(channel_data["live_chat_website_name"], self.website.name)
+        self.assertEqual(channel_data["live_chat_website_pages"], [])
+        # What the operator's web client gets on the bus (in sudo, targeted at them).
+        data = Store(bus_channel=self.operator).add(session.sudo()).get_result()
+        [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+        self.assertEqual(channel_data["live_chat_website_pages"], [])
+        data = Store(bus_channel=self.designer).add(session.sudo()).get_result()
+        [channel_data] = [c for c in data["discuss.channel"] if c["id"] == session.id]
+        self.assertEqual(len(channel_data["live_chat_website_pages"]), 2)
+
+    def test_visited_pages_are_safe_links(self):
+        """The pages' addresses are links only when http(s), without fragment, and
+        without query string unless the channel keeps them."""
+        self._browse("pricing")
+        session = self.lc_session(self.lc_start(name="Ann"))
+        visitor = session.live_chat_website_visitor_id
+        base = self.base_url()
+        for url in (
+            f"{base}/lc-pricing?token=secret#top",
+            "javascript:alert(document.cookie)",
+            "data:text/html,<script>alert(1)</script>",
+            f" JavaScript:alert(1)//{base}/",
+        ):
+            self.env["website.track"].create({"visitor_id": visitor.id, "url": url})
+        as_designer = session.with_user(self.designer)
+        urls = [page["url"] for page in as_designer._live_chat_website_pages()]
+        self.assertEqual(urls, [f"{base}/lc-pricing", f"{base}/lc-pricing"])
+        html = str(as_designer.live_chat_visited_pages)
+        self.assertNotIn("javascript", html.lower())
+        self.assertNotIn("data:", html)
+        self.assertNotIn("secret", html)
+        self.channel.keep_url_query = True
+        urls = [page["url"] for page in as_designer._live_chat_website_pages()]
+        self.assertEqual(urls, [f"{base}/lc-pricing", f"{base}/lc-pricing?token=secret"])
+
+    def test_page_of_another_site_is_not_the_visitor(self):
+        """A page of another site that makes the browser post to the API (with the
+        browser's cookies) does not start a chat as the website's visitor, nor as
+        the user logged in."""
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        self._browse("faq")
+        for headers in (
+            {"Origin": "https://evil.example.com"},
+            {"Origin": "https://evil.example.com", "Sec-Fetch-Site": "cross-site"},
+            {"Origin": "null"},
+        ):
+            with self.subTest(headers=headers):
+                response = self.lc_post(
+                    "/live_chat/session/start",
+                    {"channel_id": self.channel.id, "body": "Hi", "name": "Mallory"},
+                    headers=headers,
+                )
+                self.assertEqual(response.status_code, 200, response.text)
+                session = self.lc_session(response.json())
+                self.assertFalse(session.live_chat_website_visitor_id)
+                self.assertFalse(session.live_chat_visitor_partner_id)
+                self.assertEqual(session.live_chat_visitor_guest_id.name, "Mallory")
+        # From the website's own page, the same browser is the visitor.
+        session = self.lc_session(self.lc_start(headers={"Sec-Fetch-Site": "same-origin"}))
+        self.assertEqual(session.live_chat_visitor_partner_id, self.portal_user.partner_id)
+        self.assertEqual(
+            session.live_chat_website_visitor_id.partner_id, self.portal_user.partner_id
+        )
 
     def test_session_of_a_logged_in_visitor(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)
@@ -145,6 +224,8 @@ class TestWebsiteVisitor(LiveChatCommon, HttpCase):
         self.assertEqual(visitor.website_track_ids.page_id, self.pages["pricing"])
 
     def test_operator_sees_the_pages_in_the_chat_window(self):
+        # An operator who may read the website's visitor tracking.
+        self.operator.group_ids += self.env.ref("website.group_website_designer")
         self._browse("pricing", "faq")
         session = self.lc_session(self.lc_start(name="Ann"))
         self.assertEqual(session.live_chat_operator_id, self.operator)

@@ -1,0 +1,84 @@
+"""What the visitor's side sends, made safe to store and to show: page URLs,
+texts, and whether a request comes from the server's own pages."""
+
+import re
+from urllib.parse import quote, urlsplit
+
+URL_MAX_LENGTH = 2048
+
+# Characters that no text of a visitor may hold: NUL (PostgreSQL cannot store it),
+# UTF-16 surrogates (lone ones come from JSON "\ud800" escapes; UTF-8 cannot encode
+# them), and the other C0/C1 control characters and DEL (invisible, or breaking the
+# display). Tab and line breaks are allowed where the text has several lines.
+_LINE_FORBIDDEN_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_TEXT_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# What a URL is made of (RFC 3986 characters and "%", once other characters than
+# ASCII are escaped): anything else (spaces, controls, backslashes that browsers
+# read as "/") makes no URL to keep.
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
+_URL_CHARS_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+# A host name (labels separated by dots) or an IPv6 address in brackets.
+_HOST_RE = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\]")
+# Safe characters of a path and a query: what RFC 3986 allows there, "%" included
+# (already escaped sequences stay as they are); quote() escapes everything else.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+
+
+def is_clean_text(text, multiline=False):
+    """Whether ``text`` holds only characters that PostgreSQL and the UI can hold;
+    ``multiline``: tabs and line breaks are allowed."""
+    forbidden = _TEXT_FORBIDDEN_RE if multiline else _LINE_FORBIDDEN_RE
+    return not forbidden.search(text)
+
+
+def clean_page_url(url, keep_query=False):
+    """The URL of a page a visitor sent, made safe to store and to use as a link
+    target: an ``http`` or ``https`` URL, without user name and password, without
+    fragment, and without query string unless ``keep_query``. False when ``url`` is
+    not such a URL (``javascript:``, ``data:``, relative URLs, malformed ones...)."""
+    if not isinstance(url, str):
+        return False
+    url = url.strip()
+    if not url.isascii():
+        try:
+            url = quote(url, safe=_PRINTABLE_ASCII)
+        except UnicodeEncodeError:  # a lone surrogate
+            return False
+    if not url or len(url) > URL_MAX_LENGTH or not _URL_CHARS_RE.fullmatch(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    host = parts.netloc.rpartition("@")[2].lower()
+    if port is not None:
+        host = host.rsplit(":", 1)[0]
+    if scheme not in ("http", "https") or not _HOST_RE.fullmatch(host):
+        return False
+    cleaned = f"{scheme}://{host}{f':{port}' if port is not None else ''}"
+    cleaned += quote(parts.path, safe=_PATH_SAFE) or "/"
+    if keep_query and parts.query:
+        cleaned += "?" + quote(parts.query, safe=_QUERY_SAFE)
+    return cleaned if len(cleaned) <= URL_MAX_LENGTH else False
+
+
+def is_same_origin_request(env, httprequest):
+    """Whether a browser sent ``httprequest`` from a page of this server: the
+    browser says so (``Sec-Fetch-Site``), or its ``Origin`` is this server's
+    address (the request's own, or ``web.base.url``). A request without either
+    header is no proof. Only such a request may act as the user of its session
+    cookie: a page of another site can make the browser send that cookie too."""
+    fetch_site = httprequest.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    origin = httprequest.headers.get("Origin")
+    if not origin:
+        return False
+    # sudo: ir.config_parameter - the server's own address, to recognize its pages.
+    base_url = env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+    own = {httprequest.host_url.rstrip("/").lower(), base_url.rstrip("/").lower()}
+    return origin.rstrip("/").lower() in own
