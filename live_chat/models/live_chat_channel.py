@@ -1,5 +1,4 @@
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -8,8 +7,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL
-
-from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -230,13 +227,17 @@ class LiveChatChannel(models.Model):
     # Sessions
     # ------------------------------------------------------------
 
-    def _get_available_operator(self, lang=None, guest=None, partner=None):
+    def _get_available_operator(self, lang=None, guest=None, partner=None, exclude=None):
         """The operator for a new session, or an empty recordset.
 
-        Among the channel's operators who are online (the host's presence) and below
-        the channel's limit of open sessions: the visitor's previous operator, then one
-        whose language is the visitor's, then the least busy. One query, whose cost
-        depends on the open sessions only (partial index), not on the history.
+        Among the channel's operators who are available (active Live Chat users whose
+        presence the host says is online, whatever the age of their last poll: the web
+        client sends its presence when it connects and when the user goes away or comes
+        back, and the host sets it offline when the websocket closes or the user logs
+        out), except ``exclude``, and below the channel's limit of open sessions: the
+        visitor's previous operator, then one whose language is the visitor's, then the
+        least busy. One query, whose cost depends on the open sessions only (partial
+        index), not on the history.
         """
         self.ensure_one()
         if guest:
@@ -256,30 +257,44 @@ class LiveChatChannel(models.Model):
         else:
             previous = SQL("SELECT NULL::int")
         limit = self.max_sessions_per_operator or None
-        # Raw SQL: the changes of this transaction (presence, sessions) first.
+        # Raw SQL: the changes of this transaction (presence, sessions, groups) first.
         self.env.flush_all()
+        # operator_groups: the Live Chat user group and every group that implies it
+        # (Live Chat administrator...), a handful of rows.
         self.env.cr.execute(
             SQL(
                 """
+                WITH RECURSIVE operator_groups(id) AS (
+                        SELECT res_id FROM ir_model_data
+                         WHERE module = 'live_chat' AND name = 'live_chat_group_user'
+                     UNION
+                        SELECT implied.gid FROM res_groups_implied_rel implied
+                          JOIN operator_groups g ON g.id = implied.hid
+                )
                 SELECT rel.user_id
                   FROM live_chat_channel_res_users_rel rel
                   JOIN res_users u ON u.id = rel.user_id AND u.active
                   JOIN res_partner p ON p.id = u.partner_id
-                  JOIN mail_presence pr ON pr.user_id = u.id
-                   AND pr.status = 'online' AND pr.last_poll > %(fresh)s
+                  JOIN mail_presence pr ON pr.user_id = u.id AND pr.status = 'online'
                   CROSS JOIN LATERAL (
                         SELECT count(*) AS n FROM discuss_channel s
                          WHERE s.live_chat_operator_id = u.id AND s.live_chat_state = 'open'
                   ) AS load
                  WHERE rel.channel_id = %(channel)s
+                   AND rel.user_id != ALL(%(exclude)s::int[])
+                   AND EXISTS (
+                        SELECT 1 FROM res_groups_users_rel member
+                         WHERE member.uid = u.id
+                           AND member.gid IN (SELECT id FROM operator_groups)
+                   )
                    AND (%(limit)s::int IS NULL OR load.n < %(limit)s::int)
                  ORDER BY u.id IS NOT DISTINCT FROM (%(previous)s) DESC,
                           p.lang IS NOT DISTINCT FROM %(lang)s DESC,
                           load.n, random()
                  LIMIT 1
                 """,
-                fresh=fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER),
                 channel=self.id,
+                exclude=list(exclude.ids) if exclude else [],
                 limit=limit,
                 previous=previous,
                 lang=lang or None,
