@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL
@@ -135,6 +135,20 @@ class LiveChatChannel(models.Model):
                         )
                     )
 
+    @api.constrains("user_ids")
+    def _check_operators(self):
+        # Operators become Live Chat users (see _grant_operator_group), a group that
+        # implies Internal User: never for a portal or public user.
+        for channel in self.with_context(active_test=False):
+            external = channel.user_ids.filtered("share")
+            if external:
+                raise ValidationError(
+                    self.env._(
+                        "Only internal users can be operators: %s.",
+                        ", ".join(external.mapped("name")),
+                    )
+                )
+
     @api.depends("user_ids")
     @api.depends_context("uid")
     def _compute_is_member(self):
@@ -183,6 +197,18 @@ class LiveChatChannel(models.Model):
                 channel.script_url
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._grant_operator_group()
+        return channels
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "user_ids" in vals:
+            self._grant_operator_group()
+        return res
+
     def action_join(self):
         self._check_operator_access()
         # Operators may not write on channels: adding oneself is the one change
@@ -222,6 +248,22 @@ class LiveChatChannel(models.Model):
         if not self.env.user.has_group("live_chat.live_chat_group_user"):
             raise AccessError(self.env._("Only Live Chat users can join or leave a channel."))
         self.check_access("read")
+
+    # ------------------------------------------------------------
+    # Operators
+    # ------------------------------------------------------------
+
+    def _grant_operator_group(self):
+        """Make the channels' operators Live Chat users: what they need to work their
+        sessions (see them, close them) and to be offered new ones."""
+        group = self.env.ref("live_chat.live_chat_group_user")
+        # sudo: res.users - reading the operators' groups.
+        users = self.sudo().user_ids.filtered(lambda user: group not in user.all_group_ids)
+        if users:
+            # sudo: res.users - whoever may set a channel's operators (create/write on the
+            # channel, checked by the ORM before this) gives them this one group, and only
+            # to internal users (_check_operators): no other right is granted.
+            users.sudo().write({"group_ids": [Command.link(group.id)]})
 
     # ------------------------------------------------------------
     # Sessions

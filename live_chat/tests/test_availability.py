@@ -4,6 +4,7 @@ from threading import Event
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import _registry_test_lock
 
@@ -103,6 +104,59 @@ class TestAvailability(LiveChatCommon, HttpCase):
         self.operator.action_archive()
         self.assertFalse(self.available())
         self.assertIs(self.button(), False)
+
+
+@tagged("post_install", "-at_install")
+class TestOperatorGroup(LiveChatCommon, HttpCase):
+    """Operators are users of the Live Chat group: whoever sets a channel's operators
+    makes them Live Chat users, internal users only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lc_manager = new_test_user(
+            cls.env,
+            "lc_group_manager",
+            groups="base.group_user,live_chat.live_chat_group_manager",
+            name="Mia Manager",
+        )
+        cls.employee = new_test_user(cls.env, "lc_group_employee", name="Emma Employee")
+        cls.other_employee = new_test_user(cls.env, "lc_group_other", name="Otto Other")
+        cls.portal_user = new_test_user(
+            cls.env, "lc_group_portal", groups="base.group_portal", name="Paula Portal"
+        )
+
+    def test_operators_become_live_chat_users(self):
+        for user in (self.employee, self.other_employee):
+            self.assertFalse(user.has_group("live_chat.live_chat_group_user"))
+        channel = (
+            self.env["live_chat.channel"]
+            .with_user(self.lc_manager)
+            .create({"name": "Sales", "user_ids": [Command.set(self.employee.ids)]})
+        )
+        self.assertTrue(self.employee.has_group("live_chat.live_chat_group_user"))
+        channel.with_user(self.lc_manager).user_ids = [Command.link(self.other_employee.id)]
+        self.assertTrue(self.other_employee.has_group("live_chat.live_chat_group_user"))
+
+        # What they need to work their sessions: offered, closing included.
+        self._set_presence(self.employee)
+        started = self.lc_start(channel=channel)
+        session = self.lc_session(started)
+        self.assertEqual(session.live_chat_operator_id, self.employee)
+        session.with_user(self.employee).action_live_chat_close()
+        self.assertEqual(session.live_chat_state, "closed")
+
+    def test_internal_users_only(self):
+        channel = self.env["live_chat.channel"].with_user(self.lc_manager).create({"name": "Sales"})
+        for user in (self.portal_user, self.env.ref("base.public_user")):
+            with self.subTest(user=user.login), self.assertRaises(ValidationError):
+                channel.with_user(self.lc_manager).user_ids = [Command.link(user.id)]
+            self.assertFalse(user.has_group("base.group_user"))
+            self.assertFalse(user.has_group("live_chat.live_chat_group_user"))
+        with self.assertRaises(ValidationError):
+            self.env["live_chat.channel"].create(
+                {"name": "Portal", "user_ids": [Command.set(self.portal_user.ids)]}
+            )
 
 
 @tagged("post_install", "-at_install")
