@@ -340,3 +340,16 @@ class LiveChatController(http.Controller):
             return wanted
         prefix = wanted.split("_")[0]
         return next((code for code in installed if code.split("_")[0] == prefix), request.env.lang)
+
+    # ------------------------------------------------------------
+    # Life cycle
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/session/ping")
+    def session_ping(self, payload, **_params):
+        """The visitor's window is open (every minute, and when it opens with a
+        session): the session is not abandoned. Answers its state and its last
+        message, for the widget to fetch what it missed."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        return session._live_chat_ping()

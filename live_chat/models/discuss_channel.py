@@ -4,12 +4,14 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import consteq, html2plaintext, plaintext2html
+from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
+# Abandoned sessions closed by one call of the cron (it calls again while some remain).
+INACTIVE_BATCH_SIZE = 100
 
 
 class DiscussChannel(models.Model):
@@ -270,6 +272,98 @@ class DiscussChannel(models.Model):
     @api.model
     def _live_chat_new_token(self):
         return secrets.token_urlsafe(32)
+
+    # ------------------------------------------------------------
+    # Life cycle: the visitor's signs of life, abandoned sessions, operators who
+    # leave (a section of its own: see also live_chat.channel and res.users)
+    # ------------------------------------------------------------
+
+    # The visitor's last ping (their window open on a page of the site). Their
+    # messages count too: see _live_chat_inactive_sessions.
+    live_chat_visitor_seen_dt = fields.Datetime("Visitor Last Seen", readonly=True)
+
+    def _live_chat_ping(self):
+        """The visitor's window is open: record it and answer what the widget needs to
+        know whether it missed something. One UPDATE of the session's row, in place (no
+        write_date, no bus message); skipped when the row is being written (a message
+        being posted in the session, itself a sign of life), so that a ping never waits
+        for, nor conflicts with, another request of the session."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE discuss_channel SET live_chat_visitor_seen_dt = %(now)s
+                 WHERE id IN (SELECT id FROM discuss_channel
+                               WHERE id = %(id)s AND live_chat_state = 'open'
+                                 FOR UPDATE SKIP LOCKED)
+                """,
+                now=fields.Datetime.now(),
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["live_chat_visitor_seen_dt"])
+        last_message = self.env["mail.message"].search(
+            [
+                ("model", "=", "discuss.channel"),
+                ("res_id", "=", self.id),
+                ("message_type", "in", ("comment", "notification")),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        return {"state": self.live_chat_state, "last_message_id": last_message.id}
+
+    @api.model
+    def _live_chat_inactive_sessions(self, limit):
+        """Open sessions whose visitor gave no sign of life (a ping, a message) for
+        longer than their channel's ``inactivity_timeout``, locked for closing. Reads
+        the open sessions only (partial index), whatever the history."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.id
+                  FROM discuss_channel s
+                  JOIN live_chat_channel c ON c.id = s.live_chat_channel_id
+                 WHERE s.live_chat_state = 'open'
+                   AND c.inactivity_timeout > 0
+                   AND COALESCE(GREATEST(s.live_chat_visitor_seen_dt, s.live_chat_start_dt),
+                                s.create_date)
+                       < %(now)s - make_interval(mins => c.inactivity_timeout)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM mail_message m
+                         WHERE m.model = 'discuss.channel' AND m.res_id = s.id
+                           AND m.date >= %(now)s - make_interval(mins => c.inactivity_timeout)
+                           AND (m.author_guest_id = s.live_chat_visitor_guest_id
+                                OR m.author_id = s.live_chat_visitor_partner_id)
+                   )
+                 ORDER BY s.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF s SKIP LOCKED
+                """,
+                now=fields.Datetime.now(),
+                limit=limit,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _live_chat_close_inactive_sessions(self, batch_size=None):
+        """Cron: close the sessions of visitors who left (tab closed, no message) so
+        that they never fill the operators' limit of sessions. One batch per call;
+        the cron calls again while some remain (``_commit_progress``)."""
+        batch_size = batch_size or INACTIVE_BATCH_SIZE
+        sessions = self._live_chat_inactive_sessions(batch_size + 1)
+        batch = sessions[:batch_size]
+        for session in batch:
+            minutes = session.live_chat_channel_id.inactivity_timeout
+            # The operator's language: the notice is for them.
+            notice = session.with_context(lang=session.live_chat_operator_id.lang or None).env._(
+                "The visitor left: the chat was closed after %s minutes without activity.",
+                minutes,
+            )
+            session._live_chat_close(notice)
+        self.env["ir.cron"]._commit_progress(len(batch), remaining=len(sessions) - len(batch))
 
 
 # What the operators' web client knows of a session (see static/src/backend).

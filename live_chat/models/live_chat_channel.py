@@ -100,10 +100,24 @@ class LiveChatChannel(models.Model):
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
     # Char, not Text: one line, shown with the Copy button of CopyClipboardChar.
     script_snippet = fields.Char("Widget code", compute="_compute_widget")
+    # Options: the life cycle of sessions
+    inactivity_timeout = fields.Integer(
+        "Close inactive sessions after (minutes)",
+        default=5,
+        help="A session whose visitor gave no sign of life for this long (the chat "
+        "window closed, no message, no page of the site open) is closed, with a notice "
+        "to the operator. 0: never.",
+    )
 
     _max_sessions_positive = models.Constraint(
         "CHECK(max_sessions_per_operator >= 0)",
         "The number of sessions per operator cannot be negative.",
+    )
+    # The visitor's window signals itself every minute: less than 2 minutes would
+    # close the sessions of visitors who are still there.
+    _inactivity_timeout_valid = models.Constraint(
+        "CHECK(inactivity_timeout = 0 OR inactivity_timeout >= 2)",
+        "Inactive sessions are closed after 2 minutes at the least (or never: 0).",
     )
 
     @api.constrains(*DEFAULT_COLORS)

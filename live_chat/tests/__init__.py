@@ -8,4 +8,5 @@ from . import test_ui_chat
 from . import test_access
 from . import test_rules
 from . import test_ui_widget
+from . import test_lifecycle
 from . import test_availability
