@@ -365,6 +365,70 @@ class DiscussChannel(models.Model):
             session._live_chat_close(notice)
         self.env["ir.cron"]._commit_progress(len(batch), remaining=len(sessions) - len(batch))
 
+    def _live_chat_hand_over(self):
+        """The operators of these sessions are leaving them (they left the conversation,
+        are no longer operators of the channel or Live Chat users, or are archived):
+        each open session goes to another available operator of its channel, who joins
+        it (it pops up in their chat windows like a new one); when nobody is available,
+        the visitor is told and the session closes. Runs as a system action, in sudo:
+        whoever triggers it (the operator leaving, an administrator) is not the one
+        who takes the session."""
+        for session in self.sudo().filtered(
+            lambda s: s.live_chat_channel_id and s.live_chat_state == "open"
+        ):
+            leaving = session.live_chat_operator_id
+            partner, guest = session._live_chat_visitor_author()
+            operator = session.live_chat_channel_id._get_available_operator(
+                lang=session.live_chat_lang, guest=guest, partner=partner, exclude=leaving
+            )
+            if operator:
+                session._live_chat_give_to(operator)
+            else:
+                session._live_chat_close_unattended()
+
+    def _live_chat_give_to(self, operator):
+        """Make ``operator`` the session's operator, in place of the current one."""
+        self.ensure_one()
+        leaving = self.live_chat_operator_id
+        self.live_chat_operator_id = operator
+        # The host's "joined" notification opens the session in the new operator's
+        # chat window (static/src/backend/live_chat_service.js).
+        self._add_members(users=operator, post_joined_message=False)
+        notice = self.with_context(lang=self.live_chat_lang or None).env._(
+            "%s joined the chat.", operator.partner_id.name
+        )
+        self.with_user(operator).sudo()._live_chat_post(
+            Markup('<div class="o_mail_notification o_live_chat_joined">%s</div>') % notice,
+            "notification",
+        )
+        leaving_member = self.channel_member_ids.exists().filtered(
+            lambda member: leaving and member.partner_id == leaving.partner_id
+        )
+        if leaving_member:
+            # Closes the session's window on the side of the one who leaves.
+            self._action_unfollow(partner=leaving.partner_id, post_leave_message=False)
+        self._live_chat_send_session_state()
+
+    def _live_chat_close_unattended(self):
+        """The operator left and nobody can take over: tell the visitor, close."""
+        self.ensure_one()
+        leaving = self.live_chat_operator_id
+        notice = self.with_context(lang=self.live_chat_lang or None).env._(
+            "The operator left and nobody else is available right now: this chat is "
+            "closed. You can start a new one later."
+        )
+        session = self.with_user(leaving).sudo() if leaving else self
+        session._live_chat_close(notice)
+
+    def _live_chat_send_session_state(self):
+        """Tell the session's visitor its state and operator (``live_chat/session``)."""
+        self.ensure_one()
+        info = self._live_chat_visitor_info()
+        self._bus_send(
+            "live_chat/session",
+            {"id": info["id"], "state": info["state"], "operator": info["operator"]},
+        )
+
 
 # What the operators' web client knows of a session (see static/src/backend).
 _STORE_FIELDS = (

@@ -218,9 +218,16 @@ class LiveChatChannel(models.Model):
         return channels
 
     def write(self, vals):
+        operators_before = (
+            {channel: channel.user_ids for channel in self} if "user_ids" in vals else {}
+        )
         res = super().write(vals)
         if "user_ids" in vals:
             self._grant_operator_group()
+            for channel in self:
+                removed = operators_before[channel] - channel.user_ids
+                if removed:
+                    channel._hand_over_sessions_of(removed)
         return res
 
     def action_join(self):
@@ -278,6 +285,23 @@ class LiveChatChannel(models.Model):
             # channel, checked by the ORM before this) gives them this one group, and only
             # to internal users (_check_operators): no other right is granted.
             users.sudo().write({"group_ids": [Command.link(group.id)]})
+
+    def _hand_over_sessions_of(self, users):
+        """``users`` are no longer operators of these channels: their open sessions of
+        these channels go to other operators (see discuss.channel)."""
+        # sudo: discuss.channel - the sessions of the channels whose operators change.
+        sessions = (
+            self.env["discuss.channel"]
+            .sudo()
+            .search(
+                [
+                    ("live_chat_channel_id", "in", self.ids),
+                    ("live_chat_state", "=", "open"),
+                    ("live_chat_operator_id", "in", users.ids),
+                ]
+            )
+        )
+        sessions._live_chat_hand_over()
 
     # ------------------------------------------------------------
     # Sessions

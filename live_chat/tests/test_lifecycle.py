@@ -5,12 +5,13 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from .common import LiveChatCommon
 
 CRON = "live_chat.ir_cron_live_chat_close_inactive_sessions"
+JOINED = "discuss.channel/joined"
 
 
 class LifecycleCommon(LiveChatCommon):
@@ -228,3 +229,137 @@ class TestAbandonedSessions(LifecycleCommon, HttpCase):
         self.assertEqual(set(sessions.mapped("live_chat_state")), {"closed"})
         self.assertEqual(len(closed.message_ids), 0, "the closed one is left alone")
 
+
+@tagged("post_install", "-at_install")
+class TestHandOver(LifecycleCommon, HttpCase):
+    """An operator who leaves never leaves a visitor talking to nobody: another
+    operator of the channel takes over, or the visitor is told and the session ends."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.olga = cls._create_operator("lc_life_olga", name="Olga Operator")
+        cls.bert = cls._create_operator("lc_life_bert", name="Bert Backup")
+        cls.lc_manager = new_test_user(
+            cls.env,
+            "lc_life_manager",
+            groups="base.group_user,live_chat.live_chat_group_manager",
+            name="Mia Manager",
+        )
+        cls.user_admin = new_test_user(
+            cls.env,
+            "lc_life_user_admin",
+            groups="base.group_user,base.group_erp_manager",
+            name="Ada Access",
+        )
+        cls.channel = cls.env["live_chat.channel"].create(
+            {"name": "Support", "user_ids": [Command.set((cls.olga | cls.bert).ids)]}
+        )
+        cls.group = cls.env.ref("live_chat.live_chat_group_user")
+
+    def setUp(self):
+        super().setUp()
+        # Olga answers the visitor; Bert comes online afterwards.
+        self._set_presence(self.olga)
+        self.started = self.lc_start(name="Ann")
+        self.session = self.lc_session(self.started)
+        self.assertEqual(self.session.live_chat_operator_id, self.olga)
+        self._set_presence(self.bert)
+
+    def assertHandedOverToBert(self):
+        session = self.session
+        self.assertEqual(session.live_chat_state, "open")
+        self.assertEqual(session.live_chat_operator_id, self.bert)
+        self.assertIn(self.bert.partner_id, session.channel_member_ids.partner_id)
+        self.assertNotIn(self.olga.partner_id, session.channel_member_ids.partner_id)
+        notice = self._last_message(session)
+        self.assertEqual(notice.message_type, "notification")
+        self.assertEqual(notice.author_id, self.bert.partner_id)
+        self.assertIn("Bert Backup joined the chat.", notice.body)
+        # The session pops up in Bert's chat window, like a new one.
+        joined = [
+            payload
+            for target, payload in self._bus_notifications(JOINED)
+            if target[1:] == ["res.partner", self.bert.partner_id.id]
+        ]
+        self.assertEqual([payload["channel_id"] for payload in joined], [session.id])
+        # The visitor sees the notice and the new operator.
+        info = self.lc_call("/live_chat/session/messages", self._payload(self.started))
+        self.assertEqual(info["session"]["operator"]["name"], "Bert Backup")
+        self.assertEqual(info["messages"][-1]["id"], notice.id)
+        changed = [payload for _target, payload in self._bus_notifications("live_chat/session")]
+        self.assertEqual(changed[-1]["operator"]["partner_id"], self.bert.partner_id.id)
+        # Bert answers.
+        session.with_user(self.bert).message_post(
+            body="I am taking over.", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+
+    def test_leave_command(self):
+        self.session.with_user(self.olga).execute_command_leave()
+        self.assertHandedOverToBert()
+
+    def test_leave_the_conversation(self):
+        self.session.with_user(self.olga).action_unfollow()
+        self.assertHandedOverToBert()
+
+    def test_removed_from_the_channel(self):
+        self.channel.with_user(self.lc_manager).user_ids = [Command.unlink(self.olga.id)]
+        self.assertHandedOverToBert()
+
+    def test_leaves_the_channel(self):
+        self.channel.with_user(self.olga).action_leave()
+        self.assertHandedOverToBert()
+
+    def test_loses_the_group(self):
+        self.olga.with_user(self.user_admin).group_ids = [Command.unlink(self.group.id)]
+        self.assertFalse(self.olga.has_group("live_chat.live_chat_group_user"))
+        self.assertHandedOverToBert()
+
+    def test_removed_from_the_group(self):
+        self.group.with_user(self.user_admin).user_ids = [Command.unlink(self.olga.id)]
+        self.assertHandedOverToBert()
+
+    def test_archived(self):
+        self.olga.with_user(self.user_admin).action_archive()
+        self.assertHandedOverToBert()
+
+    def test_nobody_else(self):
+        """Nobody else available (Bert away): the visitor is told, the session ends."""
+        self._set_presence(self.bert, status="away")
+        self.session.with_user(self.olga).action_unfollow()
+        self.assertEqual(self.session.live_chat_state, "closed")
+        self.assertEqual(self.session.live_chat_operator_id, self.olga)
+        notice = self._last_message(self.session)
+        self.assertEqual(notice.message_type, "notification")
+        self.assertIn("The operator left and nobody else is available right now", notice.body)
+        info = self.lc_call("/live_chat/session/messages", self._payload(self.started))
+        self.assertEqual(info["session"]["state"], "closed")
+        self.assertEqual(info["messages"][-1]["id"], notice.id)
+        error = self.lc_call(
+            "/live_chat/session/post", self._payload(self.started, body="Hello?"), status=409
+        )["error"]
+        self.assertEqual(error["code"], "session_closed")
+
+    def test_full_colleague(self):
+        """A colleague at the channel's limit does not take over."""
+        self.channel.max_sessions_per_operator = 1
+        self._create_sessions(self.channel, self.bert, count=1)
+        self.olga.with_user(self.user_admin).action_archive()
+        self.assertEqual(self.session.live_chat_state, "closed")
+
+    def test_closed_sessions_stay(self):
+        """Leaving a closed session hands nothing over."""
+        self.session.with_user(self.olga).action_live_chat_close()
+        self.session.with_user(self.olga).action_unfollow()
+        self.assertEqual(self.session.live_chat_operator_id, self.olga)
+        self.assertNotIn(self.bert.partner_id, self.session.channel_member_ids.partner_id)
+        self.assertFalse(
+            self.session.message_ids.filtered(lambda m: "joined the chat" in (m.body or ""))
+        )
+
+    def test_other_members_leave(self):
+        """Someone who is not the session's operator leaves: nothing changes."""
+        self.session._add_members(users=self.lc_manager, post_joined_message=False)
+        self.session.with_user(self.lc_manager).action_unfollow()
+        self.assertEqual(self.session.live_chat_operator_id, self.olga)
+        self.assertIn(self.olga.partner_id, self.session.channel_member_ids.partner_id)

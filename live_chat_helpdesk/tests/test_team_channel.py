@@ -148,3 +148,16 @@ class TestTeamChannel(LiveChatHelpdeskCommon, TransactionCase):
         self.assertEqual(channel.user_ids, self.member | self.other_member)
         self.assertFalse(self.portal_user.has_group("base.group_user"))
 
+    def test_member_leaves_the_team(self):
+        """A member who leaves the team leaves the channel: their open sessions go to
+        another member."""
+        self.team.use_live_chat = True
+        channel = self.team.live_chat_channel_id
+        self._set_presence(self.member | self.other_member)
+        session = self._create_sessions(channel, self.member)
+        session._add_members(users=self.member, post_joined_message=False)
+        self.team.with_user(self.manager).user_ids = [Command.unlink(self.member.id)]
+        self.assertEqual(session.live_chat_state, "open")
+        self.assertEqual(session.live_chat_operator_id, self.other_member)
+        self.assertIn(self.other_member.partner_id, session.channel_member_ids.partner_id)
+        self.assertNotIn(self.member.partner_id, session.channel_member_ids.partner_id)
