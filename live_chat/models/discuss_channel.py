@@ -285,9 +285,9 @@ class DiscussChannel(models.Model):
     def _live_chat_ping(self):
         """The visitor's window is open: record it and answer what the widget needs to
         know whether it missed something. One UPDATE of the session's row, in place (no
-        write_date, no bus message); skipped when the row is being written (a message
-        being posted in the session, itself a sign of life), so that a ping never waits
-        for, nor conflicts with, another request of the session."""
+        write_date, no bus message); skipped when the row is locked (a message being
+        posted in the session, itself a sign of life): a ping never waits for another
+        request of the session."""
         self.ensure_one()
         self.env.cr.execute(
             SQL(
