@@ -321,6 +321,16 @@ class LiveChatController(http.Controller):
         )
         return {"session": session._live_chat_visitor_info()}
 
+    @_json_route("/live_chat/session/ping")
+    def session_ping(self, payload, **_params):
+        """The visitor's window is open (every minute, and when it opens with a
+        session): the session is not abandoned. Answers its state and its last
+        message, for the widget to fetch what it missed."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        self._rate_limit(("messages_session", session.id))
+        return session._live_chat_ping()
+
     # ------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------

@@ -4,3 +4,6 @@ from . import live_chat_rate_limit
 from . import discuss_channel
 from . import mail_guest
 from . import mail_message
+from . import discuss_channel_member
+from . import res_groups
+from . import res_users

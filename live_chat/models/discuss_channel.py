@@ -22,6 +22,8 @@ MESSAGE_PAGE_SIZE = 50
 MESSAGE_CATCH_UP_SIZE = 100
 # A start key: random, made by the widget (at least 128 bits, base64url).
 START_KEY_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
+# Abandoned sessions closed by one call of the cron (it calls again while some remain).
+INACTIVE_BATCH_SIZE = 100
 
 
 class DiscussChannel(models.Model):
@@ -72,6 +74,10 @@ class DiscussChannel(models.Model):
     live_chat_transcript = fields.Html(
         "Transcript", compute="_compute_live_chat_transcript", sanitize=False
     )
+
+    # The visitor's last ping (their window open on a page of the site). Their
+    # messages count too: see _live_chat_inactive_sessions.
+    live_chat_visitor_seen_dt = fields.Datetime("Visitor Last Seen", readonly=True)
 
     # The operator choice counts open sessions per operator: this index keeps that
     # count independent of the length of the history.
@@ -592,6 +598,148 @@ class DiscussChannel(models.Model):
         except errors.UniqueViolation as error:
             raise ConcurrencyError("live chat: the same start twice at once") from error
         self.invalidate_recordset(["live_chat_start_key"])
+
+    # ------------------------------------------------------------
+    # Life cycle: the visitor's signs of life, abandoned sessions, operators who
+    # leave (a section of its own: see also live_chat.channel and res.users)
+    # ------------------------------------------------------------
+
+    def _live_chat_ping(self):
+        """The visitor's window is open: record it and answer what the widget needs to
+        know whether it missed something. One UPDATE of the session's row, in place (no
+        write_date, no bus message); skipped when the row is locked (a message being
+        posted in the session, itself a sign of life): a ping never waits for another
+        request of the session."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE discuss_channel SET live_chat_visitor_seen_dt = %(now)s
+                 WHERE id IN (SELECT id FROM discuss_channel
+                               WHERE id = %(id)s AND live_chat_state = 'open'
+                                 FOR UPDATE SKIP LOCKED)
+                """,
+                now=fields.Datetime.now(),
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["live_chat_visitor_seen_dt"])
+        last_message = self.env["mail.message"].search(
+            [
+                ("model", "=", "discuss.channel"),
+                ("res_id", "=", self.id),
+                ("message_type", "in", ("comment", "notification")),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        return {"state": self.live_chat_state, "last_message_id": last_message.id}
+
+    @api.model
+    def _live_chat_inactive_sessions(self, limit):
+        """Open sessions whose visitor gave no sign of life (a ping, a message) for
+        longer than their channel's ``inactivity_timeout``, locked for closing. Reads
+        the open sessions only (partial index), whatever the history."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.id
+                  FROM discuss_channel s
+                  JOIN live_chat_channel c ON c.id = s.live_chat_channel_id
+                 WHERE s.live_chat_state = 'open'
+                   AND c.inactivity_timeout > 0
+                   AND COALESCE(GREATEST(s.live_chat_visitor_seen_dt, s.live_chat_start_dt),
+                                s.create_date)
+                       < %(now)s - make_interval(mins => c.inactivity_timeout)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM mail_message m
+                         WHERE m.model = 'discuss.channel' AND m.res_id = s.id
+                           AND m.date >= %(now)s - make_interval(mins => c.inactivity_timeout)
+                           AND (m.author_guest_id = s.live_chat_visitor_guest_id
+                                OR m.author_id = s.live_chat_visitor_partner_id)
+                   )
+                 ORDER BY s.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF s SKIP LOCKED
+                """,
+                now=fields.Datetime.now(),
+                limit=limit,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _live_chat_close_inactive_sessions(self, batch_size=None):
+        """Cron: close the sessions of visitors who left (tab closed, no message) so
+        that they never fill the operators' limit of sessions. One batch per call;
+        the cron calls again while some remain (``_commit_progress``)."""
+        batch_size = batch_size or INACTIVE_BATCH_SIZE
+        sessions = self._live_chat_inactive_sessions(batch_size + 1)
+        batch = sessions[:batch_size]
+        for session in batch:
+            minutes = session.live_chat_channel_id.inactivity_timeout
+            # The operator's language: the notice is for them.
+            notice = session.with_context(lang=session.live_chat_operator_id.lang or None).env._(
+                "The visitor left: the chat was closed after %s minutes without activity.",
+                minutes,
+            )
+            session._live_chat_close(notice)
+        self.env["ir.cron"]._commit_progress(len(batch), remaining=len(sessions) - len(batch))
+
+    def _live_chat_hand_over(self):
+        """The operators of these sessions are leaving them (they left the conversation,
+        are no longer operators of the channel or Live Chat users, or are archived):
+        each open session goes to another available operator of its channel, who joins
+        it (it pops up in their chat windows like a new one); when nobody is available,
+        the visitor is told and the session closes. Runs as a system action, in sudo:
+        whoever triggers it (the operator leaving, an administrator) is not the one
+        who takes the session."""
+        for session in self.sudo().filtered(
+            lambda s: s.live_chat_channel_id and s.live_chat_state == "open"
+        ):
+            leaving = session.live_chat_operator_id
+            partner, guest = session._live_chat_visitor_author()
+            operator = session.live_chat_channel_id._get_available_operator(
+                lang=session.live_chat_lang, guest=guest, partner=partner, exclude=leaving
+            )
+            if operator:
+                session._live_chat_give_to(operator)
+            else:
+                session._live_chat_close_unattended()
+
+    def _live_chat_give_to(self, operator):
+        """Make ``operator`` the session's operator, in place of the current one."""
+        self.ensure_one()
+        leaving = self.live_chat_operator_id
+        self.live_chat_operator_id = operator
+        # The host's "joined" notification opens the session in the new operator's
+        # chat window (static/src/backend/live_chat_service.js).
+        self._add_members(users=operator, post_joined_message=False)
+        notice = self.with_context(lang=self.live_chat_lang or None).env._(
+            "%s joined the chat.", operator.partner_id.name
+        )
+        self.with_user(operator).sudo()._live_chat_post(
+            Markup('<div class="o_mail_notification o_live_chat_joined">%s</div>') % notice,
+            "notification",
+        )
+        leaving_member = self.channel_member_ids.exists().filtered(
+            lambda member: leaving and member.partner_id == leaving.partner_id
+        )
+        if leaving_member:
+            # Closes the session's window on the side of the one who leaves.
+            self._action_unfollow(partner=leaving.partner_id, post_leave_message=False)
+
+    def _live_chat_close_unattended(self):
+        """The operator left and nobody can take over: tell the visitor, close."""
+        self.ensure_one()
+        leaving = self.live_chat_operator_id
+        notice = self.with_context(lang=self.live_chat_lang or None).env._(
+            "The operator left and nobody else is available right now: this chat is "
+            "closed. You can start a new one later."
+        )
+        session = self.with_user(leaving).sudo() if leaving else self
+        session._live_chat_close(notice)
 
 
 # What the operators' web client knows of a session (see static/src/backend).

@@ -1,15 +1,12 @@
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL
-
-from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -110,10 +107,24 @@ class LiveChatChannel(models.Model):
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
     # Char, not Text: one line, shown with the Copy button of CopyClipboardChar.
     script_snippet = fields.Char("Widget code", compute="_compute_widget")
+    # Options: the life cycle of sessions
+    inactivity_timeout = fields.Integer(
+        "Close inactive sessions after (minutes)",
+        default=5,
+        help="A session whose visitor gave no sign of life for this long (the chat "
+        "window closed, no message, no page of the site open) is closed, with a notice "
+        "to the operator. 0: never.",
+    )
 
     _max_sessions_positive = models.Constraint(
         "CHECK(max_sessions_per_operator >= 0)",
         "The number of sessions per operator cannot be negative.",
+    )
+    # The visitor's window signals itself every minute: less than 2 minutes would
+    # close the sessions of visitors who are still there.
+    _inactivity_timeout_valid = models.Constraint(
+        "CHECK(inactivity_timeout = 0 OR inactivity_timeout >= 2)",
+        "Inactive sessions are closed after 2 minutes at the least (or never: 0).",
     )
 
     @api.constrains(*DEFAULT_COLORS)
@@ -144,6 +155,20 @@ class LiveChatChannel(models.Model):
                             origin,
                         )
                     )
+
+    @api.constrains("user_ids")
+    def _check_operators(self):
+        # Operators become Live Chat users (see _grant_operator_group), a group that
+        # implies Internal User: never for a portal or public user.
+        for channel in self.with_context(active_test=False):
+            external = channel.user_ids.filtered("share")
+            if external:
+                raise ValidationError(
+                    self.env._(
+                        "Only internal users can be operators: %s.",
+                        ", ".join(external.mapped("name")),
+                    )
+                )
 
     @api.depends("user_ids")
     @api.depends_context("uid")
@@ -193,6 +218,25 @@ class LiveChatChannel(models.Model):
                 channel.script_url
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._grant_operator_group()
+        return channels
+
+    def write(self, vals):
+        operators_before = (
+            {channel: channel.user_ids for channel in self} if "user_ids" in vals else {}
+        )
+        res = super().write(vals)
+        if "user_ids" in vals:
+            self._grant_operator_group()
+            for channel in self:
+                removed = operators_before[channel] - channel.user_ids
+                if removed:
+                    channel._hand_over_sessions_of(removed)
+        return res
+
     def action_join(self):
         self._check_operator_access()
         # Operators may not write on channels: adding oneself is the one change
@@ -234,16 +278,53 @@ class LiveChatChannel(models.Model):
         self.check_access("read")
 
     # ------------------------------------------------------------
+    # Operators
+    # ------------------------------------------------------------
+
+    def _grant_operator_group(self):
+        """Make the channels' operators Live Chat users: what they need to work their
+        sessions (see them, close them) and to be offered new ones."""
+        group = self.env.ref("live_chat.live_chat_group_user")
+        # sudo: res.users - reading the operators' groups.
+        users = self.sudo().user_ids.filtered(lambda user: group not in user.all_group_ids)
+        if users:
+            # sudo: res.users - whoever may set a channel's operators (create/write on the
+            # channel, checked by the ORM before this) gives them this one group, and only
+            # to internal users (_check_operators): no other right is granted.
+            users.sudo().write({"group_ids": [Command.link(group.id)]})
+
+    def _hand_over_sessions_of(self, users):
+        """``users`` are no longer operators of these channels: their open sessions of
+        these channels go to other operators (see discuss.channel)."""
+        # sudo: discuss.channel - the sessions of the channels whose operators change.
+        sessions = (
+            self.env["discuss.channel"]
+            .sudo()
+            .search(
+                [
+                    ("live_chat_channel_id", "in", self.ids),
+                    ("live_chat_state", "=", "open"),
+                    ("live_chat_operator_id", "in", users.ids),
+                ]
+            )
+        )
+        sessions._live_chat_hand_over()
+
+    # ------------------------------------------------------------
     # Sessions
     # ------------------------------------------------------------
 
-    def _get_available_operator(self, lang=None, guest=None, partner=None):
+    def _get_available_operator(self, lang=None, guest=None, partner=None, exclude=None):
         """The operator for a new session, or an empty recordset.
 
-        Among the channel's operators who are online (the host's presence) and below
-        the channel's limit of open sessions: the visitor's previous operator, then one
-        whose language is the visitor's, then the least busy. One query, whose cost
-        depends on the open sessions only (partial index), not on the history.
+        Among the channel's operators who are available (active Live Chat users whose
+        presence the host says is online, whatever the age of their last poll: the web
+        client sends its presence when it connects and when the user goes away or comes
+        back, and the host sets it offline when the websocket closes or the user logs
+        out), except ``exclude``, and below the channel's limit of open sessions: the
+        visitor's previous operator, then one whose language is the visitor's, then the
+        least busy. One query, whose cost depends on the open sessions only (partial
+        index), not on the history.
         """
         self.ensure_one()
         if guest:
@@ -263,30 +344,44 @@ class LiveChatChannel(models.Model):
         else:
             previous = SQL("SELECT NULL::int")
         limit = self.max_sessions_per_operator or None
-        # Raw SQL: the changes of this transaction (presence, sessions) first.
+        # Raw SQL: the changes of this transaction (presence, sessions, groups) first.
         self.env.flush_all()
+        # operator_groups: the Live Chat user group and every group that implies it
+        # (Live Chat administrator...), a handful of rows.
         self.env.cr.execute(
             SQL(
                 """
+                WITH RECURSIVE operator_groups(id) AS (
+                        SELECT res_id FROM ir_model_data
+                         WHERE module = 'live_chat' AND name = 'live_chat_group_user'
+                     UNION
+                        SELECT implied.gid FROM res_groups_implied_rel implied
+                          JOIN operator_groups g ON g.id = implied.hid
+                )
                 SELECT rel.user_id
                   FROM live_chat_channel_res_users_rel rel
                   JOIN res_users u ON u.id = rel.user_id AND u.active
                   JOIN res_partner p ON p.id = u.partner_id
-                  JOIN mail_presence pr ON pr.user_id = u.id
-                   AND pr.status = 'online' AND pr.last_poll > %(fresh)s
+                  JOIN mail_presence pr ON pr.user_id = u.id AND pr.status = 'online'
                   CROSS JOIN LATERAL (
                         SELECT count(*) AS n FROM discuss_channel s
                          WHERE s.live_chat_operator_id = u.id AND s.live_chat_state = 'open'
                   ) AS load
                  WHERE rel.channel_id = %(channel)s
+                   AND rel.user_id != ALL(%(exclude)s::int[])
+                   AND EXISTS (
+                        SELECT 1 FROM res_groups_users_rel member
+                         WHERE member.uid = u.id
+                           AND member.gid IN (SELECT id FROM operator_groups)
+                   )
                    AND (%(limit)s::int IS NULL OR load.n < %(limit)s::int)
                  ORDER BY u.id IS NOT DISTINCT FROM (%(previous)s) DESC,
                           p.lang IS NOT DISTINCT FROM %(lang)s DESC,
                           load.n, random()
                  LIMIT 1
                 """,
-                fresh=fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER),
                 channel=self.id,
+                exclude=list(exclude.ids) if exclude else [],
                 limit=limit,
                 previous=previous,
                 lang=lang or None,

@@ -13,3 +13,5 @@ from . import test_bus_recovery
 from . import test_ui_sidebar
 from . import test_widget
 from . import test_rate_limit
+from . import test_lifecycle
+from . import test_availability

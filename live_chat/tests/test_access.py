@@ -59,7 +59,11 @@ class TestLiveChatAccess(TransactionCase):
                     self.rule.with_user(user).read(["url_pattern"])
 
     def test_outsiders_cannot_join_or_leave(self):
+        # Listed as an operator (which makes them a Live Chat user), then no longer one.
         self.channel.user_ids = [Command.link(self.employee.id)]
+        self.employee.group_ids = [
+            Command.unlink(self.env.ref("live_chat.live_chat_group_user").id)
+        ]
         for user in (self.employee, self.portal, self.public):
             with self.subTest(user=user.login):
                 with self.assertDenied():

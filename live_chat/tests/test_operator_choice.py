@@ -1,12 +1,9 @@
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
-
-from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
 
 from .common import LiveChatCommon
 
@@ -48,10 +45,7 @@ class TestOperatorChoice(LiveChatCommon, HttpCase):
         self._set_presence(self.op_bert, status="away")
         self._set_presence(self.op_chloe, status="offline")
         self.assertEqual(self.choose(), self.op_anna)
-
-        # A web client that stopped polling is gone, whatever its last status.
-        stale = fields.Datetime.now() - timedelta(seconds=DISCONNECTION_TIMER + 10)
-        self._set_presence(self.op_anna, last_poll=stale)
+        self._set_presence(self.op_anna, status="offline")
         self.assertFalse(self.choose())
 
         # Online users who are not operators of the channel never answer.

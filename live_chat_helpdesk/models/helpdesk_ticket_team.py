@@ -43,8 +43,9 @@ class HelpdeskTicketTeam(models.Model):
 
     def _sync_live_chat_channel(self, members_before=None, archive=False):
         """Give each team with Live Chat its channel (created the first time), named
-        after the team, with the team's members as operators; archive the channel of a
-        team without it, which keeps the channel's sessions and settings for later."""
+        after the team, with the team's members as operators (internal users only; the
+        channel makes them Live Chat users); archive the channel of a team without it,
+        which keeps the channel's sessions and settings for later."""
         teams = self.filtered(lambda team: team.use_live_chat or team.live_chat_channel_id)
         if not teams:
             return
@@ -57,17 +58,22 @@ class HelpdeskTicketTeam(models.Model):
             active = team.use_live_chat and team.active and not archive
             if not channel:
                 team.live_chat_channel_id = Channel.create(
-                    {"name": team.name, "user_ids": [Command.set(team.user_ids.ids)]}
+                    {"name": team.name, "user_ids": [Command.set(team._live_chat_operators().ids)]}
                 )
                 continue
             values = {"name": team.name, "active": active}
             if members_before is not None and team in members_before:
-                added = team.user_ids - members_before[team]
+                added = team._live_chat_operators() - members_before[team]
                 removed = members_before[team] - team.user_ids
                 values["user_ids"] = [Command.link(user.id) for user in added] + [
                     Command.unlink(user.id) for user in removed
                 ]
             elif active and not channel.active:
                 # Live Chat ticked again: the members are the operators again.
-                values["user_ids"] = [Command.link(user.id) for user in team.user_ids]
+                values["user_ids"] = [Command.link(user.id) for user in team._live_chat_operators()]
             channel.write(values)
+
+    def _live_chat_operators(self):
+        """The members who can be operators: the internal users."""
+        self.ensure_one()
+        return self.user_ids.filtered(lambda user: not user.share)

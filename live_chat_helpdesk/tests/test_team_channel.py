@@ -111,3 +111,53 @@ class TestTeamChannel(LiveChatHelpdeskCommon, TransactionCase):
             (action["res_model"], action["res_id"]),
             ("live_chat.channel", self.team.live_chat_channel_id.id),
         )
+
+    def test_members_become_live_chat_users(self):
+        """A team member who is no Live Chat user yet becomes one with the team's Live
+        Chat: offered chats, and able to work them, closing included."""
+        helpdesk_user = new_test_user(
+            self.env,
+            "lc_hd_helpdesk_only",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_user",
+            name="Hedda Helpdesk",
+        )
+        self.assertFalse(helpdesk_user.has_group("live_chat.live_chat_group_user"))
+        self.team.user_ids = [Command.set(helpdesk_user.ids)]
+        self.team.with_user(self.manager).use_live_chat = True
+        channel = self.team.live_chat_channel_id
+        self.assertEqual(channel.user_ids, helpdesk_user)
+        self.assertTrue(helpdesk_user.has_group("live_chat.live_chat_group_user"))
+
+        self._set_presence(helpdesk_user)
+        self.assertEqual(channel._get_available_operator(), helpdesk_user)
+        session = self._create_sessions(channel, helpdesk_user)
+        self.assertTrue(session.with_user(helpdesk_user).has_access("read"))
+        session.with_user(helpdesk_user).action_live_chat_close()
+        self.assertEqual(session.live_chat_state, "closed")
+
+        # A member added later too.
+        newcomer = new_test_user(self.env, "lc_hd_newcomer_group", name="Nils Newcomer")
+        self.team.with_user(self.manager).user_ids = [Command.link(newcomer.id)]
+        self.assertIn(newcomer, channel.user_ids)
+        self.assertTrue(newcomer.has_group("live_chat.live_chat_group_user"))
+
+    def test_portal_members_are_no_operators(self):
+        self.team.user_ids = [Command.link(self.portal_user.id)]
+        self.team.with_user(self.manager).use_live_chat = True
+        channel = self.team.live_chat_channel_id
+        self.assertEqual(channel.user_ids, self.member | self.other_member)
+        self.assertFalse(self.portal_user.has_group("base.group_user"))
+
+    def test_member_leaves_the_team(self):
+        """A member who leaves the team leaves the channel: their open sessions go to
+        another member."""
+        self.team.use_live_chat = True
+        channel = self.team.live_chat_channel_id
+        self._set_presence(self.member | self.other_member)
+        session = self._create_sessions(channel, self.member)
+        session._add_members(users=self.member, post_joined_message=False)
+        self.team.with_user(self.manager).user_ids = [Command.unlink(self.member.id)]
+        self.assertEqual(session.live_chat_state, "open")
+        self.assertEqual(session.live_chat_operator_id, self.other_member)
+        self.assertIn(self.other_member.partner_id, session.channel_member_ids.partner_id)
+        self.assertNotIn(self.member.partner_id, session.channel_member_ids.partner_id)

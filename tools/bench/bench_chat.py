@@ -49,8 +49,6 @@ WS_VERSION = "19.0-2"
 # The host's websocket closes a connection that sends more than 10 frames in 2 s
 # (websocket_rate_limit_burst / _delay): one subscription per 0.3 s at most.
 SUBSCRIBE_GAP = 0.3
-# The host's presence is "online" for 65 s after the last update_presence.
-PRESENCE_EVERY = 20
 HTTP_TIMEOUT = 30
 PAGE_URL = "http://127.0.0.1/bench/page"
 ROUTES = (
@@ -309,7 +307,9 @@ class Tokens:
 
 class BusClient:
     """A websocket on the host's bus: records the arrival of tokens; as an operator,
-    subscribes again on each "joined" and keeps the presence online."""
+    subscribes again on each "joined". The presence is sent once, when the operator
+    connects (see Operator), as Odoo's web client does: the operator stays available
+    while the socket is open."""
 
     def __init__(self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False):
         self.ws = websocket.create_connection(
@@ -380,8 +380,7 @@ class BusClient:
 
     def _keep(self):
         """Operators: a new subscription on "joined" (as soon as the rate limit
-        allows), the presence every PRESENCE_EVERY seconds."""
-        next_presence = perf_counter() + PRESENCE_EVERY
+        allows)."""
         while not self._closing and not self.error:
             if self._want_subscribe.wait(0.2):
                 gap = self._last_send + SUBSCRIBE_GAP - perf_counter()
@@ -389,9 +388,6 @@ class BusClient:
                     time.sleep(gap)
                 self._want_subscribe.clear()
                 self._safe(self.subscribe)
-            if perf_counter() >= next_presence:
-                next_presence += PRESENCE_EVERY
-                self._safe(self.update_presence)
 
     def _safe(self, func):
         try:
