@@ -18,6 +18,7 @@
         "views/live_chat_menus.xml",
         "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",
+        "data/live_chat_privacy_data.xml",
     ],
     "assets": {
         "web.assets_backend": [
