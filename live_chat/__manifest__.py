@@ -19,6 +19,7 @@
         "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",
         "data/live_chat_cron_data.xml",
+        "data/live_chat_privacy_data.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -1,9 +1,11 @@
 import hashlib
 import re
 import secrets
+from collections import defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup
+import lxml.html
+from markupsafe import Markup, escape
 from psycopg2 import errors
 
 from odoo import api, fields, models
@@ -24,6 +26,8 @@ MESSAGE_CATCH_UP_SIZE = 100
 START_KEY_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
 # Abandoned sessions closed by one call of the cron (it calls again while some remain).
 INACTIVE_BATCH_SIZE = 100
+# Sessions anonymised per run of the retention cron (it runs again while some remain).
+ANONYMIZE_BATCH_SIZE = 500
 
 
 class DiscussChannel(models.Model):
@@ -75,6 +79,9 @@ class DiscussChannel(models.Model):
         "Transcript", compute="_compute_live_chat_transcript", sanitize=False
     )
 
+    # Privacy (see "Privacy" below)
+    live_chat_anonymized_dt = fields.Datetime("Anonymised on", readonly=True, copy=False)
+
     # The visitor's last ping (their window open on a page of the site). Their
     # messages count too: see _live_chat_inactive_sessions.
     live_chat_visitor_seen_dt = fields.Datetime("Visitor Last Seen", readonly=True)
@@ -86,6 +93,12 @@ class DiscussChannel(models.Model):
     )
     _live_chat_start_key_unique = models.UniqueIndex(
         "(live_chat_channel_id, live_chat_start_key) WHERE live_chat_start_key IS NOT NULL"
+    )
+
+    # The retention cron looks for the closed sessions not anonymised yet, per channel.
+    _live_chat_to_anonymize_idx = models.Index(
+        "(live_chat_channel_id)"
+        " WHERE live_chat_state = 'closed' AND live_chat_anonymized_dt IS NULL"
     )
 
     @api.depends("live_chat_start_dt", "live_chat_end_dt")
@@ -113,7 +126,11 @@ class DiscussChannel(models.Model):
             )
             % (
                 fields.Datetime.context_timestamp(self, message.date).strftime("%Y-%m-%d %H:%M"),
-                message.author_id.name or message.author_guest_id.name or "",
+                # No author: a visitor's message in an anonymised session.
+                message.author_id.name
+                or message.author_guest_id.name
+                or self.live_chat_visitor_name
+                or "",
                 html2plaintext(message.body or ""),
             )
             for message in messages
@@ -740,6 +757,274 @@ class DiscussChannel(models.Model):
         )
         session = self.with_user(leaving).sudo() if leaving else self
         session._live_chat_close(notice)
+
+    # ------------------------------------------------------------
+    # Privacy: retention and erasure of the visitors' personal data
+    # ------------------------------------------------------------
+
+    def action_live_chat_erase_visitor(self):
+        """Erase the visitor of this session, on their request: every session of theirs
+        is anonymised and loses its messages, and their guest identity is deleted."""
+        self.ensure_one()
+        if not self.env.user.has_group("live_chat.live_chat_group_manager"):
+            raise AccessError(self.env._("Only Live Chat administrators can erase a visitor."))
+        self.check_access("read")
+        # sudo: discuss.channel - a Live Chat administrator (checked above) erases sessions
+        # that the live chat record rule only lets them read, and their visitor's guest.
+        session = self.sudo()
+        if not session.live_chat_channel_id:
+            raise UserError(self.env._("This conversation is not a live chat session."))
+        if session.live_chat_anonymized_dt:
+            raise UserError(self.env._("The visitor of this session was already anonymised."))
+        sessions = session._live_chat_visitor_sessions()
+        for open_session in sessions.filtered(lambda s: s.live_chat_state == "open"):
+            open_session._live_chat_close(
+                self.env._("This conversation was ended to erase the visitor's data.")
+            )
+        sessions._live_chat_anonymize("delete", erase=True)
+        return True
+
+    @api.model
+    def _live_chat_cron_anonymize(self, batch_size=ANONYMIZE_BATCH_SIZE):
+        """Anonymise the closed sessions older than their channel's retention, at most
+        ``batch_size`` of them; the cron runs again at once while some remain. Return
+        the number of sessions anonymised."""
+        # Raw SQL: one query for every channel's cutoff, and rows that another
+        # transaction (an erasure) is changing are left for the next run.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.id, c.anonymize_transcript
+                  FROM discuss_channel s
+                  JOIN live_chat_channel c ON c.id = s.live_chat_channel_id
+                 WHERE c.anonymize_after_days > 0
+                   AND s.live_chat_state = 'closed'
+                   AND s.live_chat_anonymized_dt IS NULL
+                   AND COALESCE(s.live_chat_end_dt, s.create_date)
+                       < %(now)s::timestamp - make_interval(days => c.anonymize_after_days)
+                 ORDER BY s.id
+                 LIMIT %(limit)s
+                   FOR NO KEY UPDATE OF s SKIP LOCKED
+                """,
+                now=fields.Datetime.now(),
+                limit=batch_size + 1,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        session_ids_by_mode = defaultdict(list)
+        for session_id, transcript in rows[:batch_size]:
+            session_ids_by_mode[transcript].append(session_id)
+        for transcript, session_ids in session_ids_by_mode.items():
+            # sudo: discuss.channel - the cron anonymises the sessions of every channel.
+            self.sudo().browse(session_ids)._live_chat_anonymize(transcript)
+        if len(rows) > batch_size:
+            self.env.ref("live_chat.live_chat_cron_anonymize")._trigger()
+        return min(len(rows), batch_size)
+
+    def _live_chat_visitor_sessions(self):
+        """These sessions and every other session of their visitors: same guest, or same
+        contact for a logged-in visitor (the bridges add theirs). In sudo."""
+        guests = self.live_chat_visitor_guest_id
+        partners = self.live_chat_visitor_partner_id
+        if not guests and not partners:
+            return self
+        return self | self.with_context(active_test=False).search(
+            [
+                ("live_chat_channel_id", "!=", False),
+                "|",
+                ("live_chat_visitor_guest_id", "in", guests.ids),
+                ("live_chat_visitor_partner_id", "in", partners.ids),
+            ]
+        )
+
+    def _live_chat_anonymize_values(self):
+        """The values that anonymise a session (the bridges add their fields)."""
+        anonymous = self.env._("Anonymous visitor")
+        return {
+            "name": anonymous,
+            "live_chat_visitor_name": anonymous,
+            "live_chat_visitor_guest_id": False,
+            "live_chat_visitor_partner_id": False,
+            "live_chat_country_id": False,
+            "live_chat_lang": False,
+            "live_chat_page_url": False,
+            "live_chat_visitor_token": False,
+            "live_chat_anonymized_dt": fields.Datetime.now(),
+        }
+
+    def _live_chat_anonymize(self, transcript, erase=False):
+        """Remove the visitor's personal data from these sessions, each one once (in sudo).
+
+        ``transcript``: "keep" keeps the messages, the visitor's without their author
+        (and without their attachments and reactions), the visitor's name taken out of
+        the notices; "delete" deletes every message. The visitor stops being a member of
+        the session; their guest is deleted once no session of theirs needs it, or only
+        stripped of its name and country while it takes part in other conversations.
+        ``erase``: the visitor asked to be erased, their guest is deleted in any case.
+        """
+        sessions = self.filtered(
+            lambda s: (
+                s.live_chat_channel_id
+                and s.live_chat_state == "closed"
+                and not s.live_chat_anonymized_dt
+            )
+        )
+        if not sessions:
+            return sessions
+        guests = sessions.live_chat_visitor_guest_id
+        partners = sessions.live_chat_visitor_partner_id
+        messages = self.env["mail.message"].search(
+            [("model", "=", "discuss.channel"), ("res_id", "in", sessions.ids)]
+        )
+        if transcript == "delete":
+            attachments = self.env["ir.attachment"].search(
+                [("res_model", "=", "discuss.channel"), ("res_id", "in", sessions.ids)]
+            )
+            messages.unlink()
+            attachments.unlink()
+        else:
+            sessions._live_chat_anonymize_messages(messages)
+        members = self.env["discuss.channel.member"].search([("channel_id", "in", sessions.ids)])
+        members.filtered(
+            lambda m: (
+                (m.guest_id and m.guest_id == m.channel_id.live_chat_visitor_guest_id)
+                or (m.partner_id and m.partner_id == m.channel_id.live_chat_visitor_partner_id)
+            )
+        ).unlink()
+        # The visitor's user (a logged-in visitor) created the session.
+        visitor_users = partners.with_context(active_test=False).user_ids
+        if visitor_users:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE discuss_channel"
+                    "   SET create_uid = CASE WHEN create_uid IN %(users)s"
+                    "                         THEN NULL ELSE create_uid END,"
+                    "       write_uid = CASE WHEN write_uid IN %(users)s"
+                    "                        THEN NULL ELSE write_uid END"
+                    " WHERE id IN %(ids)s",
+                    users=tuple(visitor_users.ids),
+                    ids=tuple(sessions.ids),
+                )
+            )
+            sessions.invalidate_recordset(["create_uid", "write_uid"])
+        sessions.write(sessions._live_chat_anonymize_values())
+        sessions._live_chat_anonymize_guests(guests, erase=erase)
+        return sessions
+
+    def _live_chat_anonymize_messages(self, messages):
+        """Keep the transcript of these sessions without the visitor's identity."""
+        visitor_messages = self.env["mail.message"]
+        notices = self.env["mail.message"]
+        names_by_session = {
+            session.id: {
+                name
+                for name in (
+                    session.live_chat_visitor_name,
+                    session.live_chat_visitor_guest_id.name,
+                    session.live_chat_visitor_partner_id.name,
+                )
+                if name
+            }
+            for session in self
+        }
+        for message in messages:
+            session = self.browse(message.res_id)
+            if (
+                message.author_guest_id
+                and message.author_guest_id == session.live_chat_visitor_guest_id
+            ) or (message.author_id and message.author_id == session.live_chat_visitor_partner_id):
+                visitor_messages |= message
+            if message.message_type == "notification" and names_by_session[session.id]:
+                notices |= message
+        anonymous = self.env._("Anonymous visitor")
+        for notice in notices:
+            body = _replace_names(notice.body, names_by_session[notice.res_id], anonymous)
+            if body != notice.body:
+                notice.body = body
+        self.env["mail.message.reaction"].search(
+            [
+                ("message_id", "in", messages.ids),
+                "|",
+                ("guest_id", "in", self.live_chat_visitor_guest_id.ids),
+                ("partner_id", "in", self.live_chat_visitor_partner_id.ids),
+            ]
+        ).unlink()
+        self.env["mail.notification"].search(
+            [
+                ("mail_message_id", "in", messages.ids),
+                ("res_partner_id", "in", self.live_chat_visitor_partner_id.ids),
+            ]
+        ).unlink()
+        if not visitor_messages:
+            return
+        visitor_messages.attachment_ids.unlink()
+        visitor_messages.message_link_preview_ids.unlink()
+        visitor_messages.write(
+            {"author_id": False, "author_guest_id": False, "email_from": False, "reply_to": False}
+        )
+        # Raw SQL: the ORM does not write the log fields, which name a logged-in visitor.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_message SET create_uid = NULL, write_uid = NULL WHERE id IN %s",
+                tuple(visitor_messages.ids),
+            )
+        )
+        visitor_messages.invalidate_recordset(["create_uid", "write_uid"])
+
+    def _live_chat_anonymize_guests(self, guests, erase=False):
+        """Delete the guests of anonymised sessions that no session needs any more (all
+        of them when ``erase``); strip the name and country of those that take part in
+        other conversations of the host."""
+        if not erase:
+            in_use = {
+                guest
+                for [guest] in self.with_context(active_test=False)._read_group(
+                    [("live_chat_visitor_guest_id", "in", guests.ids)],
+                    ["live_chat_visitor_guest_id"],
+                )
+            }
+            guests = guests.filtered(lambda g: g not in in_use)
+            guests.invalidate_recordset(["channel_ids"])
+            elsewhere = guests.filtered("channel_ids")
+            elsewhere.write(
+                {
+                    "name": self.env._("Anonymous visitor"),
+                    "country_id": False,
+                    "email": False,
+                    "lang": False,
+                    "timezone": False,
+                }
+            )
+            guests -= elsewhere
+        guests.unlink()
+
+
+def _replace_names(body, names, replacement):
+    """``body`` (HTML) with every whole-word occurrence of ``names`` in its text (never
+    in its tags or attributes) replaced by ``replacement``."""
+    if not body:
+        return body
+    pattern = re.compile(
+        "|".join(
+            rf"(?<!\w){re.escape(name)}(?!\w)" for name in sorted(names, key=len, reverse=True)
+        )
+    )
+    root = lxml.html.fragment_fromstring(str(body), create_parent="div")
+    changed = False
+    for element in root.iter():
+        for attribute in ("text", "tail") if element is not root else ("text",):
+            text = getattr(element, attribute)
+            if text and (new_text := pattern.sub(replacement, text)) != text:
+                setattr(element, attribute, new_text)
+                changed = True
+    if not changed:
+        return body
+    return escape(root.text or "") + Markup("").join(
+        Markup(lxml.html.tostring(child, encoding="unicode")) for child in root
+    )
 
 
 # What the operators' web client knows of a session (see static/src/backend).

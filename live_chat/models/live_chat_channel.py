@@ -102,6 +102,24 @@ class LiveChatChannel(models.Model):
     rule_ids = fields.One2many("live_chat.channel.rule", "channel_id", "Rules", copy=True)
     session_ids = fields.One2many("discuss.channel", "live_chat_channel_id", "Sessions")
     session_count = fields.Integer("Number of Sessions", compute="_compute_session_count")
+    # Privacy: how long the visitors' personal data of closed sessions is kept
+    anonymize_after_days = fields.Integer(
+        "Anonymise closed sessions after (days)",
+        default=0,
+        help="Closed sessions older than this are anonymised every night: the visitor's "
+        "name, country, language, pages and guest identity are removed. 0: never.",
+    )
+    anonymize_transcript = fields.Selection(
+        [
+            ("keep", "Keep the transcript without personal data"),
+            ("delete", "Delete the transcript"),
+        ],
+        "Transcript of anonymised sessions",
+        default="keep",
+        required=True,
+        help="Keep: the messages stay, those of the visitor without their author. "
+        "Delete: every message of the session is deleted.",
+    )
     # Widget
     script_url = fields.Char("Script URL", compute="_compute_widget")
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
@@ -125,6 +143,10 @@ class LiveChatChannel(models.Model):
     _inactivity_timeout_valid = models.Constraint(
         "CHECK(inactivity_timeout = 0 OR inactivity_timeout >= 2)",
         "Inactive sessions are closed after 2 minutes at the least (or never: 0).",
+    )
+    _anonymize_after_days_positive = models.Constraint(
+        "CHECK(anonymize_after_days >= 0)",
+        "The number of days after which sessions are anonymised cannot be negative.",
     )
 
     @api.constrains(*DEFAULT_COLORS)

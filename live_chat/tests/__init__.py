@@ -15,3 +15,4 @@ from . import test_widget
 from . import test_rate_limit
 from . import test_lifecycle
 from . import test_availability
+from . import test_privacy

@@ -125,6 +125,34 @@ class DiscussChannel(models.Model):
             ]
         return res
 
+    # ------------------------------------------------------------
+    # Privacy
+    # ------------------------------------------------------------
+
+    def _live_chat_visitor_sessions(self):
+        """The sessions of the same website visitor (one browser, or one logged-in
+        contact) are the same visitor's too."""
+        sessions = super()._live_chat_visitor_sessions()
+        visitors = sessions.live_chat_website_visitor_id
+        if not visitors:
+            return sessions
+        return sessions | self.with_context(active_test=False).search(
+            [("live_chat_website_visitor_id", "in", visitors.ids)]
+        )
+
+    def _live_chat_anonymize_values(self):
+        # The website visitor is who visited which pages.
+        return {**super()._live_chat_anonymize_values(), "live_chat_website_visitor_id": False}
+
+    def _live_chat_anonymize(self, transcript, erase=False):
+        """An erased visitor's anonymous website visitor goes too (the pages they visited):
+        a contact's website visitor stays with the contact."""
+        visitors = self.live_chat_website_visitor_id.filtered(lambda v: not v.partner_id)
+        sessions = super()._live_chat_anonymize(transcript, erase=erase)
+        if erase:
+            visitors.filtered(lambda v: not v.live_chat_session_ids).unlink()
+        return sessions
+
 
 def _page_name(track, url):
     # sudo: website.page - the name of a page whose visit the user may see.

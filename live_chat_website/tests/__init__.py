@@ -1,3 +1,4 @@
 from . import test_settings
 from . import test_visitor
 from . import test_ui
+from . import test_privacy
