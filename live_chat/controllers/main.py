@@ -41,18 +41,18 @@ def _read_payload():
     that browsers make no CORS preflight request."""
     httprequest = request.httprequest
     if (httprequest.content_length or 0) > PAYLOAD_MAX_BYTES:
-        raise BadRequest(413, "payload_too_large", "The request is too large.")
+        raise BadRequest(413, "payload_too_large", request.env._("The request is too large."))
     # Cached: the host replays the request after a serialization failure.
     raw = httprequest.get_data(cache=True)
     if len(raw) > PAYLOAD_MAX_BYTES:
-        raise BadRequest(413, "payload_too_large", "The request is too large.")
+        raise BadRequest(413, "payload_too_large", request.env._("The request is too large."))
     try:
         payload = json.loads(raw or b"{}")
     # RecursionError: nested too deep ("[[[[..."), not a server error either.
     except (ValueError, RecursionError):
-        raise BadRequest(400, "bad_json", "The request is not valid JSON.") from None
+        raise BadRequest(400, "bad_json", request.env._("The request is not valid JSON.")) from None
     if not isinstance(payload, dict):
-        raise BadRequest(400, "bad_json", "The request must be a JSON object.")
+        raise BadRequest(400, "bad_json", request.env._("The request must be a JSON object."))
     return payload
 
 
@@ -62,16 +62,18 @@ def _get(payload, key, kind, *, required=True, max_length=None, default=None):
         return default
     # bool is an int for Python: never accept it where a number is expected.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BadRequest(400, "bad_field", f"“{key}” is missing or of the wrong type.")
+        raise BadRequest(
+            400, "bad_field", request.env._("“%s” is missing or of the wrong type.", key)
+        )
     if max_length is not None and len(value) > max_length:
-        raise BadRequest(413, "field_too_long", f"“{key}” is too long.")
+        raise BadRequest(413, "field_too_long", request.env._("“%s” is too long.", key))
     return value
 
 
 def _text(payload):
     text = _get(payload, "body", str, max_length=MESSAGE_MAX_LENGTH).strip()
     if not text:
-        raise BadRequest(422, "empty_message", "The message is empty.")
+        raise BadRequest(422, "empty_message", request.env._("The message is empty."))
     return text
 
 
@@ -80,7 +82,11 @@ def _api(func):
 
     def wrapper(self, *args, **kwargs):
         try:
-            return request.make_json_response(func(self, _read_payload(), *args, **kwargs))
+            payload = _read_payload()
+            # Every text of the answer (the channel's, errors, notices) in the
+            # visitor's language.
+            request.update_context(lang=self._visitor_lang(payload))
+            return request.make_json_response(func(self, payload, *args, **kwargs))
         except BadRequest as error:
             return _json_error(error.status, error.code, error.message, error.headers)
 
@@ -270,7 +276,7 @@ class LiveChatController(http.Controller):
             channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
         if not channel or not channel.active:
             if json_error:
-                raise BadRequest(404, "not_found", "No such channel.")
+                raise BadRequest(404, "not_found", request.env._("No such channel."))
             raise NotFound()
         return channel
 
@@ -280,7 +286,9 @@ class LiveChatController(http.Controller):
         origin = request.httprequest.headers.get("Origin")
         if not channel._is_origin_allowed(origin, request.httprequest.host_url):
             raise BadRequest(
-                403, "origin_not_allowed", "This website may not embed this live chat."
+                403,
+                "origin_not_allowed",
+                request.env._("This website may not embed this live chat."),
             )
 
     def _rate_limit(self, name, subject):
@@ -302,7 +310,7 @@ class LiveChatController(http.Controller):
         session = request.env["discuss.channel"]._live_chat_find_session(session_id, token)
         if not session and required:
             # The same answer for a missing session and a wrong token.
-            raise BadRequest(404, "not_found", "No such session.")
+            raise BadRequest(404, "not_found", request.env._("No such session."))
         # Optional (a page view): a stale session is no session, the visitor starts afresh.
         return session
 
@@ -327,10 +335,14 @@ class LiveChatController(http.Controller):
             "partner": partner,
             "guest": guest,
             "country": country,
-            "lang": self._visitor_lang(payload),
+            # Set by _api from the payload (see _visitor_lang).
+            "lang": request.env.lang,
         }
 
     def _visitor_lang(self, payload):
+        """The installed language closest to the browser's (``lang``: navigator.language),
+        else the request's own: its Accept-Language when installed, else the company's,
+        the language of the channel's texts."""
         wanted = payload.get("lang")
         if not isinstance(wanted, str) or len(wanted) > 16:
             return request.env.lang

@@ -372,6 +372,7 @@ class LiveChatChannel(models.Model):
             "title_color": self.title_color,
             "default_message": self.default_message or "",
             "input_placeholder": self.input_placeholder or "",
+            "lang": (self.env.lang or "en_US").replace("_", "-"),
             "texts": {
                 "end_chat": self.env._("End chat"),
                 "minimize": self.env._("Minimize the chat"),
@@ -380,5 +381,8 @@ class LiveChatChannel(models.Model):
                 "new_chat": self.env._("Start a new chat"),
                 "reconnecting": self.env._("Reconnecting…"),
                 "retry": self.env._("Not sent. Retry"),
+                "network_error": self.env._(
+                    "The chat cannot be reached. Check your connection and try again."
+                ),
             },
         }

@@ -159,6 +159,11 @@
             widget.saveState(state);
         }
 
+        /* The server's own words (in the visitor's language), else ours. */
+        function errorText(error) {
+            return error.code ? error.message : texts.network_error;
+        }
+
         function showStatus(text) {
             status.textContent = text || "";
             status.hidden = !text;
@@ -414,7 +419,7 @@
                         submit(text, pending);
                     });
                     pending.append(retry);
-                    showStatus(error.message);
+                    showStatus(errorText(error));
                 }
             );
         }
@@ -449,7 +454,7 @@
                     });
                 },
                 function (error) {
-                    showStatus(error.message);
+                    showStatus(errorText(error));
                 }
             );
         });

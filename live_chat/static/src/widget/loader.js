@@ -27,12 +27,13 @@ function saveState(state) {
     }
 }
 
-/* POST a JSON object as text/plain: a "simple" request, so no CORS preflight. */
+/* POST a JSON object as text/plain: a "simple" request, so no CORS preflight.
+ * Every request says the browser's language: the answer's texts are in it. */
 function post(path, data) {
     return fetch(cfg.server + path, {
         method: "POST",
         headers: {"Content-Type": "text/plain"},
-        body: JSON.stringify(data || {}),
+        body: JSON.stringify(Object.assign({lang: navigator.language}, data)),
     }).then(function (response) {
         return response.json().then(
             function (body) {
@@ -113,6 +114,9 @@ function mount(init, state) {
     var options = init.options;
     var host = document.createElement("div");
     host.setAttribute("data-live-chat", String(cfg.channel));
+    if (options.lang) {
+        host.setAttribute("lang", options.lang);
+    }
     var root = host.attachShadow({mode: "open"});
     var style = document.createElement("style");
     style.textContent = CSS;
