@@ -8,3 +8,4 @@ from . import test_ui_chat
 from . import test_access
 from . import test_rules
 from . import test_ui_widget
+from . import test_i18n
