@@ -47,11 +47,13 @@ def _signature(pofile):
 
 
 def write_pot(pot, path):
-    """Write the .pot unless only its creation date would change."""
-    if path.exists() and _signature(polib.pofile(str(path))) == _signature(pot):
-        return False
+    """Write the .pot unless only its creation date would change; the .pot of the file."""
+    if path.exists():
+        current = polib.pofile(str(path))
+        if _signature(current) == _signature(pot):
+            return current, False
     pot.save(str(path))
-    return True
+    return pot, True
 
 
 def new_po(pot, lang):
@@ -110,7 +112,7 @@ def sync(env, repo, modules, add_langs):
         i18n = repo / module / "i18n"
         i18n.mkdir(exist_ok=True)
         pot = export_pot(env, module)
-        changed = write_pot(pot, i18n / f"{module}.pot")
+        pot, changed = write_pot(pot, i18n / f"{module}.pot")
         report(f"{module}/i18n/{module}.pot: {len(pot)} terms{'' if changed else ', unchanged'}")
         for lang in add_langs:
             path = i18n / f"{lang}.po"
