@@ -146,6 +146,9 @@ def _api(func):
         try:
             payload = _read_payload()
             _drop_cross_site_user()
+            # Every text of the answer (the channel's, errors, notices) in the
+            # visitor's language.
+            request.update_context(lang=_visitor_lang(payload))
             result = func(self, payload, *args, **kwargs)
         except BadRequest as error:
             raise _error_response(error, payload) from None

@@ -302,8 +302,10 @@ class DiscussChannel(models.Model):
         for session in self.filtered(lambda s: s.live_chat_state == "open"):
             # sudo: discuss.channel - a live chat user may end any session they can read
             # (the live chat record rule), without being able to write on conversations.
+            # The notice is the visitor's: in their language.
+            visitor_env = session.with_context(lang=session.live_chat_lang or self.env.lang).env
             session.sudo()._live_chat_close(
-                self.env._("%s closed the conversation.", self.env.user.name)
+                visitor_env._("%s closed the conversation.", self.env.user.name)
             )
         return True
 

@@ -496,6 +496,7 @@ class LiveChatChannel(models.Model):
             "title_color": self.title_color,
             "default_message": self.default_message or "",
             "input_placeholder": self.input_placeholder or "",
+            "lang": (self.env.lang or "en_US").replace("_", "-"),
             "texts": {
                 "end_chat": self.env._("End chat"),
                 "minimize": self.env._("Minimize the chat"),

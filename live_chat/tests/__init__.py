@@ -16,3 +16,4 @@ from . import test_rate_limit
 from . import test_lifecycle
 from . import test_availability
 from . import test_privacy
+from . import test_i18n

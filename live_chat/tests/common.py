@@ -182,3 +182,16 @@ class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
     def _body(message):
         body = message["body"]
         return body[1] if isinstance(body, list) else body  # ["markup", html]
+
+
+SUITE_MODULES = ("live_chat", "live_chat_website", "live_chat_helpdesk")
+
+
+def load_language(env, lang="uk_UA"):
+    """Activate ``lang`` and load the translations of the suite's installed modules, as
+    installing a language in a database that has the suite does."""
+    env["res.lang"]._activate_lang(lang)
+    installed = env["ir.module.module"].search(
+        [("name", "in", SUITE_MODULES), ("state", "=", "installed")]
+    )
+    env["ir.module.module"]._load_module_terms(installed.mapped("name"), [lang], overwrite=True)

@@ -78,6 +78,15 @@ class VisitorBrowser:
             },
         )
 
+    def prefer_language(self, accept_language):
+        """Make the browser prefer ``accept_language`` (e.g. "uk-UA,uk"), as its user's
+        settings do: navigator.language(s) and the Accept-Language header."""
+        version = self.browser._websocket_request("Browser.getVersion")
+        self.browser._websocket_request(
+            "Emulation.setUserAgentOverride",
+            params={"userAgent": version["userAgent"], "acceptLanguage": accept_language},
+        )
+
     def forward_for(self, ip):
         """Make the visitor's requests come through a reverse proxy that forwards
         for ``ip`` (the host honours it in proxy mode). Headers are added where the

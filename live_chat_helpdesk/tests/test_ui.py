@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.live_chat.tests.common import load_language
+
 from .common import LiveChatHelpdeskCommon
 
 
@@ -54,3 +56,12 @@ class TestHelpdeskTours(LiveChatHelpdeskCommon, HttpCase):
         ticket = session.live_chat_ticket_ids
         self.assertEqual(len(ticket), 1)
         self.assertIn("My printer prints only blank pages", ticket.description)
+
+    def test_team_form_in_ukrainian(self):
+        load_language(self.env, "uk_UA")
+        self.manager.lang = "uk_UA"
+        self.start_tour(
+            f"/odoo/action-helpdesk_mgmt.helpdesk_ticket_team_action/{self.team.id}",
+            "live_chat_helpdesk_ukrainian",
+            login=self.manager.login,
+        )

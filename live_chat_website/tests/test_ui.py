@@ -1,7 +1,7 @@
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.live_chat.tests.common import LiveChatCommon
+from odoo.addons.live_chat.tests.common import LiveChatCommon, load_language
 
 
 @tagged("post_install", "-at_install")
@@ -48,3 +48,15 @@ class TestWebsiteTours(LiveChatCommon, HttpCase):
         )
         self.assertFalse(self.website.live_chat_channel_id)
         self.assertFalse(self._loader_in_page())
+
+    def test_settings_in_ukrainian(self):
+        load_language(self.env, "uk_UA")
+        self.admin.lang = "uk_UA"
+        before = self.website.live_chat_channel_id
+        self.start_tour(
+            "/odoo/action-website.action_website_configuration",
+            "live_chat_website_ukrainian",
+            login=self.admin.login,
+        )
+        # Nothing saved.
+        self.assertEqual(self.website.live_chat_channel_id, before)

@@ -30,7 +30,7 @@ class Transport {
             response = await fetch(this.server + path, {
                 method: "POST",
                 headers: {"Content-Type": "text/plain"},
-                body: JSON.stringify(data || {}),
+                body: JSON.stringify({lang: navigator.language, ...data}),
             });
         } catch {
             throw new RequestError("", 0, "unreachable");

@@ -94,6 +94,9 @@ class View {
         this.host = el("div");
         this.host.setAttribute("data-live-chat", String(this.config.channel));
         this.host.setAttribute("data-live-chat-version", version || "");
+        if (options.lang) {
+            this.host.setAttribute("lang", options.lang);
+        }
         this.root = this.host.attachShadow({mode: "open"});
         this.root.append(el("style", null, CSS));
         const label = options.button_text || options.name;

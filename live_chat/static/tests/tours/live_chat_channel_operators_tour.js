@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("live_chat_channel_operators", {
         },
         {
             content: "Add operators",
-            trigger: `${OPERATORS} .o-kanban-button-new:contains(Add Operators)`,
+            trigger: `${OPERATORS} .o-kanban-button-new:contains(Add)`,
             run: "click",
         },
         {

@@ -4,6 +4,8 @@ import {registry} from "@web/core/registry";
 import {assertTour, currentChannelId, openTab} from "./live_chat_tour_steps";
 
 const SNIPPET = ".o_live_chat_snippet";
+// The code itself, beside its Copy button.
+const SNIPPET_CODE = `${SNIPPET} > div > span:first-child`;
 const LINK = ".o_live_chat_support_url";
 
 // Widget tab of the channel "Tour Support": the code to paste in a page and the
@@ -21,7 +23,7 @@ registry.category("web_tour.tours").add("live_chat_channel_widget", {
             ...openTab("widget", "Widget"),
             {
                 content: "The widget code loads the script of this channel",
-                trigger: `${SNIPPET}:contains(/live_chat/loader/)`,
+                trigger: `${SNIPPET_CODE}:contains(/live_chat/loader/)`,
                 run({anchor}) {
                     const code = anchor.textContent.trim();
                     const src = `/live_chat/loader/${currentChannelId()}"`;
@@ -66,7 +68,7 @@ registry.category("web_tour.tours").add("live_chat_channel_widget", {
             },
             {
                 content: "The code shown is the code copied",
-                trigger: SNIPPET,
+                trigger: SNIPPET_CODE,
                 run({anchor}) {
                     const code = anchor.textContent.trim();
                     assertTour(copied.length === 1, `${copied.length} copies, not 1`);
