@@ -11,7 +11,11 @@ from odoo import http
 from odoo.http import request
 from odoo.tools.misc import file_open
 
-from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+from ..models.discuss_channel import (
+    MESSAGE_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    RATING_VALUES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -340,3 +344,32 @@ class LiveChatController(http.Controller):
             return wanted
         prefix = wanted.split("_")[0]
         return next((code for code in installed if code.split("_")[0] == prefix), request.env.lang)
+
+    # ------------------------------------------------------------
+    # Satisfaction
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/session/rate")
+    def session_rate(self, payload, **_params):
+        """The visitor's rating of their chat once it has ended: ``rating`` 1, 3 or 5
+        (unhappy, neutral, happy) and an optional ``comment`` (plain text), once."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        value = _get(payload, "rating", int)
+        if value not in RATING_VALUES:
+            raise BadRequest(400, "bad_field", "“rating” must be 1, 3 or 5.")
+        comment = _get(
+            payload, "comment", str, required=False, max_length=RATING_COMMENT_MAX_LENGTH
+        )
+        if session.live_chat_state != "closed":
+            raise BadRequest(
+                409,
+                "session_open",
+                request.env._("This chat has not ended yet: rate it once it has ended."),
+            )
+        if session.live_chat_rating:
+            raise BadRequest(
+                409, "already_rated", request.env._("You have already rated this chat.")
+            )
+        session._live_chat_rate(value, comment or "")
+        return {"session": session._live_chat_visitor_info()}

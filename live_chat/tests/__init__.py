@@ -11,3 +11,5 @@ from . import test_ui_widget
 from . import test_host_routes
 from . import test_bus_recovery
 from . import test_ui_sidebar
+from . import test_rating
+from . import test_report
