@@ -107,16 +107,20 @@ class DiscussChannel(models.Model):
     _live_chat_open_operator_idx = models.Index(
         "(live_chat_operator_id) WHERE live_chat_state = 'open'"
     )
-    # The reports and the channels' dashboard: sessions of a channel over a period.
+    # The reports and the channels' dashboard: sessions of a channel over a period,
+    # and every channel's over a period or the latest first (the report's list).
     _live_chat_report_idx = models.Index(
         "(live_chat_channel_id, live_chat_start_dt) WHERE channel_type = 'live_chat'"
     )
+    _live_chat_start_idx = models.Index("(live_chat_start_dt) WHERE channel_type = 'live_chat'")
 
     @api.depends("live_chat_start_dt", "live_chat_end_dt")
     def _compute_live_chat_duration(self):
         for session in self:
             start, end = session.live_chat_start_dt, session.live_chat_end_dt
-            session.live_chat_duration = (end - start).total_seconds() / 60 if start and end else 0.0
+            session.live_chat_duration = (
+                (end - start).total_seconds() / 60 if start and end else 0.0
+            )
 
     def _compute_live_chat_transcript(self):
         for session in self:

@@ -109,7 +109,7 @@ class LiveChatChannel(models.Model):
         "in the reports.",
     )
     # Dashboard: the figures of the channel's report (for those who may read it)
-    report_visible = fields.Boolean("Report Visible", compute="_compute_report_visible")
+    report_visible = fields.Boolean(compute="_compute_report_visible")
     today_session_count = fields.Integer("Sessions Today", compute="_compute_report_figures")
     week_answer_time = fields.Float(
         "Time to Answer, Last 7 Days (seconds)", compute="_compute_report_figures"
@@ -212,6 +212,11 @@ class LiveChatChannel(models.Model):
         """The dashboard's figures, from the report (with the user's access to it): two
         grouped reads for all the channels on screen, not one per card."""
         Report = self.env["live_chat.session.report"]
+        if not Report.has_access("read"):
+            # Who reads a channel without the Live Chat group (a Helpdesk team's form).
+            self.today_session_count = self.week_answer_time = self.week_rating = 0
+            self.week_answer_time_display = self.week_rating_display = "–"
+            return
         now = fields.Datetime.now()
         today = Report._start_of_today()
         channel_domain = [("channel_id", "in", self.ids)]

@@ -13,3 +13,4 @@ from . import test_bus_recovery
 from . import test_ui_sidebar
 from . import test_rating
 from . import test_report
+from . import test_ui_rating

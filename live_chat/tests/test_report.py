@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from lxml import etree
 from psycopg2 import IntegrityError
@@ -128,7 +129,9 @@ class TestReport(LiveChatCommon, TransactionCase):
         fresh = self._chat(NOW + timedelta(hours=3), steps=[(100, "", "cron")])
         self.assertEqual((waiting.live_chat_missed, fresh.live_chat_missed), (True, False))
         row = self._row(fresh)
-        self.assertEqual((row["state"], row["duration"], row["visitor_message_count"]), ("open", 0, 0))
+        self.assertEqual(
+            (row["state"], row["duration"], row["visitor_message_count"]), ("open", 0, 0)
+        )
 
         # Averages leave out what is not there yet: no answer, no end, no rating.
         answered._live_chat_rate(5, "Great")
@@ -169,11 +172,34 @@ class TestReport(LiveChatCommon, TransactionCase):
         message or a second answer change nothing."""
         session = self._chat(NOW, steps=[(30, "visitor", "Anyone?")])
         self.assertFalse(session.live_chat_first_answer_dt)
-        session = self._chat(
-            NOW, steps=[(45, "operator", "Yes!"), (50, "operator", "Here I am.")]
-        )
+        session = self._chat(NOW, steps=[(45, "operator", "Yes!"), (50, "operator", "Here I am.")])
         self.assertEqual(session.live_chat_first_answer_dt, NOW + timedelta(seconds=45))
         self.assertFalse(session.live_chat_missed)
+        # Later messages of either side cost the report nothing: no statement touches
+        # its columns (the close counts the messages, once).
+        statements = []
+        execute = type(self.env.cr).execute
+
+        def spy(cr, query, *args, **kwargs):
+            statements.append(str(query))
+            return execute(cr, query, *args, **kwargs)
+
+        with patch.object(type(self.env.cr), "execute", spy):
+            session._live_chat_post_visitor_message("Thanks")
+            session.with_user(self.operator).message_post(
+                body="You're welcome", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+            self.env.flush_all()
+        self.assertTrue(statements)
+        report_columns = ("live_chat_first_answer_dt", "live_chat_missed", "_message_count")
+        self.assertFalse(
+            [
+                query
+                for query in statements
+                if query.lstrip().upper().startswith("UPDATE")
+                and any(column in query for column in report_columns)
+            ]
+        )
         # The cron never makes an answered session missed.
         with freeze_time(NOW + timedelta(hours=1)):
             self.env["discuss.channel"]._cron_live_chat_mark_missed()
@@ -265,15 +291,19 @@ class TestReport(LiveChatCommon, TransactionCase):
         with freeze_time(NOW):
             for user in (self.operator, self.manager):
                 with self.subTest(user=user.login):
-                    figures = channels.with_user(user).with_context(tz="UTC").read(
-                        [
-                            "report_visible",
-                            "today_session_count",
-                            "week_answer_time",
-                            "week_answer_time_display",
-                            "week_rating",
-                            "week_rating_display",
-                        ]
+                    figures = (
+                        channels.with_user(user)
+                        .with_context(tz="UTC")
+                        .read(
+                            [
+                                "report_visible",
+                                "today_session_count",
+                                "week_answer_time",
+                                "week_answer_time_display",
+                                "week_rating",
+                                "week_rating_display",
+                            ]
+                        )
                     )
                     self.assertEqual(
                         {key: figures[0][key] for key in figures[0] if key != "id"},
