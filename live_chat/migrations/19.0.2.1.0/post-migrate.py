@@ -1,6 +1,7 @@
 """What the reports count, for the sessions of before: the operators' first answer
 (their first message after the visitor's first one), the messages of each side of the
-ended sessions, and whether a session was missed (answered late, or never once ended)."""
+ended sessions, and whether a session was missed (answered late, or not answered in
+time)."""
 
 
 def migrate(cr, version):
@@ -48,11 +49,18 @@ def migrate(cr, version):
         """
         UPDATE discuss_channel s
            SET live_chat_missed = COALESCE(
-                   (s.live_chat_first_answer_dt IS NULL AND s.live_chat_state = 'closed')
-                   OR s.live_chat_first_answer_dt > s.live_chat_start_dt + make_interval(
-                       mins => COALESCE((SELECT c.missed_after FROM live_chat_channel c
-                                          WHERE c.id = s.live_chat_channel_id), 2)),
+                   CASE WHEN s.live_chat_first_answer_dt IS NOT NULL
+                        THEN s.live_chat_first_answer_dt > s.live_chat_start_dt + deadline.wait
+                        ELSE s.live_chat_state = 'closed'
+                             OR s.live_chat_start_dt + deadline.wait
+                                < now() AT TIME ZONE 'UTC' END,
                    FALSE)
-         WHERE s.channel_type = 'live_chat'
+          FROM discuss_channel s2
+          CROSS JOIN LATERAL (
+                SELECT make_interval(mins => COALESCE(
+                           (SELECT c.missed_after FROM live_chat_channel c
+                             WHERE c.id = s2.live_chat_channel_id), 2)) AS wait
+          ) deadline
+         WHERE s.id = s2.id AND s.channel_type = 'live_chat'
         """
     )
