@@ -1,3 +1,4 @@
 from . import bus_recovery
 from . import controllers
 from . import models
+from . import report

@@ -1,6 +1,6 @@
 {
     "name": "Live Chat for Helpdesk",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Website/Live Chat",
     "summary": "Give a Helpdesk team a live chat channel and turn chats into tickets",
     "author": "Live Chat for Odoo",
@@ -12,6 +12,7 @@
         "views/helpdesk_ticket_team_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/discuss_channel_views.xml",
+        "report/live_chat_session_report_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,12 +3,15 @@
 # server on 127.0.0.1, measurements, a report on stdout. The server is stopped
 # at the end; its log and the report are kept in .bench/ (LIVE_CHAT_BENCH_DIR).
 #
-#   tools/bench.sh chat|widget [--fresh] [--no-update] [the script's options]
+#   tools/bench.sh chat|widget|report [--fresh] [--no-update] [the script's options]
 #     chat         visitors and operators chatting in real time (tools/bench/bench_chat.py;
 #                  `tools/bench.sh chat --help` lists its options)
 #     widget       the visitor's widget on a foreign page, in headless Chromium: bytes and
 #                  times before and after the click (tools/bench/bench_widget.py); its
 #                  defaults: database live_chat_bench_widget, ports 8869 / 8872, page 8899
+#     report       the sessions report over 100,000 sessions: its main groupings timed
+#                  in-process, no server (tools/bench/bench_report.py); its database:
+#                  live_chat_bench_report, with the Helpdesk bridge
 #     --fresh      drop and recreate the benchmark database first
 #     --no-update  reuse the database as it is (default: update the suite's modules,
 #                  so that the benchmark runs the code of the working tree)
@@ -25,14 +28,18 @@
 source "$(dirname "$0")/common.sh"
 
 BENCH="${1:-}"
-[ -n "$BENCH" ] || die "which benchmark? usage: $0 chat|widget [options] (see the top of $0)"
+[ -n "$BENCH" ] || die "which benchmark? usage: $0 chat|widget|report [options] (see the top of $0)"
 shift
 case "$BENCH" in
     chat) DEFAULT_DB=live_chat_bench DEFAULT_PORT=8769 ;;
     # A database and ports of its own: it can run while the chat benchmark does.
     widget) DEFAULT_DB=live_chat_bench_widget DEFAULT_PORT=8869 ;;
-    *) die "unknown benchmark '$BENCH' (known: chat, widget)" ;;
+    # No server: the report's queries run in the script's process.
+    report) DEFAULT_DB=live_chat_bench_report DEFAULT_PORT=0 ;;
+    *) die "unknown benchmark '$BENCH' (known: chat, widget, report)" ;;
 esac
+MODULES=live_chat
+[ "$BENCH" = report ] && MODULES=live_chat,live_chat_helpdesk
 SCRIPT="$REPO_DIR/tools/bench/bench_$BENCH.py"
 
 DB="${LIVE_CHAT_BENCH_DB:-$DEFAULT_DB}"
@@ -59,9 +66,11 @@ while [ $# -gt 0 ]; do
 done
 [ "$WORKERS" -ge 2 ] || die "LIVE_CHAT_BENCH_WORKERS must be 2 or more (websockets need the multi-worker mode)"
 [ "$OPERATORS" -ge 1 ] || die "LIVE_CHAT_BENCH_OPERATORS must be 1 or more"
-for port in "$HTTP_PORT" "$GEVENT_PORT"; do
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is already in use"
-done
+if [ "$BENCH" != report ]; then
+    for port in "$HTTP_PORT" "$GEVENT_PORT"; do
+        ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is already in use"
+    done
+fi
 
 setup_all
 mkdir -p "$BENCH_DIR"
@@ -72,15 +81,22 @@ if [ "$FRESH" = 1 ]; then
     dropdb --if-exists "$DB"
 fi
 installed="$(psql -d "$DB" -tAc "SELECT 1 FROM ir_module_module
-    WHERE name = 'live_chat' AND state = 'installed'" 2>/dev/null || true)"
+    WHERE name = '${MODULES##*,}' AND state = 'installed'" 2>/dev/null || true)"
 if [ "$installed" != 1 ]; then
-    log "database $DB: installing live_chat (a few minutes; log: $BENCH_DIR/install.log)"
-    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i live_chat >"$BENCH_DIR/install.log" 2>&1 \
-        || { tail -40 "$BENCH_DIR/install.log"; die "installing live_chat in $DB failed"; }
+    log "database $DB: installing $MODULES (a few minutes; log: $BENCH_DIR/install.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -i "$MODULES" >"$BENCH_DIR/install.log" 2>&1 \
+        || { tail -40 "$BENCH_DIR/install.log"; die "installing $MODULES in $DB failed"; }
 elif [ "$UPDATE" = 1 ]; then
-    log "database $DB: updating live_chat (log: $BENCH_DIR/update.log)"
-    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -u live_chat >"$BENCH_DIR/update.log" 2>&1 \
-        || { tail -40 "$BENCH_DIR/update.log"; die "updating live_chat in $DB failed"; }
+    log "database $DB: updating $MODULES (log: $BENCH_DIR/update.log)"
+    odoo "${DB_ARGS[@]}" --stop-after-init --no-http -u "$MODULES" >"$BENCH_DIR/update.log" 2>&1 \
+        || { tail -40 "$BENCH_DIR/update.log"; die "updating $MODULES in $DB failed"; }
+fi
+
+if [ "$BENCH" = report ]; then
+    exec "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$SCRIPT" \
+        --odoo-src "$ODOO_SRC" --addons-path "$(addons_path)" --db "$DB" \
+        --db-host "$PGHOST" --db-port "$PGPORT" --db-user "$PGUSER" --db-password "$PGPASSWORD" \
+        --out-dir "$BENCH_DIR" "${ARGS[@]}"
 fi
 
 log "database $DB: $OPERATORS operators, the channel \"Benchmark\", no open session"

@@ -12,7 +12,11 @@ from odoo import http
 from odoo.http import request
 from odoo.tools.translate import LazyTranslate
 
-from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+from ..models.discuss_channel import (
+    MESSAGE_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    RATING_VALUES,
+)
 from ..models.utils import URL_MAX_LENGTH, clean_page_url, is_clean_text, is_same_origin_request
 from .widget import widget_server_info
 
@@ -333,6 +337,38 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
+
+
+
+    # ------------------------------------------------------------
+    # Satisfaction
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/session/rate")
+    def session_rate(self, payload, **_params):
+        """The visitor's rating of their chat once it has ended: ``rating`` 1, 3 or 5
+        (unhappy, neutral, happy) and an optional ``comment`` (plain text), once."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        self._rate_limit(("messages_session", session.id))
+        value = _get(payload, "rating", int)
+        if value not in RATING_VALUES:
+            raise BadRequest(400, "bad_field", _lt("“rating” must be 1, 3 or 5."))
+        comment = _get(
+            payload, "comment", str, required=False, max_length=RATING_COMMENT_MAX_LENGTH
+        )
+        if session.live_chat_state != "closed":
+            raise BadRequest(
+                409,
+                "session_open",
+                request.env._("This chat has not ended yet: rate it once it has ended."),
+            )
+        if session.live_chat_rating:
+            raise BadRequest(
+                409, "already_rated", request.env._("You have already rated this chat.")
+            )
+        session._live_chat_rate(value, comment or "")
+        return {"session": session._live_chat_visitor_info()}
 
     # ------------------------------------------------------------
     # Helpers

@@ -28,6 +28,13 @@ START_KEY_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
 INACTIVE_BATCH_SIZE = 100
 # Sessions anonymised per run of the retention cron (it runs again while some remain).
 ANONYMIZE_BATCH_SIZE = 500
+# The longest comment a visitor may give with their rating.
+RATING_COMMENT_MAX_LENGTH = 1000
+# The visitor's rating of a session: three faces, with the values of the host's ratings.
+RATING_VALUES = (5, 3, 1)
+RATING_SELECTION = [("5", "Happy"), ("3", "Neutral"), ("1", "Unhappy")]
+# A session unanswered for this long (minutes) is missed, unless its channel says otherwise.
+DEFAULT_MISSED_AFTER = 2
 
 
 class DiscussChannel(models.Model):
@@ -72,8 +79,43 @@ class DiscussChannel(models.Model):
     live_chat_visitor_token = fields.Char(copy=False, groups="base.group_system")
     # The widget's key of the start of a session: the same start sent twice makes one.
     live_chat_start_key = fields.Char(copy=False, groups="base.group_system")
+    # Stored, in minutes, once the session has ended: the reports sum and average it.
     live_chat_duration = fields.Float(
-        "Duration (minutes)", compute="_compute_live_chat_duration", digits=(16, 1)
+        "Duration (minutes)",
+        compute="_compute_live_chat_duration",
+        store=True,
+        digits=(16, 1),
+        help="How long the chat lasted, from the visitor's first message to its end.",
+    )
+    # What the reports count, kept up to date cheaply: the first answer (one UPDATE,
+    # once per session), the rest when the session ends.
+    live_chat_first_answer_dt = fields.Datetime(
+        "First Answer", readonly=True, help="When an operator first answered the visitor."
+    )
+    live_chat_missed = fields.Boolean(
+        "Missed Chat",
+        readonly=True,
+        help="No operator answered within the channel's time (Missed after).",
+    )
+    live_chat_visitor_message_count = fields.Integer(
+        "Visitor Messages", readonly=True, help="Counted when the session ends."
+    )
+    live_chat_operator_message_count = fields.Integer(
+        "Operator Messages",
+        readonly=True,
+        help="Answers of the operators, counted when the session ends.",
+    )
+    live_chat_rating = fields.Selection(
+        RATING_SELECTION,
+        "Visitor Rating",
+        readonly=True,
+        help="How the visitor rated the chat once it ended.",
+    )
+    live_chat_rating_id = fields.Many2one(
+        "rating.rating", "Visitor Rating Record", readonly=True, ondelete="set null"
+    )
+    live_chat_rating_comment = fields.Text(
+        "Visitor Comment", related="live_chat_rating_id.feedback"
     )
     live_chat_transcript = fields.Html(
         "Transcript", compute="_compute_live_chat_transcript", sanitize=False
@@ -100,14 +142,20 @@ class DiscussChannel(models.Model):
         "(live_chat_channel_id)"
         " WHERE live_chat_state = 'closed' AND live_chat_anonymized_dt IS NULL"
     )
+    # The reports and the channels' dashboard: sessions of a channel over a period,
+    # and every channel's over a period or the latest first (the report's list).
+    _live_chat_report_idx = models.Index(
+        "(live_chat_channel_id, live_chat_start_dt) WHERE channel_type = 'live_chat'"
+    )
+    _live_chat_start_idx = models.Index("(live_chat_start_dt) WHERE channel_type = 'live_chat'")
 
     @api.depends("live_chat_start_dt", "live_chat_end_dt")
     def _compute_live_chat_duration(self):
-        now = fields.Datetime.now()
         for session in self:
-            start = session.live_chat_start_dt
-            end = session.live_chat_end_dt or now
-            session.live_chat_duration = (end - start).total_seconds() / 60 if start else 0.0
+            start, end = session.live_chat_start_dt, session.live_chat_end_dt
+            session.live_chat_duration = (
+                (end - start).total_seconds() / 60 if start and end else 0.0
+            )
 
     def _compute_live_chat_transcript(self):
         for session in self:
@@ -227,7 +275,10 @@ class DiscussChannel(models.Model):
     def message_post(self, **kwargs):
         for session in self.filtered(_is_live_chat):
             session._live_chat_check_post()
-        return super().message_post(**kwargs)
+        message = super().message_post(**kwargs)
+        if _is_live_chat(self):
+            self._live_chat_note_answer(message)
+        return message
 
     def _live_chat_check_post(self):
         """Refuse a message that does not come through the suite: into a closed
@@ -385,7 +436,13 @@ class DiscussChannel(models.Model):
         self.ensure_one()
         if self.live_chat_state != "open":
             return False
-        self.write({"live_chat_state": "closed", "live_chat_end_dt": fields.Datetime.now()})
+        self.write(
+            {
+                "live_chat_state": "closed",
+                "live_chat_end_dt": fields.Datetime.now(),
+                **self._live_chat_closing_figures(),
+            }
+        )
         self._live_chat_post(
             Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
             "notification",
@@ -395,6 +452,140 @@ class DiscussChannel(models.Model):
         Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
         self._live_chat_unpin()
         return True
+
+    def _live_chat_note_answer(self, message):
+        """Note the operators' first answer to the visitor: when it came, and whether
+        it came later than the channel's "Missed after". Runs on every message of a
+        session: nothing but a look at the record's cache, except for the first
+        answer, which costs one UPDATE."""
+        self.ensure_one()
+        if (
+            self.live_chat_first_answer_dt
+            or self.live_chat_state != "open"
+            or message.message_type != "comment"
+            or self.env.context.get("live_chat_welcome")
+            or not message.author_id
+            or message.author_id == self.live_chat_visitor_partner_id
+        ):
+            return
+        self.flush_recordset(["live_chat_start_dt", "live_chat_channel_id", "live_chat_missed"])
+        self.env["live_chat.channel"].flush_model(["missed_after"])
+        # Raw SQL: one UPDATE, without the host's write (which reads and compares the
+        # conversation's synchronised fields); the first answer only once, even when
+        # two operators answer at the same time.
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE discuss_channel
+                   SET live_chat_first_answer_dt = %(date)s,
+                       live_chat_missed = live_chat_missed IS TRUE OR %(date)s
+                           > live_chat_start_dt + make_interval(mins => COALESCE(
+                               (SELECT missed_after FROM live_chat_channel
+                                 WHERE id = live_chat_channel_id), %(default)s))
+                 WHERE id = %(id)s AND live_chat_first_answer_dt IS NULL
+                """,
+                date=message.date,
+                default=DEFAULT_MISSED_AFTER,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["live_chat_first_answer_dt", "live_chat_missed"])
+
+    def _live_chat_closing_figures(self):
+        """What the reports count of a session, once, when it ends: the messages of
+        each side (the operators' after the visitor's first one, so without the
+        welcome message), and whether it was missed (never answered)."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        by_visitor = (
+            SQL("m.author_id = %s", partner.id)
+            if partner
+            else SQL("m.author_guest_id = %s", guest.id or 0)
+        )
+        self.env["mail.message"].flush_model(
+            ["model", "res_id", "message_type", "author_id", "author_guest_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH messages AS (
+                    SELECT m.id, COALESCE(%(by_visitor)s, FALSE) AS by_visitor
+                      FROM mail_message m
+                     WHERE m.model = 'discuss.channel' AND m.res_id = %(id)s
+                       AND m.message_type = 'comment'
+                )
+                SELECT count(*) FILTER (WHERE by_visitor),
+                       count(*) FILTER (WHERE NOT by_visitor AND id > (
+                           SELECT min(id) FROM messages WHERE by_visitor))
+                  FROM messages
+                """,
+                by_visitor=by_visitor,
+                id=self.id,
+            )
+        )
+        visitor_count, operator_count = self.env.cr.fetchone()
+        return {
+            "live_chat_visitor_message_count": visitor_count,
+            "live_chat_operator_message_count": operator_count,
+            "live_chat_missed": self.live_chat_missed or not self.live_chat_first_answer_dt,
+        }
+
+    @api.model
+    def _cron_live_chat_mark_missed(self):
+        """Open sessions that nobody answered within their channel's "Missed after"
+        become missed now, not only when they end: the reports count them."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE discuss_channel s
+                   SET live_chat_missed = TRUE
+                  FROM live_chat_channel c
+                 WHERE c.id = s.live_chat_channel_id
+                   AND s.live_chat_state = 'open'
+                   AND s.live_chat_first_answer_dt IS NULL
+                   AND s.live_chat_missed IS NOT TRUE
+                   AND s.live_chat_start_dt < %s - make_interval(mins => c.missed_after)
+                """,
+                fields.Datetime.now(),
+            )
+        )
+        self.invalidate_model(["live_chat_missed"])
+
+    def _live_chat_rate(self, value, comment=""):
+        """The visitor's rating of their ended chat (``value``: 1, 3 or 5, the host's
+        unhappy, neutral and happy; ``comment``: plain text, kept as text), as the
+        host's rating of the session. The visitor's route checks that the session has
+        ended and is not rated yet; two ratings sent at the same time both write the
+        session's row, and the database lets one of them through."""
+        self.ensure_one()
+        if value not in RATING_VALUES:
+            raise UserError(self.env._("A rating is 1, 3 or 5."))
+        partner, _guest = self._live_chat_visitor_author()
+        # sudo: rating.rating - the visitor (public) rates the session their token opens.
+        rating = (
+            self.env["rating.rating"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(self._name),
+                    "res_id": self.id,
+                    "rating": value,
+                    "feedback": (comment or "").strip()[:RATING_COMMENT_MAX_LENGTH] or False,
+                    "consumed": True,
+                    "partner_id": partner.id,
+                    "rated_partner_id": self.live_chat_operator_id.partner_id.id,
+                }
+            )
+        )
+        self.write({"live_chat_rating": str(value), "live_chat_rating_id": rating.id})
+        # The operator's chat window shows it. Their web client no longer listens to
+        # the closed session: tell the operator themselves.
+        if self.live_chat_operator_id:
+            Store(bus_channel=self.live_chat_operator_id).add(
+                self, ["live_chat_rating", "live_chat_rating_comment"]
+            ).bus_send()
+        return rating
 
     def _live_chat_unpin(self):
         """A closed session leaves its members' chat lists and sidebars (an open chat
@@ -434,6 +625,8 @@ class DiscussChannel(models.Model):
             "guest_id": self.live_chat_visitor_guest_id.id or False,
             "visitor_partner_id": self.live_chat_visitor_partner_id.id or False,
             "bus_channel": self._live_chat_bus_channel(),
+            # The widget asks for a rating once the chat has ended, unless given.
+            "rating": int(self.live_chat_rating) if self.live_chat_rating else False,
         }
 
     @api.model
@@ -1032,6 +1225,8 @@ def _replace_names(body, names, replacement):
 # What the operators' web client knows of a session (see static/src/backend).
 _STORE_FIELDS = (
     "live_chat_state",
+    "live_chat_rating",
+    "live_chat_rating_comment",
     "live_chat_visitor_name",
     "live_chat_country_name",
     "live_chat_country_code",

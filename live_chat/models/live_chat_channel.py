@@ -8,6 +8,10 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL
 
+from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
+
+from .discuss_channel import DEFAULT_MISSED_AFTER
+
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 DEFAULT_COLORS = {
@@ -120,6 +124,27 @@ class LiveChatChannel(models.Model):
         help="Keep: the messages stay, those of the visitor without their author. "
         "Delete: every message of the session is deleted.",
     )
+    # Options: missed chats
+    missed_after = fields.Integer(
+        "Missed after (minutes)",
+        default=DEFAULT_MISSED_AFTER,
+        required=True,
+        help="A session that no operator answered within this time counts as missed "
+        "in the reports.",
+    )
+    # Dashboard: the figures of the channel's report (for those who may read it)
+    report_visible = fields.Boolean(compute="_compute_report_visible")
+    today_session_count = fields.Integer("Sessions Today", compute="_compute_report_figures")
+    week_answer_time = fields.Float(
+        "Time to Answer, Last 7 Days (seconds)", compute="_compute_report_figures"
+    )
+    week_answer_time_display = fields.Char(
+        "Time to Answer, Last 7 Days", compute="_compute_report_figures"
+    )
+    week_rating = fields.Float("Rating, Last 7 Days", compute="_compute_report_figures")
+    week_rating_display = fields.Char(
+        "Rating, Last 7 Days (text)", compute="_compute_report_figures"
+    )
     # Widget
     script_url = fields.Char("Script URL", compute="_compute_widget")
     support_url = fields.Char("Direct chat link", compute="_compute_widget")
@@ -147,6 +172,10 @@ class LiveChatChannel(models.Model):
     _anonymize_after_days_positive = models.Constraint(
         "CHECK(anonymize_after_days >= 0)",
         "The number of days after which sessions are anonymised cannot be negative.",
+    )
+    _missed_after_positive = models.Constraint(
+        "CHECK(missed_after > 0)",
+        "A chat is missed after one minute or more without an answer.",
     )
 
     @api.constrains(*DEFAULT_COLORS)
@@ -227,6 +256,51 @@ class LiveChatChannel(models.Model):
         for channel in self:
             channel.session_count = counts.get(channel, 0)
 
+    @api.depends("user_ids")
+    @api.depends_context("uid")
+    def _compute_report_visible(self):
+        is_manager = self.env.user.has_group("live_chat.live_chat_group_manager")
+        for channel in self:
+            channel.report_visible = is_manager or self.env.user in channel.user_ids
+
+    @api.depends_context("uid", "tz")
+    def _compute_report_figures(self):
+        """The dashboard's figures, from the report (with the user's access to it): two
+        grouped reads for all the channels on screen, not one per card."""
+        Report = self.env["live_chat.session.report"]
+        if not Report.has_access("read"):
+            # Who reads a channel without the Live Chat group (a Helpdesk team's form).
+            self.today_session_count = self.week_answer_time = self.week_rating = 0
+            self.week_answer_time_display = self.week_rating_display = "–"
+            return
+        now = fields.Datetime.now()
+        today = Report._start_of_today()
+        channel_domain = [("channel_id", "in", self.ids)]
+        today_counts = dict(
+            Report._read_group(
+                [*channel_domain, ("start_dt", ">=", today)], ["channel_id"], ["__count"]
+            )
+        )
+        week = {
+            channel: (answer_time, rating)
+            for channel, answer_time, rating in Report._read_group(
+                [*channel_domain, ("start_dt", ">=", now - timedelta(days=7))],
+                ["channel_id"],
+                ["answer_time:avg", "rating:avg"],
+            )
+        }
+        for channel in self:
+            answer_time, rating = week.get(channel, (None, None))
+            channel.today_session_count = today_counts.get(channel, 0)
+            channel.week_answer_time = answer_time or 0.0
+            channel.week_answer_time_display = (
+                self._format_answer_time(answer_time) if answer_time is not None else "–"
+            )
+            channel.week_rating = rating or 0.0
+            channel.week_rating_display = (
+                self.env._("%(rating).1f / 5", rating=rating) if rating else "–"
+            )
+
     @api.depends_context("uid")
     def _compute_widget(self):
         for channel in self:
@@ -293,6 +367,28 @@ class LiveChatChannel(models.Model):
         action["domain"] = [("live_chat_channel_id", "=", self.id)]
         action["context"] = {"default_live_chat_channel_id": self.id}
         return action
+
+    def action_view_report(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "live_chat.live_chat_session_report_action"
+        )
+        action["context"] = {
+            "search_default_channel_id": self.id,
+            "search_default_last_30_days": 1,
+        }
+        return action
+
+    def _format_answer_time(self, seconds):
+        """A time to answer as people say it: "45 s", "3 min 5 s", "1 h 10 min"."""
+        seconds = round(seconds)
+        if seconds < 60:
+            return self.env._("%(seconds)s s", seconds=seconds)
+        minutes, seconds = divmod(seconds, 60)
+        if minutes < 60:
+            return self.env._("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=seconds)
+        hours, minutes = divmod(minutes, 60)
+        return self.env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
 
     def _check_operator_access(self):
         if not self.env.user.has_group("live_chat.live_chat_group_user"):
@@ -443,7 +539,10 @@ class LiveChatChannel(models.Model):
             post_joined_message=False,
         )
         if self.default_message:
-            session.with_context(mail_create_nosubscribe=True, live_chat_post=True).message_post(
+            # live_chat_welcome: the welcome message is not the operator's first answer.
+            session.with_context(
+                mail_create_nosubscribe=True, live_chat_post=True, live_chat_welcome=True
+            ).message_post(
                 body=Markup("<p>%s</p>") % self.default_message,
                 author_id=operator.partner_id.id,
                 message_type="comment",

@@ -17,3 +17,6 @@ from . import test_lifecycle
 from . import test_availability
 from . import test_privacy
 from . import test_i18n
+from . import test_rating
+from . import test_report
+from . import test_ui_rating

@@ -21,6 +21,20 @@ export class LiveChatSessionInfo extends Component {
         return this.thread.live_chat_state === "open";
     }
 
+    /** The visitor's rating once given: its face and word. */
+    get rating() {
+        switch (this.thread.live_chat_rating) {
+            case "5":
+                return {icon: "fa-smile-o text-success", label: _t("Happy")};
+            case "3":
+                return {icon: "fa-meh-o text-warning", label: _t("Neutral")};
+            case "1":
+                return {icon: "fa-frown-o text-danger", label: _t("Unhappy")};
+            default:
+                return null;
+        }
+    }
+
     async closeSession() {
         await this.orm.call("discuss.channel", "action_live_chat_close", [
             [this.thread.id],
