@@ -338,8 +338,6 @@ class LiveChatController(http.Controller):
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
 
-
-
     # ------------------------------------------------------------
     # Satisfaction
     # ------------------------------------------------------------

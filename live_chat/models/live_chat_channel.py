@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
@@ -7,8 +8,6 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL
-
-from odoo.addons.mail.models.mail_presence import DISCONNECTION_TIMER
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
 
