@@ -605,5 +605,12 @@ class LiveChatChannel(models.Model):
                 "retry": self.env._("Not sent. Retry"),
                 "load_older": self.env._("Load older messages"),
                 "unreachable": self.env._("The chat cannot be reached. Please try again."),
+                "rate_question": self.env._("How was this chat?"),
+                "rate_5": self.env._("Happy"),
+                "rate_3": self.env._("Neutral"),
+                "rate_1": self.env._("Unhappy"),
+                "rate_comment": self.env._("Tell us more (optional)"),
+                "rate_send": self.env._("Send my rating"),
+                "rate_thanks": self.env._("Thank you for your rating!"),
             },
         }

@@ -20,3 +20,4 @@ from . import test_i18n
 from . import test_rating
 from . import test_report
 from . import test_ui_rating
+from . import test_ui_widget_rating

@@ -242,7 +242,8 @@ class TestUkrainian(LiveChatCommon, HttpCase):
         closed = self.lc_call("/live_chat/session/close", ids)["session"]
         self.assertEqual(closed["state"], "closed")
         messages = self.lc_call("/live_chat/session/messages", ids)["messages"]
-        self.assertIn(f"{session.live_chat_visitor_name} залишає розмову.", messages[-1]["body"])
+        # The visitor reads their own notice as "You ended the chat.", in their language.
+        self.assertIn("Ви завершили чат.", messages[-1]["body"])
         late = self.lc_call("/live_chat/session/post", {**ids, "body": "Ще"}, status=409)
         self.assertEqual(late["error"]["message"], "Цей чат завершено.")
         unknown = self.lc_call(
@@ -256,8 +257,8 @@ class TestUkrainian(LiveChatCommon, HttpCase):
         started = self.lc_start(body="Привіт", lang="uk-UA")
         session = self.lc_session(started)
         session.with_user(self.operator).action_live_chat_close()
-        notice = session._live_chat_messages()[-1]
-        self.assertTrue(notice["notification"])
+        notice = session._live_chat_message_page()["messages"][-1]
+        self.assertEqual(notice["kind"], "closed")
         self.assertIn("Olena Operator завершує розмову.", notice["body"])
 
     def test_back_office_in_ukrainian(self):
@@ -346,6 +347,6 @@ class TestUkrainian(LiveChatCommon, HttpCase):
             {
                 "end": "Завершити чат",
                 "again": "Почати новий чат",
-                "note": f"{session.live_chat_visitor_name} залишає розмову.",
+                "note": "Ви завершили чат.",
             },
         )

@@ -9,7 +9,7 @@ from odoo.addons.mail.tools.discuss import Store
 
 from ..controllers.main import BadRequest
 from ..models.utils import clean_page_url, is_clean_text
-from .common import LiveChatWebsocketCase
+from .common import LC_MESSAGE, LiveChatWebsocketCase
 
 SESSION_ROUTES = (
     "/live_chat/session/post",
@@ -276,7 +276,8 @@ class TestSecurity(LiveChatWebsocketCase):
 
     def test_websocket_of_another_session(self):
         """A visitor who subscribes to another session's bus channels, and with
-        another guest's id, hears none of that session."""
+        another guest's id or token, hears none of that session: only their own
+        session's secret channel speaks to them."""
         visitor = self._new_session()
         ann = self.lc_start(name="Ann")
         bob = self.lc_start(name="Bob")
@@ -285,27 +286,33 @@ class TestSecurity(LiveChatWebsocketCase):
         self.subscribe(
             ws,
             [
+                ann["session"]["bus_channel"],
                 f"mail.guest_{ann['guest']['token']}",
+                f"mail.guest_{bob['guest']['token']}",
                 f"discuss.channel_{bob_session.id}",
+                f"live_chat:{bob_session.id}",
                 f"mail.guest_{bob['guest']['id']}|{ann['guest']['token'].split('|')[1]}",
-                f"mail.guest_{bob['guest']['id']}|wrong-token",
                 f"mail.guest_{bob['guest']['id']}",
             ],
             self.env["bus.bus"]._bus_last_id(),
         )
-        secret = self._operator_says(bob_session, "Bob, your code is 4242.")
+        self._operator_says(bob_session, "Bob, your code is 4242.")
         self._operator_says(ann_session, "Hello Ann.")
         self.trigger_notification_dispatching(
-            [bob_session, ann_session, bob_session.live_chat_visitor_guest_id]
+            [
+                bob_session,
+                ann_session,
+                bob_session.live_chat_visitor_guest_id,
+                ann_session.live_chat_visitor_guest_id,
+                ann["session"]["bus_channel"],
+                bob["session"]["bus_channel"],
+            ]
         )
-        received = self._receive(ws, 1) + self._drain(ws)
-        self.assertEqual(
-            [self._body(m) for m in self._messages(received, ann_session)], ["<p>Hello Ann.</p>"]
-        )
+        received = self._receive(ws, 1, LC_MESSAGE) + self._drain(ws)
+        self.assertEqual([m["body"] for m in self._payloads(received)], ["<p>Hello Ann.</p>"])
         self.assertEqual(self._messages(received, bob_session), [])
-        dump = json.dumps(received)
-        self.assertNotIn("4242", dump)
-        self.assertNotIn(f'"id": {secret.id},', dump)
+        self.assertEqual(self._messages(received, ann_session), [])
+        self.assertNotIn("4242", json.dumps(received))
 
     def _counts(self):
         """How many guests, sessions and messages the database holds."""

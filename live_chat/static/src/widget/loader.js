@@ -29,7 +29,9 @@ const init = fetch(`${server}/live_chat/init/${channel}`, {
         guest_token: state.guest_token,
     }),
 })
-    .then((response) => (response.ok ? response.json() : null))
+    // The body is read even when refused: the request ends (and the browser's
+    // connection is free) only then.
+    .then((response) => response.json().then((body) => (response.ok ? body : null)))
     // Unreachable or refused: the page goes on without the widget.
     .catch(() => null);
 const script = document.createElement("script");

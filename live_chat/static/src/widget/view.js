@@ -48,6 +48,13 @@ font:inherit;color:inherit;background:#fff;min-height:20px;max-height:120px}
 .send{border:0;border-radius:10px;padding:0 14px;cursor:pointer;font:inherit;font-weight:600}
 .send:disabled,.input:disabled{opacity:.5;cursor:default}
 .again{margin:auto;border:0;border-radius:10px;padding:8px 14px;cursor:pointer;font:inherit}
+.rate{display:flex;flex-direction:column;gap:8px;padding:10px 12px;border-top:1px solid #e5e7eb;background:#fff}
+.rate-q{font-weight:600;text-align:center}.faces{display:flex;justify-content:center;gap:12px}
+.face{font-size:26px;line-height:1;background:none;border:2px solid transparent;border-radius:50%;
+cursor:pointer;padding:6px}.face[aria-pressed=true]{border-color:#2563eb;background:#eff6ff}
+.rate-comment{resize:none;border:1px solid #d1d5db;border-radius:10px;padding:6px 10px;font:inherit}
+.rate-send{align-self:center;border:0;border-radius:10px;padding:6px 14px;cursor:pointer;font:inherit}
+.rate-send:disabled{opacity:.5;cursor:default}.rate-thanks{text-align:center;color:#065f46}
 [hidden]{display:none!important}`;
 
 const ICON =
@@ -197,7 +204,8 @@ class View {
         this.again.style.background = options.button_background_color;
         this.again.style.color = options.button_text_color;
         this.again.addEventListener("click", () => this.handlers.newChat());
-        win.append(head, this.status, this.log, this.foot, this.again);
+        this.rate = this.ratingPanel(texts);
+        win.append(head, this.status, this.log, this.foot, this.rate, this.again);
         win.hidden = true;
         this.win = win;
         this.root.append(win);
@@ -245,6 +253,72 @@ class View {
         this.ensureWindow();
         if (length > 0) {
             this.input.maxLength = length;
+        }
+    }
+
+    /** Once the chat has ended: three faces and an optional comment, sent once. */
+    ratingPanel(texts) {
+        const panel = el("form", "rate");
+        panel.hidden = true;
+        const question = el("div", "rate-q", texts.rate_question);
+        question.id = "lc-rate-q";
+        const faces = el("div", "faces");
+        faces.setAttribute("role", "group");
+        faces.setAttribute("aria-labelledby", question.id);
+        let chosen = 0;
+        const comment = el("textarea", "rate-comment");
+        comment.rows = 2;
+        comment.maxLength = 1000;
+        comment.placeholder = texts.rate_comment;
+        comment.setAttribute("aria-label", texts.rate_comment);
+        const send = el("button", "rate-send", texts.rate_send);
+        send.type = "submit";
+        send.disabled = true;
+        send.style.background = this.options.button_background_color;
+        send.style.color = this.options.button_text_color;
+        for (const [value, face, label] of [
+            [5, "\u{1F60A}", texts.rate_5],
+            [3, "\u{1F610}", texts.rate_3],
+            [1, "\u{1F61E}", texts.rate_1],
+        ]) {
+            const choice = button("face", face);
+            choice.dataset.value = String(value);
+            choice.title = label;
+            choice.setAttribute("aria-label", label);
+            choice.setAttribute("aria-pressed", "false");
+            choice.addEventListener("click", () => {
+                chosen = value;
+                for (const other of faces.children) {
+                    other.setAttribute("aria-pressed", String(other === choice));
+                }
+                send.disabled = false;
+            });
+            faces.append(choice);
+        }
+        panel.addEventListener("submit", (event) => {
+            event.preventDefault();
+            if (chosen && !send.disabled) {
+                send.disabled = true;
+                this.handlers.rate(chosen, comment.value.trim());
+            }
+        });
+        this.rateThanks = el("div", "rate-thanks", texts.rate_thanks);
+        this.rateThanks.hidden = true;
+        panel.append(question, faces, comment, send, this.rateThanks);
+        this.rateSend = send;
+        return panel;
+    }
+
+    /** ``mode``: "ask" (the panel), "done" (thanks), or anything else: hidden. */
+    setRating(mode) {
+        this.ensureWindow();
+        this.rate.hidden = !mode;
+        for (const child of this.rate.children) {
+            child.hidden =
+                mode === "done" ? child !== this.rateThanks : child === this.rateThanks;
+        }
+        if (mode === "ask") {
+            this.rateSend.disabled = !this.rate.querySelector("[aria-pressed=true]");
         }
     }
 

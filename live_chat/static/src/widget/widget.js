@@ -142,6 +142,7 @@ class Widget {
             newChat: () => this.newChat(),
             minimize: () => this.minimize(),
             loadOlder: () => this.loadOlder(),
+            rate: (value, comment) => this.rate(value, comment),
         });
         this.view.mount({
             bubble: init.action === "show_notification" && !init.session,
@@ -177,6 +178,7 @@ class Widget {
         this.view.setTitle(session.operator && session.operator.name);
         this.ended = session.state !== "open";
         this.view.setEnded(this.ended, true);
+        this.view.setRating(this.ended && !session.rating ? "ask" : null);
         this.sync();
         if (!this.ended) {
             this.listen();
@@ -322,7 +324,31 @@ class Widget {
         this.applySession({state: "closed"});
     }
 
+    /** The visitor's rating of the chat that ended (once). */
+    async rate(value, comment) {
+        if (!this.session) {
+            return;
+        }
+        try {
+            await this.post("/live_chat/session/rate", {
+                ...this.credentials,
+                rating: value,
+                comment: comment || undefined,
+            });
+        } catch (error) {
+            if (error.code !== "already_rated") {
+                this.view.setStatus(error.message || this.texts.unreachable);
+                this.view.setRating("ask");
+                return;
+            }
+        }
+        this.session = {...this.session, rating: value};
+        this.view.setStatus("");
+        this.view.setRating("done");
+    }
+
     newChat() {
+        this.view.setRating(null);
         this.forget();
         this.view.reset(this.options.default_message);
         this.view.setTitle("");
@@ -366,6 +392,7 @@ class Widget {
         if (info.state && info.state !== "open" && !this.ended) {
             this.ended = true;
             this.view.setEnded(true, true);
+            this.view.setRating(this.session.rating ? null : "ask");
             this.transport.stop();
             this.stopTimers();
             // What was written until the end (the closing notice), then nothing more.
