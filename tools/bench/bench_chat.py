@@ -5,17 +5,34 @@ Run it through ``tools/bench.sh chat``, which prepares the database (the suite
 installed, operators in the channel "Benchmark") and passes the options below.
 This script starts Odoo in multi-process mode on 127.0.0.1 (HTTP workers, the
 gevent worker for websockets, no cron), connects the operators as their web
-client does (session cookie, websocket, presence, a new subscription on each
-"discuss.channel/joined"), plays visitors through the visitor API, and prints:
+client does (session cookie, websocket, presence once at connect, a new
+subscription on each "discuss.channel/joined"), plays visitors as the widget does
+(live_chat/static/src/widget/: widget.js, transport.js), and prints:
 
 1. the latency of POST /live_chat/init and /live_chat/session/start;
-2. visitor to operator: POST /live_chat/session/post to the message on the
-   operator's websocket, and the first message (the one that starts the session)
-   to its arrival, the "joined" notification and the new subscription included;
-3. operator to visitor: POST /mail/message/post to the visitor's websocket;
+2. visitor to operator: POST /live_chat/session/post to the host's
+   "discuss.channel/new_message" on the operator's websocket (and the message back
+   on the visitor's socket, which the widget waits for), and the first message (the
+   one that starts the session) to its arrival, "joined" and the new subscription
+   included;
+3. operator to visitor: POST /mail/message/post to "live_chat/message" on the
+   visitor's websocket;
 4. sustained throughput at a few rates: the rate achieved, post and delivery latency;
-5. the median SQL query count per route, from the server's log;
-6. the memory of the server's processes, before and after.
+5. what the widgets asked on their own meanwhile (heartbeats, catch-ups);
+6. the median SQL query count per route, from the server's log;
+7. the memory of the server's processes, before and after.
+
+Each visitor does what the widget does, no more: /init (as the loader), then its
+first message through /live_chat/session/start (with a start key); then a websocket
+(the ``?version=`` that /init's ``server.bus_version`` names) subscribed to the
+session's own bus channel (``session.bus_channel`` of the answer) only, a catch-up
+(/live_chat/session/messages after its last message) when the socket opens, a
+heartbeat (/live_chat/session/ping at once, then every 60 s, and a catch-up when it
+shows a newer message), and, when its own message is not back on its socket within
+3 s, the widget's polling (a catch-up every 3 s, 20 times, then every 15 s) until
+the bus brings something new. Visitors send one message at a time each (the widget
+waits for the answer before sending the next one); the pace of section 4 is a
+throughput test, far above a person's typing (the rate limits are raised for it).
 
 A warm-up (sessions, posts and replies on every route) runs before any measurement
 and is excluded from every figure, the server log's included. Every loop is bounded
@@ -24,6 +41,7 @@ in count and in time; --max-seconds bounds the whole run.
 
 import argparse
 import contextlib
+import heapq
 import itertools
 import json
 import os
@@ -45,7 +63,20 @@ import websocket
 
 NEW_MESSAGE = "discuss.channel/new_message"
 JOINED = "discuss.channel/joined"
+# What the visitor's widget hears on its session's bus channel.
+LIVE_CHAT_MESSAGE = "live_chat/message"
+# The operators' web client takes its protocol version from its session info (the
+# visitors' widget from /init); this one only when the server names none.
 WS_VERSION = "19.0-2"
+# Browsers send one; the host checks the protocol version of clients that do.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) live_chat-bench"
+# The widget's timers (widget.js), in seconds.
+HEARTBEAT = 60
+ECHO_WAIT = 3
+POLL_FAST = 3
+POLL_FAST_COUNT = 20
+POLL_SLOW = 15
+LANG = "en-US"  # the widget sends the browser's language (navigator.language)
 # The host's websocket closes a connection that sends more than 10 frames in 2 s
 # (websocket_rate_limit_burst / _delay): one subscription per 0.3 s at most.
 SUBSCRIBE_GAP = 0.3
@@ -55,6 +86,8 @@ ROUTES = (
     "/live_chat/init/<id>",
     "/live_chat/session/start",
     "/live_chat/session/post",
+    "/live_chat/session/messages",
+    "/live_chat/session/ping",
     "/mail/message/post",
 )
 LOG_LINE_RE = re.compile(
@@ -306,20 +339,29 @@ class Tokens:
 
 
 class BusClient:
-    """A websocket on the host's bus: records the arrival of tokens; as an operator,
-    subscribes again on each "joined". The presence is sent once, when the operator
-    connects (see Operator), as Odoo's web client does: the operator stays available
-    while the socket is open."""
+    """A websocket on the host's bus: records the arrival of tokens. As an operator
+    (the web client): "discuss.channel/new_message", and a new subscription on each
+    "joined"; the presence is sent once, when the operator connects (see Operator),
+    as Odoo's web client does: the operator stays available while the socket is open.
+    As a visitor (the widget): "live_chat/message" of their session, on its own bus
+    channel, and nothing else."""
 
-    def __init__(self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False):
+    def __init__(
+        self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False, visitor=None
+    ):
         self.ws = websocket.create_connection(
-            url, timeout=10, cookie=cookie, enable_multithread=True
+            url,
+            timeout=10,
+            cookie=cookie,
+            header=[f"User-Agent: {USER_AGENT}"],
+            enable_multithread=True,
         )
         self.ws.settimeout(1)
         self.arrivals = arrivals
         self.tokens = tokens
         self.channels = list(channels)
         self.operator = operator
+        self.visitor = visitor
         self.last_id = 0
         self.joined = {}  # session id: arrival of "discuss.channel/joined"
         self.subscribes = 0
@@ -362,13 +404,20 @@ class BusClient:
             except ValueError:
                 continue
             for notification in notifications if isinstance(notifications, list) else []:
-                self._handle(notification, now)
+                if isinstance(notification, dict):
+                    self._handle(notification, now)
 
     def _handle(self, notification, now):
         self.last_id = max(self.last_id, notification.get("id") or 0)
         message = notification.get("message") or {}
         kind, payload = message.get("type"), message.get("payload") or {}
-        if kind == NEW_MESSAGE:
+        if self.visitor:
+            # The widget: its session's messages in the suite's small format.
+            if kind == LIVE_CHAT_MESSAGE and payload.get("session_id") == self.visitor.session_id:
+                for token in self.tokens.regex.findall(str(payload.get("body") or "")):
+                    self.arrivals.record(token, now)
+                self.visitor.heard_message(payload.get("id") or 0)
+        elif kind == NEW_MESSAGE:
             for record in (payload.get("data") or {}).get("mail.message", []):
                 body = record.get("body")
                 text = body[1] if isinstance(body, list) else str(body or "")
@@ -406,15 +455,110 @@ class BusClient:
 
 
 class Visitor:
-    """A visitor's session, as the widget keeps it."""
+    """A visitor's session, as the widget keeps it: its credentials, the newest
+    message it knows (``last_id``, the widget's ``log.lastId``) and the newest one its
+    socket brought (``heard``), its polling state."""
 
-    def __init__(self, started, address):
+    def __init__(self, init, started, address):
         self.address = address
         self.session_id = started["session"]["id"]
         self.token = started["token"]
         self.guest_token = started["guest"]["token"]
         self.operator_partner_id = started["session"]["operator"]["partner_id"]
+        self.bus_channel = started["session"].get("bus_channel")
+        self.bus_version = (init.get("server") or {}).get("bus_version")
+        if not self.bus_channel or not self.bus_version:
+            raise BenchError(
+                "no session.bus_channel in the start's answer or server.bus_version in /init's"
+            )
         self.bus = None
+        self.ended = False
+        self.lock = threading.Lock()
+        self.last_id = 0
+        self.heard = 0
+        self.echo_generation = 0
+        self.polling = False
+        self.polling_from = 0
+        self.syncing = False
+        self.sync_again = False
+        self.know(started.get("messages") or [])
+
+    def know(self, messages):
+        with self.lock:
+            for message in messages:
+                self.last_id = max(self.last_id, message.get("id") or 0)
+
+    def heard_message(self, message_id):
+        """A "live_chat/message" on the socket (the widget adds it to its log)."""
+        with self.lock:
+            self.heard = max(self.heard, message_id)
+            self.last_id = max(self.last_id, message_id)
+            if self.polling and message_id > self.polling_from:
+                self.polling = False  # the bus works again
+
+
+class WidgetTimers:
+    """The widgets' own timers (widget.js): each visitor's heartbeat, the wait for
+    their own message to come back on the socket, the polling when it does not. One
+    scheduling thread; the requests run on a few threads, as the widgets' requests
+    run side by side in their browsers."""
+
+    def __init__(self, bench, threads=4):
+        self.bench = bench
+        self._heap = []
+        self._cond = threading.Condition()
+        self._sequence = itertools.count()
+        self._closed = False
+        self._pool = ThreadPoolExecutor(threads)
+        self.counts = defaultdict(int)  # what was done, by kind
+        self.times = defaultdict(list)  # request seconds, by kind
+        self.errors = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def at(self, due, func, *args):
+        with self._cond:
+            if self._closed:
+                return
+            heapq.heappush(self._heap, (due, next(self._sequence), func, args))
+            self._cond.notify()
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while not self._closed and (not self._heap or self._heap[0][0] > perf_counter()):
+                    wait = self._heap[0][0] - perf_counter() if self._heap else 1
+                    self._cond.wait(min(max(wait, 0), 1))
+                if self._closed:
+                    return
+                _due, _seq, func, args = heapq.heappop(self._heap)
+            with contextlib.suppress(RuntimeError):  # the pool shut down meanwhile
+                self._pool.submit(self._call, func, args)
+
+    def _call(self, func, args):
+        try:
+            func(*args)
+        except (BenchError, requests.RequestException, ValueError) as error:
+            with self._cond:
+                self.errors.append(error)
+
+    def count(self, kind, seconds=None):
+        with self._cond:
+            self.counts[kind] += 1
+            if seconds is not None:
+                self.times[kind].append(seconds)
+
+    def snapshot(self):
+        with self._cond:
+            return dict(self.counts), {k: len(v) for k, v in self.times.items()}, len(self.errors)
+
+    def close(self):
+        with self._cond:
+            self._closed = True
+            self._heap.clear()
+            self._cond.notify_all()
+        self._thread.join(2)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Bench:
@@ -422,7 +566,9 @@ class Bench:
         self.args = args
         self.server = server
         self.base = f"http://127.0.0.1:{args.http_port}"
-        self.ws_url = f"ws://127.0.0.1:{args.gevent_port}/websocket?version={WS_VERSION}"
+        self.ws_base = f"ws://127.0.0.1:{args.gevent_port}/websocket"
+        # The operators' (bench_widget.py's Operators has the same attribute).
+        self.ws_url = f"{self.ws_base}?version={WS_VERSION}"
         self.tokens = Tokens()
         self.at_operators = Arrivals()
         self.at_visitors = Arrivals()
@@ -431,6 +577,8 @@ class Bench:
         self.sockets = []
         self.local = threading.local()
         self.visitors_used = []
+        self.visitors = []  # every visitor with a session, its widget open
+        self.timers = WidgetTimers(self)
 
     # -- HTTP ------------------------------------------------------------
 
@@ -447,11 +595,12 @@ class Bench:
         return f"127.{10 + number // 62500 % 200}.{number // 250 % 250}.{number % 250 + 1}"
 
     def visitor_call(self, route, payload, address):
-        """POST as the widget does, through the reverse proxy; (answer, seconds)."""
+        """POST as the widget does (a JSON object as text/plain, with the browser's
+        language), through the reverse proxy; (answer, seconds)."""
         t0 = perf_counter()
         response = self.http().post(
             self.base + route,
-            data=json.dumps(payload),
+            data=json.dumps({"lang": LANG, **payload}),
             headers={
                 "Content-Type": "text/plain",
                 "X-Forwarded-For": address,
@@ -473,7 +622,10 @@ class Bench:
         return response.json(), elapsed
 
     def start_session(self, index, token):
-        """init then session/start; (visitor, init seconds, start seconds, sent at)."""
+        """init (the loader, on the page) then session/start (the widget, the first
+        message); (visitor, init seconds, start seconds, sent at, socket seconds).
+        Then the widget's first steps with a session: its heartbeat starts, its socket
+        opens on the session's bus channel, and it catches up once the socket is open."""
         address = self.new_address()
         init, init_time = self.visitor_call(
             f"/live_chat/init/{self.args.channel_id}", {"url": PAGE_URL}, address
@@ -487,25 +639,144 @@ class Bench:
                 "channel_id": self.args.channel_id,
                 "body": f"Hello, I am visitor {index}: {token}",
                 "url": PAGE_URL,
-                "lang": "en_US",
+                # One per new conversation (widget.js, postStart).
+                "start_key": secrets.token_urlsafe(18),
             },
             address,
         )
-        return Visitor(started, address), init_time, start_time, sent_at
+        visitor = Visitor(init, started, address)
+        socket_time = self.widget_listen(visitor)
+        return visitor, init_time, start_time, sent_at, socket_time
+
+    def visitor_credentials(self, visitor):
+        return {"session_id": visitor.session_id, "token": visitor.token}
 
     def visitor_post(self, visitor, token):
         answer, elapsed = self.visitor_call(
             "/live_chat/session/post",
             {
-                "session_id": visitor.session_id,
-                "token": visitor.token,
+                **self.visitor_credentials(visitor),
                 "body": f"A question about my order {token}",
             },
             visitor.address,
         )
-        if "message" not in answer:
+        message = answer.get("message")
+        if not isinstance(message, dict) or not message.get("id"):
             raise BenchError(f"/live_chat/session/post: {answer}")
+        visitor.know([message])
+        self.widget_expect_echo(visitor, message["id"])
         return elapsed
+
+    # -- The widget's own requests (widget.js) ------------------------------
+
+    def widget_listen(self, visitor):
+        """started(): listen() and startHeartbeat(). The heartbeat pings at once (its
+        request runs beside the socket's opening); the socket subscribes to the
+        session's bus channel only, from notification 0 (a new session's widget knows
+        none); once open, a catch-up. The seconds to the open socket."""
+        self.timers.at(perf_counter(), self.widget_ping, visitor)
+        t0 = perf_counter()
+        try:
+            visitor.bus = BusClient(
+                f"{self.ws_base}?version={visitor.bus_version}",
+                self.at_visitors,
+                self.tokens,
+                channels=[visitor.bus_channel],
+                visitor=visitor,
+            )
+        except Exception as error:  # refused or unreachable: this visitor stops here
+            visitor.ended = True
+            raise BenchError(f"websocket: {error}", kind="websocket refused") from error
+        self.sockets.append(visitor.bus)
+        self.visitors.append(visitor)
+        visitor.bus.subscribe()
+        elapsed = perf_counter() - t0
+        self.widget_sync(visitor, "open")
+        return elapsed
+
+    def widget_ping(self, visitor):
+        """The heartbeat (setInterval: every HEARTBEAT seconds whatever the answers);
+        a catch-up when the session has a message the widget does not know."""
+        if visitor.ended:
+            return
+        self.timers.at(perf_counter() + HEARTBEAT, self.widget_ping, visitor)
+        answer, elapsed = self.visitor_call(
+            "/live_chat/session/ping", self.visitor_credentials(visitor), visitor.address
+        )
+        self.timers.count("ping", elapsed)
+        if answer.get("state") and answer["state"] != "open":
+            visitor.ended = True
+        elif (answer.get("last_message_id") or 0) > visitor.last_id:
+            self.widget_sync(visitor, "ping")
+
+    def widget_expect_echo(self, visitor, message_id):
+        """expectEcho(): the visitor's own message is back on the socket within
+        ECHO_WAIT seconds, or the widget polls (only the last post's wait counts)."""
+        with visitor.lock:
+            visitor.echo_generation += 1
+            generation = visitor.echo_generation
+        self.timers.at(
+            perf_counter() + ECHO_WAIT, self._widget_echo_due, visitor, message_id, generation
+        )
+
+    def _widget_echo_due(self, visitor, message_id, generation):
+        with visitor.lock:
+            if (
+                generation != visitor.echo_generation
+                or visitor.heard >= message_id
+                or visitor.ended
+                or visitor.polling
+            ):
+                return
+            visitor.polling = True
+            visitor.polling_from = visitor.heard
+        self.timers.count("echo late")
+        self._widget_poll(visitor, 0)
+
+    def _widget_poll(self, visitor, count):
+        """startPolling(): a catch-up every POLL_FAST s (POLL_FAST_COUNT times), then
+        every POLL_SLOW s, until the socket brings a newer message."""
+        if not visitor.polling or visitor.ended:
+            return
+        self.widget_sync(visitor, "polling")
+        count += 1
+        delay = POLL_FAST if count < POLL_FAST_COUNT else POLL_SLOW
+        self.timers.at(perf_counter() + delay, self._widget_poll, visitor, count)
+
+    def widget_sync(self, visitor, cause):
+        """sync(): the messages after the last one the widget knows, page after page;
+        a call during a sync makes one more round, as the widget's do."""
+        with visitor.lock:
+            if visitor.syncing:
+                visitor.sync_again = True
+                return
+            visitor.syncing = True
+        done = False
+        try:
+            while not done:
+                with visitor.lock:
+                    visitor.sync_again = False
+                while True:
+                    answer, elapsed = self.visitor_call(
+                        "/live_chat/session/messages",
+                        {**self.visitor_credentials(visitor), "after_id": visitor.last_id},
+                        visitor.address,
+                    )
+                    self.timers.count(f"catch-up: {cause}", elapsed)
+                    messages = answer.get("messages") or []
+                    visitor.know(messages)
+                    if not (answer.get("has_newer") and messages):
+                        break
+                if (answer.get("session") or {}).get("state", "open") != "open":
+                    visitor.ended = True
+                with visitor.lock:
+                    done = not visitor.sync_again
+                    if done:
+                        visitor.syncing = False
+        finally:
+            if not done:  # failed: the next call tries again
+                with visitor.lock:
+                    visitor.syncing = False
 
     # -- Operators -------------------------------------------------------
 
@@ -525,24 +796,18 @@ class Bench:
             time.sleep(0.5)
         raise BenchError("the operators are connected but none is available")
 
-    def visitor_socket(self, visitor):
-        visitor.bus = BusClient(
-            self.ws_url,
-            self.at_visitors,
-            self.tokens,
-            channels=[f"mail.guest_{visitor.guest_token}"],
-        )
-        visitor.bus.subscribe()
-        self.sockets.append(visitor.bus)
-
     def close(self):
+        # The widgets' timers first: a closed socket would make them poll.
+        self.timers.close()
         for bus in self.sockets:
             bus.close()
 
     # -- Phases ----------------------------------------------------------
 
     def run_starts(self, count, concurrency):
-        """Sessions started by ``count`` visitors, ``concurrency`` at a time."""
+        """Sessions started by ``count`` visitors, ``concurrency`` at a time; each
+        visitor's widget then stays open (socket, heartbeat) until the end. Items:
+        (visitor, init s, start s, start sent at, socket s, token)."""
 
         def one(index):
             token = self.tokens.new()
@@ -558,15 +823,13 @@ class Bench:
         return done, errors
 
     def warm_up(self):
-        """Every route on every worker, and the sockets of a few visitors."""
+        """Every route on every worker, and the visitors' sockets."""
         count = self.args.warmup
         done, errors = self.run_starts(count, min(4, count))
         if not done:
             raise BenchError(f"warm-up: every session start failed: {errors[:3]}")
         visitors = [item[0] for item in done]
-        tokens = [item[4] for item in done]
-        for visitor in visitors[:4]:
-            self.visitor_socket(visitor)
+        tokens = [item[5] for item in done]
         posted = []
 
         def exchange(visitor):
@@ -586,7 +849,7 @@ class Bench:
             replies = [r for r in pool.map(exchange, visitors) if r]
         deadline = perf_counter() + self.args.delivery_timeout
         self.at_operators.wait(tokens + posted, deadline)
-        self.at_visitors.wait(replies[: len(visitors[:4])], deadline)
+        self.at_visitors.wait(replies, deadline)
         time.sleep(1)
         return len(visitors), len(posted), len(replies), errors
 
@@ -596,10 +859,10 @@ class Bench:
         log(f"1. {a.visitors} visitors start a session, {a.concurrency} at a time")
         done, errors = self.run_starts(a.visitors, a.concurrency)
         self.at_operators.wait(
-            [item[4] for item in done], perf_counter() + self.args.delivery_timeout
+            [item[5] for item in done], perf_counter() + self.args.delivery_timeout
         )
         first, joined, missing = [], [], 0
-        for visitor, _init, _start, sent_at, token in done:
+        for visitor, _init, _start, sent_at, _socket, token in done:
             arrived = self.at_operators.get(token)
             if arrived is None:
                 missing += 1
@@ -616,6 +879,7 @@ class Bench:
             "visitors": [item[0] for item in done],
             "init": [item[1] for item in done],
             "start": [item[2] for item in done],
+            "socket": [item[4] for item in done],
             "first": first,
             "joined": joined,
             "missing": missing,
@@ -624,9 +888,12 @@ class Bench:
         }
 
     def bench_visitor_to_operator(self, visitors):
-        """2. One message at a time: session/post to the operator's socket."""
+        """2. One message at a time: session/post to the operator's socket (and back
+        on the visitor's own, as the widget expects it)."""
         log(f"2. visitor to operator: {self.args.samples} messages, one at a time")
-        return self._one_at_a_time(visitors, self.visitor_post, self.at_operators)
+        return self._one_at_a_time(
+            visitors, self.visitor_post, self.at_operators, echo=self.at_visitors
+        )
 
     def bench_operator_to_visitor(self, visitors):
         """3. One reply at a time: /mail/message/post to the visitor's socket."""
@@ -638,11 +905,12 @@ class Bench:
 
         return self._one_at_a_time(visitors, reply, self.at_visitors)
 
-    def _one_at_a_time(self, visitors, send, arrivals):
+    def _one_at_a_time(self, visitors, send, arrivals, echo=None):
         """``send(visitor, token)`` --samples times, each followed by the wait for
-        its token in ``arrivals`` (the other side's socket)."""
+        its token in ``arrivals`` (the other side's socket), and in ``echo`` (the
+        sender's own socket) if given."""
         a = self.args
-        posts, deliveries, missing, errors = [], [], 0, []
+        posts, deliveries, echoes, missing, errors = [], [], [], 0, []
         cpu = self.server.cpu_seconds()
         for index in range(a.samples):
             visitor = visitors[index % len(visitors)]
@@ -657,10 +925,13 @@ class Bench:
                 deliveries.append(arrivals.get(token) - sent_at)
             else:
                 missing += 1
+            if echo and echo.wait([token], sent_at + a.delivery_timeout):
+                echoes.append(echo.get(token) - sent_at)
             time.sleep(a.pause)
         return {
             "post": posts,
             "delivery": deliveries,
+            "echo": echoes,
             "missing": missing,
             "errors": errors,
             "cpu": (self.server.cpu_seconds() - cpu) / max(len(posts), 1),
@@ -747,8 +1018,10 @@ class Operator:
             raise BenchError(f"{login} cannot log in: {response.text[:300]}")
         self.login = login
         self.partner_id = result["partner_id"]
+        # The web client's websocket: the protocol version of its session info.
+        version = result.get("websocket_worker_version") or WS_VERSION
         self.bus = BusClient(
-            bench.ws_url,
+            f"{bench.ws_url.split('?')[0]}?version={version}",
             bench.at_operators,
             bench.tokens,
             cookie=f"session_id={self.http.cookies['session_id']}",
@@ -869,6 +1142,8 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
         ),
         f"visitors  each with an address of their own (127.x.y.z in X-Forwarded-For, Odoo in "
         f"--proxy-mode, as behind a reverse proxy); {a.rate_limits}",
+        f"widgets   {len(bench.visitors)} open till the end, as the widget: a websocket on the "
+        f"session's bus channel, a ping every {HEARTBEAT} s, catch-ups (see 5)",
         f"duration  {context['duration']:.0f} s, run {bench.tokens.run}",
         "",
     ]
@@ -876,6 +1151,7 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
     lines.append(dist_header("request"))
     lines.append(dist_row("POST /live_chat/init/<id>", starts["init"]))
     lines.append(dist_row("POST /live_chat/session/start", starts["start"]))
+    lines.append(dist_row("then its socket open (subscribe sent)", starts["socket"]))
     lines.append(
         f"   sessions per operator: {starts['per_operator']} "
         f"(operators re-subscribe on 'joined', at most every {SUBSCRIBE_GAP} s)"
@@ -889,7 +1165,11 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
     lines.append(dist_header("from the POST being sent to"))
     lines.append(dist_row("POST /live_chat/session/post answered", to_operator["post"]))
     lines.append(dist_row("the message on the operator's socket", to_operator["delivery"]))
-    lines.append(f"   the server's CPU time per message: {ms(to_operator['cpu'])} ms")
+    lines.append(dist_row("back on the visitor's socket (the echo)", to_operator["echo"]))
+    lines.append(
+        f"   the server's CPU time per message: {ms(to_operator['cpu'])} ms "
+        "(the widgets' heartbeats meanwhile included)"
+    )
     report_errors(lines, "visitor to operator", to_operator)
     lines.append("   first message (POST /live_chat/session/start), the new session:")
     lines.append(dist_row("'joined' on the operator's socket", starts["joined"]))
@@ -900,11 +1180,12 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
     lines.append(f"3. Operator to visitor: {a.samples} replies, one at a time")
     lines.append(dist_header("from the POST being sent to"))
     lines.append(dist_row("POST /mail/message/post answered", to_visitor["post"]))
-    lines.append(dist_row("the reply on the visitor's socket", to_visitor["delivery"]))
+    lines.append(dist_row("'live_chat/message' on the visitor's socket", to_visitor["delivery"]))
     lines.append(f"   the server's CPU time per reply: {ms(to_visitor['cpu'])} ms")
     report_errors(lines, "operator to visitor", to_visitor)
     lines.append("")
     lines += report_rates(bench, rates)
+    lines += report_widgets(bench, context["widgets"])
     lines += report_log(log_figures)
     lines += report_memory(memory)
     server_cpu, client_cpu, wall = context["cpu"]
@@ -961,10 +1242,37 @@ def report_rates(bench, rates):
     return lines
 
 
+def report_widgets(bench, activity):
+    counts, times, errors = activity
+    catch_ups = {kind: n for kind, n in counts.items() if kind.startswith("catch-up")}
+    lines = [
+        f"5. The widgets' own requests during the measurements ({len(bench.visitors)} widgets "
+        "open, the warm-up's included)",
+        dist_header("request"),
+        dist_row("POST /live_chat/session/ping (heartbeat)", times.get("ping", [])),
+        dist_row(
+            "POST /live_chat/session/messages (catch-up)",
+            [t for kind, v in times.items() if kind.startswith("catch-up") for t in v],
+        ),
+        "   catch-ups: "
+        + (
+            ", ".join(f"{n} {kind.split(': ')[1]}" for kind, n in sorted(catch_ups.items()))
+            or "none"
+        )
+        + " ('open': the socket opened; 'ping': the heartbeat showed a newer message;"
+        " 'polling': an echo was late)",
+        f"   echoes later than {ECHO_WAIT} s (the widget then polls): {counts.get('echo late', 0)}",
+    ]
+    if errors:
+        lines.append(f"   !! {len(errors)} failed: {error_kinds(errors)}; first: {errors[0]}")
+    lines.append("")
+    return lines
+
+
 def report_log(log_figures):
     per_route, problems = log_figures
     lines = [
-        "5. Queries per request (the server's log, after the warm-up; medians)",
+        "6. Queries per request (the server's log, after the warm-up; medians)",
         f"   {'route':<32}{'requests':>9}{'queries':>9}{'SQL ms':>9}{'other ms':>10}"
         f"{'queries max':>13}",
     ]
@@ -996,7 +1304,7 @@ def report_memory(memory):
     for stage in stages:
         roles += [role for role in memory[stage] if role not in roles]
     lines = [
-        "6. Server memory, MiB: RSS (PSS: shared pages divided among the processes)",
+        "7. Server memory, MiB: RSS (PSS: shared pages divided among the processes)",
         f"   {'processes':<18}" + "".join(f"{stage:>24}" for stage in stages),
     ]
     totals = {stage: [0, 0] for stage in stages}
@@ -1100,6 +1408,18 @@ def watchdog(server, seconds):
     return timer
 
 
+def widget_activity(timers, before):
+    """What the widgets' timers did since ``before`` (a snapshot): {kind: count},
+    {kind: [request seconds]}, [errors]."""
+    counts_before, times_before, errors_before = before
+    counts, _times, _errors = timers.snapshot()
+    return (
+        {kind: n - counts_before.get(kind, 0) for kind, n in counts.items()},
+        {kind: list(v[times_before.get(kind, 0) :]) for kind, v in timers.times.items()},
+        timers.errors[errors_before:],
+    )
+
+
 def loadavg():
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -1117,13 +1437,12 @@ def measure(bench, server):
     offset = server.log_offset()
     client = psutil.Process()
     cpu = (server.cpu_seconds(), sum(client.cpu_times()[:2]), perf_counter())
+    widgets_before = bench.timers.snapshot()
 
     starts = bench.bench_starts()
     if len(starts["visitors"]) < a.sessions:
         raise BenchError(f"only {len(starts['visitors'])} sessions started: {starts['errors'][:3]}")
     bench.visitors_used = starts["visitors"][: a.sessions]
-    for visitor in bench.visitors_used:
-        bench.visitor_socket(visitor)
     time.sleep(1)
     to_operator = bench.bench_visitor_to_operator(bench.visitors_used)
     to_visitor = bench.bench_operator_to_visitor(bench.visitors_used)
@@ -1133,6 +1452,7 @@ def measure(bench, server):
         rates.append(bench.bench_rate(bench.visitors_used, rate))
     time.sleep(1)
     memory["at the end"] = server.memory()
+    context["widgets"] = widget_activity(bench.timers, widgets_before)
     context["cpu"] = (
         server.cpu_seconds() - cpu[0],
         sum(client.cpu_times()[:2]) - cpu[1],
