@@ -10,6 +10,7 @@ from lxml import etree
 
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests.common import _registry_test_lock
 from odoo.tools.translate import TRANSLATED_ATTRS, TranslationModuleReader
 
 from .common import SUITE_MODULES, LiveChatCommon, load_language
@@ -320,8 +321,11 @@ class TestUkrainian(LiveChatCommon, HttpCase):
                     "status": "Зараз немає вільного оператора. Спробуйте, будь ласка, пізніше.",
                 },
             )
-            self._set_presence(admin)
-            self.env.flush_all()
+            # The test's cursor is shared with the browsers' requests (the page's
+            # favicon may still be loading): take its lock to write.
+            with _registry_test_lock:
+                self._set_presence(admin)
+                self.env.flush_all()
             ended = visitor.run(
                 """
                 const root = widgetRoot();
