@@ -198,6 +198,8 @@ class DiscussChannel(models.Model):
             res.append(
                 Store.Attr(
                     "live_chat_page_url",
+                    # sudo: live_chat.channel - its query string option, for a member of
+                    # the session (an internal user) who may not read the channel.
                     lambda session: session.sudo()._live_chat_page_url_link(),
                     predicate=_is_live_chat,
                 )
@@ -306,7 +308,7 @@ class DiscussChannel(models.Model):
         if _is_live_chat(self):
             if self.live_chat_state != "open":
                 raise UserError(self.env._("This chat has ended: its messages cannot change."))
-            if message.author_guest_id or message.author_id == self.live_chat_visitor_partner_id:
+            if self._live_chat_is_visitor_message(message):
                 raise UserError(self.env._("A visitor's message cannot be changed."))
         return super()._check_can_update_message_content(message)
 
@@ -354,9 +356,10 @@ class DiscussChannel(models.Model):
             # sudo: discuss.channel - a live chat user may end any session they can read
             # (the live chat record rule), without being able to write on conversations.
             # The notice is the visitor's: in their language.
-            visitor_env = session.with_context(lang=session.live_chat_lang or self.env.lang).env
             session.sudo()._live_chat_close(
-                visitor_env._("%s closed the conversation.", self.env.user.name)
+                session._live_chat_visitor_env()._(
+                    "%s closed the conversation.", self.env.user.name
+                )
             )
         return True
 
@@ -431,6 +434,29 @@ class DiscussChannel(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
 
+    def _live_chat_post_notice(self, notice, css_class, by_visitor=False):
+        """Post ``notice`` (plain text, already translated) as a notification of the
+        session; ``css_class`` says which (``o_live_chat_closed``: the session's end)."""
+        return self._live_chat_post(
+            Markup('<div class="o_mail_notification %s">%s</div>') % (css_class, notice),
+            "notification",
+            by_visitor=by_visitor,
+        )
+
+    def _live_chat_visitor_env(self):
+        """The environment in the visitor's language, for the texts they read."""
+        self.ensure_one()
+        return self.with_context(lang=self.live_chat_lang or self.env.lang).env
+
+    def _live_chat_is_visitor_message(self, message):
+        """Whether the session's visitor wrote ``message``."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        return bool(
+            (partner and message.author_id == partner)
+            or (guest and message.author_guest_id == guest)
+        )
+
     def _live_chat_close(self, notice, by_visitor=False):
         """End the session, tell both sides. ``notice`` is already translated."""
         self.ensure_one()
@@ -443,11 +469,7 @@ class DiscussChannel(models.Model):
                 **self._live_chat_closing_figures(),
             }
         )
-        self._live_chat_post(
-            Markup('<div class="o_mail_notification o_live_chat_closed">%s</div>') % notice,
-            "notification",
-            by_visitor=by_visitor,
-        )
+        self._live_chat_post_notice(notice, "o_live_chat_closed", by_visitor=by_visitor)
         self._bus_send("live_chat/session_closed", {"id": self.id})
         Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
         self._live_chat_unpin()
@@ -734,16 +756,11 @@ class DiscussChannel(models.Model):
         operator ("Visitor #12 left the conversation."): the visitor is told in their
         language what they did themselves."""
         self.ensure_one()
-        partner, guest = self._live_chat_visitor_author()
-        from_visitor = bool(
-            (partner and message.author_id == partner)
-            or (guest and message.author_guest_id == guest)
-        )
+        from_visitor = self._live_chat_is_visitor_message(message)
         kind = self._live_chat_message_kind(message)
         body = str(message.body or "")
         if kind == "closed" and from_visitor:
-            visitor_env = self.with_context(lang=self.live_chat_lang or self.env.lang).env
-            body = str(Markup("<p>%s</p>") % visitor_env._("You ended the chat."))
+            body = str(Markup("<p>%s</p>") % self._live_chat_visitor_env()._("You ended the chat."))
         return {
             "session_id": self.id,
             "id": message.id,
@@ -836,15 +853,7 @@ class DiscussChannel(models.Model):
             )
         )
         self.invalidate_recordset(["live_chat_visitor_seen_dt"])
-        last_message = self.env["mail.message"].search(
-            [
-                ("model", "=", "discuss.channel"),
-                ("res_id", "=", self.id),
-                ("message_type", "in", ("comment", "notification")),
-            ],
-            order="id desc",
-            limit=1,
-        )
+        last_message = self._live_chat_message_records(limit=1, order="id desc")
         return {"state": self.live_chat_state, "last_message_id": last_message.id}
 
     @api.model
@@ -928,13 +937,10 @@ class DiscussChannel(models.Model):
         # The host's "joined" notification opens the session in the new operator's
         # chat window (static/src/backend/live_chat_service.js).
         self._add_members(users=operator, post_joined_message=False)
-        notice = self.with_context(lang=self.live_chat_lang or None).env._(
-            "%s joined the chat.", operator.partner_id.name
-        )
-        self.with_user(operator).sudo()._live_chat_post(
-            Markup('<div class="o_mail_notification o_live_chat_joined">%s</div>') % notice,
-            "notification",
-        )
+        notice = self._live_chat_visitor_env()._("%s joined the chat.", operator.partner_id.name)
+        # sudo: discuss.channel - the notice is the new operator's, posted for them
+        # (already in sudo: see _live_chat_hand_over).
+        self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
         leaving_member = self.channel_member_ids.exists().filtered(
             lambda member: leaving and member.partner_id == leaving.partner_id
         )
@@ -946,10 +952,12 @@ class DiscussChannel(models.Model):
         """The operator left and nobody can take over: tell the visitor, close."""
         self.ensure_one()
         leaving = self.live_chat_operator_id
-        notice = self.with_context(lang=self.live_chat_lang or None).env._(
+        notice = self._live_chat_visitor_env()._(
             "The operator left and nobody else is available right now: this chat is "
             "closed. You can start a new one later."
         )
+        # sudo: discuss.channel - the end is posted as the operator who left (already
+        # in sudo: see _live_chat_hand_over).
         session = self.with_user(leaving).sudo() if leaving else self
         session._live_chat_close(notice)
 
@@ -1126,10 +1134,7 @@ class DiscussChannel(models.Model):
         }
         for message in messages:
             session = self.browse(message.res_id)
-            if (
-                message.author_guest_id
-                and message.author_guest_id == session.live_chat_visitor_guest_id
-            ) or (message.author_id and message.author_id == session.live_chat_visitor_partner_id):
+            if session._live_chat_is_visitor_message(message):
                 visitor_messages |= message
             if message.message_type == "notification" and names_by_session[session.id]:
                 notices |= message

@@ -77,6 +77,8 @@ class DiscussChannel(models.Model):
         first: name, url (a safe link target) and date (UTC) of each. Nothing for a
         user (the current one by default) who may not read the website's tracking."""
         self.ensure_one()
+        # sudo: discuss.channel - which website visitor, and the channel's query string
+        # option; their pages are read with the user's rights, checked below.
         visitor_id = self.sudo().live_chat_website_visitor_id.id
         if not visitor_id or not self._live_chat_website_can_see_pages(user):
             return []
@@ -109,6 +111,7 @@ class DiscussChannel(models.Model):
             res += [
                 Store.Attr(
                     "live_chat_website_name",
+                    # sudo: website - the name of the session's website, for its members.
                     lambda session: session.sudo().live_chat_website_id.name or False,
                     predicate=_is_website_session,
                 ),
