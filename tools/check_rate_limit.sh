@@ -54,6 +54,7 @@ params = env["ir.config_parameter"]
 print(json.dumps({name: params.get_param(f"live_chat.rate_limit.{name}") for name in ("message_session", "message_ip")}))
 PY
 )"
+[ -n "$saved" ] || die "cannot read the rate limits of $DB"
 channel_id="$(psql -d "$DB" -tAc "SELECT res_id FROM ir_model_data
     WHERE module = 'live_chat' AND name = 'live_chat_channel_default'")"
 [ -n "$channel_id" ] || die "no default channel in $DB"

@@ -33,7 +33,7 @@ HOST = "127.0.0.1"
 MAX_HEAD = 65536
 BAD_GATEWAY = (
     b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-    b"Content-Length: 31\r\n\r\nOdoo is not answering (yet).\r\n\r\n"
+    b"Content-Length: 30\r\n\r\nOdoo is not answering (yet).\r\n"
 )
 BAD_REQUEST = (
     b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n"

@@ -3,10 +3,9 @@ pages: widget.py). Every argument is hostile: parsed, typed and bounded here; er
 are JSON with a 4xx status, never a traceback, and roll the request back."""
 
 import json
-import logging
 import re
 
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 
 from odoo import http
 from odoo.http import request
@@ -18,9 +17,8 @@ from ..models.discuss_channel import (
     RATING_VALUES,
 )
 from ..models.utils import URL_MAX_LENGTH, clean_page_url, is_clean_text, is_same_origin_request
-from .widget import widget_server_info
+from .widget import find_active_channel, widget_server_info
 
-_logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
 
 # Bigger bodies are refused before being read.
@@ -195,7 +193,7 @@ class LiveChatController(http.Controller):
     def init(self, payload, channel_id, **_params):
         """What the widget shows on a page: the channel's options, whether an
         operator is available, and the visitor's session if they have one."""
-        channel = self._get_channel(_parse_id(channel_id), json_error=True)
+        channel = self._get_channel(_parse_id(channel_id))
         self._check_origin(channel)
         url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
         self._rate_limit(("init_ip", request.httprequest.remote_addr))
@@ -203,7 +201,7 @@ class LiveChatController(http.Controller):
         visitor = self._visitor(payload)
         action, timer = channel._get_page_action(url, visitor["country"])
         result = {
-            "options": channel.with_context(lang=visitor["lang"])._widget_options(),
+            "options": channel._widget_options(),
             "session": False,
             "action": action,
             "timer": timer,
@@ -224,7 +222,7 @@ class LiveChatController(http.Controller):
     @_json_route("/live_chat/session/start")
     def session_start(self, payload, **_params):
         """The visitor's first message: the session starts with it."""
-        channel = self._get_channel(_get(payload, "channel_id", int), json_error=True)
+        channel = self._get_channel(_get(payload, "channel_id", int))
         self._check_origin(channel)
         text = _text(payload)
         page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
@@ -359,12 +357,10 @@ class LiveChatController(http.Controller):
             raise BadRequest(
                 409,
                 "session_open",
-                request.env._("This chat has not ended yet: rate it once it has ended."),
+                _lt("This chat has not ended yet: rate it once it has ended."),
             )
         if session.live_chat_rating:
-            raise BadRequest(
-                409, "already_rated", request.env._("You have already rated this chat.")
-            )
+            raise BadRequest(409, "already_rated", _lt("You have already rated this chat."))
         session._live_chat_rate(value, comment or "")
         return {"session": session._live_chat_visitor_info()}
 
@@ -372,16 +368,9 @@ class LiveChatController(http.Controller):
     # Helpers
     # ------------------------------------------------------------
 
-    def _get_channel(self, channel_id, json_error=False):
-        if not 0 < channel_id < 2**31:
-            channel = request.env["live_chat.channel"]
-        else:
-            # sudo: live_chat.channel - public pages show an active channel's widget options.
-            channel = request.env["live_chat.channel"].sudo().browse(channel_id).exists()
-        if not channel or not channel.active:
-            if json_error:
-                raise BadRequest(404, "not_found", _lt("No such channel."))
-            raise NotFound()
+    def _get_channel(self, channel_id):
+        if not (channel := find_active_channel(channel_id)):
+            raise BadRequest(404, "not_found", _lt("No such channel."))
         return channel
 
     def _check_origin(self, channel):
@@ -410,11 +399,10 @@ class LiveChatController(http.Controller):
             )
 
     def _find_session(self, payload, required=True):
-        session_id = payload.get("session_id")
-        token = payload.get("token")
-        if not required and session_id is None:
-            return request.env["discuss.channel"]
-        session = request.env["discuss.channel"]._live_chat_find_session(session_id, token)
+        # The model checks both values' types and ranges.
+        session = request.env["discuss.channel"]._live_chat_find_session(
+            payload.get("session_id"), payload.get("token")
+        )
         if not session and required:
             # The same answer for a missing session and a wrong token.
             raise BadRequest(404, "not_found", _lt("No such session."))
@@ -443,7 +431,8 @@ class LiveChatController(http.Controller):
             "partner": partner,
             "guest": guest,
             "country": country,
-            "lang": _visitor_lang(payload),
+            # The visitor's language, which ``_api`` made the request's.
+            "lang": env.lang,
         }
 
 

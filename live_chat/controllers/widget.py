@@ -115,12 +115,18 @@ def _script_response(body, cache_control, body_gzip=None, etag=None):
     return request.make_response(body, headers=headers)
 
 
-def _active_channel(channel_id):
+def find_active_channel(channel_id):
+    """The active channel ``channel_id`` (any int a visitor sent), else an empty
+    recordset."""
     channel = request.env["live_chat.channel"]
     if 0 < channel_id < 2**31:
         # sudo: live_chat.channel - public pages show an active channel's widget.
         channel = channel.sudo().browse(channel_id).exists()
-    if not channel or not channel.active:
+    return channel.filtered("active")
+
+
+def _active_channel(channel_id):
+    if not (channel := find_active_channel(channel_id)):
         raise NotFound()
     return channel
 

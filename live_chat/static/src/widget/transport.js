@@ -4,7 +4,7 @@
  * protocol version comes from the server; when the bus says it is outdated, the
  * widget is told (``outdated``) instead of reconnecting with it again and again.
  */
-/* exported Transport, RequestError */
+/* exported Transport */
 
 class RequestError extends Error {
     constructor(message, status, code) {
@@ -69,10 +69,6 @@ class Transport {
         this.handlers = handlers;
         this.retries = 0;
         this.connect();
-    }
-
-    get connected() {
-        return Boolean(this.socket && this.socket.readyState === WebSocket.OPEN);
     }
 
     connect() {

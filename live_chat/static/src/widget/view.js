@@ -83,8 +83,8 @@ class View {
     /**
      * @param {Object} config the loader's configuration ({channel, page})
      * @param {Object} options the channel's look and texts (from /init)
-     * @param {Object} handlers open, send(text), retry(), end(), newChat(), minimize(),
-     *     loadOlder()
+     * @param {Object} handlers open(focus), send(text), retry(), end(), newChat(),
+     *     minimize(), loadOlder(), rate(value, comment)
      */
     constructor(config, options, handlers) {
         this.config = config;

@@ -107,6 +107,11 @@ class Widget {
         return this.transport.post(path, data);
     }
 
+    /** A refused or failed request, told in the window's status line. */
+    showError(error) {
+        this.view.setStatus(error.message || this.texts.unreachable);
+    }
+
     // ------------------------------------------------------------
     // Start
     // ------------------------------------------------------------
@@ -263,7 +268,7 @@ class Widget {
             if (error.code === "session_closed") {
                 this.applySession({state: "closed"});
             }
-            this.view.setStatus(error.message || this.texts.unreachable);
+            this.showError(error);
         } finally {
             this.pumping = false;
         }
@@ -284,7 +289,6 @@ class Widget {
             url: this.config.page
                 ? document.referrer || window.location.href
                 : window.location.href,
-            lang: navigator.language,
             guest_token: this.state.guest_token,
             start_key: this.state.start_key,
         });
@@ -318,7 +322,7 @@ class Widget {
         try {
             await this.post("/live_chat/session/close", this.credentials);
         } catch (error) {
-            this.view.setStatus(error.message || this.texts.unreachable);
+            this.showError(error);
             return;
         }
         this.applySession({state: "closed"});
@@ -337,7 +341,7 @@ class Widget {
             });
         } catch (error) {
             if (error.code !== "already_rated") {
-                this.view.setStatus(error.message || this.texts.unreachable);
+                this.showError(error);
                 this.view.setRating("ask");
                 return;
             }
@@ -348,12 +352,17 @@ class Widget {
     }
 
     newChat() {
-        this.view.setRating(null);
+        this.afresh();
+        this.view.input.focus();
+    }
+
+    /** No session any more: an empty window, ready for a new conversation. */
+    afresh() {
         this.forget();
         this.view.reset(this.options.default_message);
         this.view.setTitle("");
         this.view.setEnded(false, false);
-        this.view.input.focus();
+        this.view.setRating(null);
     }
 
     async loadOlder() {
@@ -369,7 +378,7 @@ class Widget {
             });
             this.log.addOlder(answer.messages, answer.has_older);
         } catch (error) {
-            this.view.setStatus(error.message || this.texts.unreachable);
+            this.showError(error);
         } finally {
             this.loadingOlder = false;
             this.view.setOlder(this.log.hasOlder, false);
@@ -610,10 +619,7 @@ class Widget {
 
     gone() {
         const wasOpen = this.view.isOpen;
-        this.forget();
-        this.view.reset(this.options.default_message);
-        this.view.setTitle("");
-        this.view.setEnded(false, false);
+        this.afresh();
         if (!wasOpen && !this.config.page) {
             this.view.hide();
         }
@@ -626,7 +632,6 @@ class Widget {
     requestInit() {
         return this.post(`/live_chat/init/${this.config.channel}`, {
             url: window.location.href,
-            lang: navigator.language,
             session_id: this.state.session_id,
             token: this.state.token,
             guest_token: this.state.guest_token,
