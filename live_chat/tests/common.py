@@ -28,6 +28,13 @@ class LiveChatCommon:
         return new_test_user(cls.env, login, groups=OPERATOR_GROUPS, **values)
 
     @classmethod
+    def _create_channel(cls, operators, name="Support", **values):
+        """A channel answered by ``operators``."""
+        return cls.env["live_chat.channel"].create(
+            {"name": name, "user_ids": [Command.set(operators.ids)], **values}
+        )
+
+    @classmethod
     def _set_presence(cls, users, status="online", last_poll=None):
         """Give ``users`` the host's presence ``status``, polled at ``last_poll``
         (now by default): what an operator's open web client keeps up to date."""
@@ -54,6 +61,21 @@ class LiveChatCommon:
                     **values,
                 }
                 for index in range(count)
+            ]
+        )
+
+    def _create_messages(self, session, author, numbers):
+        """The messages "Message <number>" of ``author`` in ``session``, one per number."""
+        return self.env["mail.message"].create(
+            [
+                {
+                    "model": "discuss.channel",
+                    "res_id": session.id,
+                    "body": f"<p>Message {number}</p>",
+                    "message_type": "comment",
+                    "author_id": author.partner_id.id,
+                }
+                for number in numbers
             ]
         )
 
@@ -93,21 +115,30 @@ class LiveChatCommon:
         return self.env["discuss.channel"].browse(started["session"]["id"])
 
 
-class LiveChatWebsocketCase(LiveChatCommon, WebsocketCase):
-    """Real websocket clients on the host's bus: an operator logged in, visitors
-    subscribed as the widget does (their session's own bus channel)."""
+class LiveChatOperatorCommon(LiveChatCommon):
+    """The fixture of most tests: one operator (``operator``, named ``operator_name``)
+    answering one channel (``channel``, of ``channel_values``), online in every test
+    unless ``operator_online`` is False."""
+
+    operator_name = "Olga Operator"
+    channel_values = {}
+    operator_online = True
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = cls._create_operator("lc_ws_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
+        cls.operator = cls._create_operator("lc_operator", name=cls.operator_name)
+        cls.channel = cls._create_channel(cls.operator, **cls.channel_values)
 
     def setUp(self):
         super().setUp()
-        self._set_presence(self.operator)
+        if self.operator_online:
+            self._set_presence(self.operator)
+
+
+class LiveChatWebsocketCase(LiveChatOperatorCommon, WebsocketCase):
+    """Real websocket clients on the host's bus: an operator logged in, visitors
+    subscribed as the widget does (their session's own bus channel)."""
 
     def _new_session(self, user=None):
         """A new browser session (public without ``user``), kept alive beside the

@@ -10,21 +10,19 @@ from odoo.tests.common import _registry_test_lock
 
 from odoo.addons.mail.models.mail_presence import MailPresence
 
-from .common import LiveChatCommon, LiveChatWebsocketCase
+from .common import LiveChatCommon, LiveChatOperatorCommon, LiveChatWebsocketCase
 
 
 @tagged("post_install", "-at_install")
-class TestAvailability(LiveChatCommon, HttpCase):
+class TestAvailability(LiveChatOperatorCommon, HttpCase):
     """An operator is offered while the host says they are online, whatever the age
     of their last poll, and only while they are an active Live Chat user."""
+
+    operator_online = False  # each test says
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = cls._create_operator("lc_avail_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
         cls.group = cls.env.ref("live_chat.live_chat_group_user")
 
     def available(self):

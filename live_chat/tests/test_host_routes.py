@@ -2,16 +2,16 @@ import json
 import re
 from types import SimpleNamespace
 
-from odoo import Command, models
+from odoo import models
 from odoo.http import _request_stack
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import LiveChatCommon
+from .common import LiveChatCommon, LiveChatOperatorCommon
 
 
 @tagged("post_install", "-at_install")
-class TestHostRoutes(LiveChatCommon, HttpCase):
+class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
     """A session is a conversation of the host, whose routes a guest can call with
     the guest's cookie: none of them lets a visitor around the suite's API, and a
     closed session takes no message from anyone."""
@@ -19,15 +19,7 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = cls._create_operator("lc_routes_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
         cls.portal = new_test_user(cls.env, "lc_routes_portal", groups="base.group_portal")
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
 
     # ------------------------------------------------------------
     # Helpers: the host's routes as a browser calls them
@@ -72,10 +64,16 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
     def test_visitor_cannot_use_the_host_routes(self):
         started = self.lc_start(name="Ann", body="Hello")
         session = self.lc_session(started)
+        first = session.message_ids[0]
+        # An answer the visitor has not read yet.
+        reply = session.with_user(self.operator).message_post(
+            body="Hi!", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
         messages = session.message_ids
-        first = messages[0]
         self._as_guest(started)
         guest = session.live_chat_visitor_guest_id
+        guest_member = session.channel_member_ids.filtered("guest_id")
+        seen = guest_member.read(["seen_message_id", "new_message_separator"])
 
         # Post (around the rate limits and the origin check), with both message types.
         for message_type in ("comment", "notification"):
@@ -107,7 +105,7 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
         for route, params in {
             "/discuss/channel/mark_as_read": {
                 "channel_id": session.id,
-                "last_message_id": first.id,
+                "last_message_id": reply.id,
             },
             "/mail/data": {"fetch_params": ["init_messaging", ["discuss.channel", [session.id]]]},
         }.items():
@@ -153,6 +151,8 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
         self.assertEqual(guest.name, "Ann")
         self.assertEqual(session.channel_member_ids.mapped("partner_id"), self.operator.partner_id)
         self.assertEqual(session.channel_member_ids.mapped("guest_id"), guest)
+        # mark_as_read found no member of the visitor: their seen state is the suite's.
+        self.assertEqual(guest_member.read(["seen_message_id", "new_message_separator"]), seen)
         # The suite's own route still works for the visitor.
         self.lc_call(
             "/live_chat/session/post",
@@ -177,7 +177,7 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
 
     @mute_logger("odoo.http")
     def test_logged_in_visitor_cannot_post_around_the_api(self):
-        self.authenticate("lc_routes_portal", "lc_routes_portal")
+        self.authenticate(self.portal.login, self.portal.login)
         started = self.lc_start(body="Hello as a customer")
         session = self.lc_session(started)
         self.assertEqual(session.live_chat_visitor_partner_id, self.portal.partner_id)
@@ -203,7 +203,7 @@ class TestHostRoutes(LiveChatCommon, HttpCase):
         self.assertIn("error", self._post(session, "Still there?"))
         # The operator's composer.
         self.opener.cookies.clear()
-        self.authenticate("lc_routes_operator", "lc_routes_operator")
+        self.authenticate(self.operator.login, self.operator.login)
         answer = self._post(session, "One more thing")
         self.assertEqual(answer, {"error": "odoo.exceptions.UserError"})
         self.assertEqual(session.message_ids, messages)
@@ -221,9 +221,7 @@ class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
         super().setUpClass()
         cls.operator = cls._create_operator("lc_history_operator", name="Hanna History")
         cls.newcomer = cls._create_operator("lc_history_newcomer", name="Nina Newcomer")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set((cls.operator | cls.newcomer).ids)]}
-        )
+        cls.channel = cls._create_channel(cls.operator | cls.newcomer)
 
     def _add_closed_sessions(self, user, count):
         """``count`` closed sessions of ``user``, as the suite leaves them (unpinned)."""

@@ -10,11 +10,10 @@ from lxml import etree
 
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
-from odoo.tests.common import _registry_test_lock
 from odoo.tools.translate import TRANSLATED_ATTRS, TranslationModuleReader
 
-from .common import SUITE_MODULES, LiveChatCommon, load_language
-from .visitor_browser import VisitorBrowser
+from .common import SUITE_MODULES, LiveChatOperatorCommon, load_language
+from .visitor_browser import VisitorBrowser, shared_cursor
 
 # printf placeholders of Python and JavaScript texts: %s, %(name)s, %%.
 PLACEHOLDER_RE = re.compile(r"%(?:\([^)]*\))?[sdfr%]")
@@ -156,25 +155,23 @@ class TestTranslationFiles(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestUkrainian(LiveChatCommon, HttpCase):
+class TestUkrainian(LiveChatOperatorCommon, HttpCase):
     """Ukrainian installed after the suite (as `res.lang` activation does): the back
     office in the documentation's words, the widget in the visitor's language."""
+
+    operator_name = "Olena Operator"
+    channel_values = {
+        "button_text": "Need help?",
+        "default_message": "Hi there!",
+        "input_placeholder": "Type here",
+    }
+    operator_online = False  # each test says
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         load_language(cls.env, "uk_UA")
         cls.default_channel = cls.env.ref("live_chat.live_chat_channel_default")
-        cls.operator = cls._create_operator("lc_uk_operator", name="Olena Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Support",
-                "user_ids": [(6, 0, cls.operator.ids)],
-                "button_text": "Need help?",
-                "default_message": "Hi there!",
-                "input_placeholder": "Type here",
-            }
-        )
 
     def _init(self, channel, lang):
         return self.lc_call(f"/live_chat/init/{channel.id}", {"lang": lang, "url": "/"})
@@ -323,9 +320,8 @@ class TestUkrainian(LiveChatCommon, HttpCase):
             )
             # The test's cursor is shared with the browsers' requests (the page's
             # favicon may still be loading): take its lock to write.
-            with _registry_test_lock:
+            with shared_cursor(self.env):
                 self._set_presence(admin)
-                self.env.flush_all()
             ended = visitor.run(
                 """
                 const root = widgetRoot();

@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
-from .common import LiveChatCommon
+from .common import LiveChatCommon, LiveChatOperatorCommon
 
 CRON = "live_chat.ir_cron_live_chat_close_inactive_sessions"
 JOINED = "discuss.channel/joined"
@@ -34,21 +34,9 @@ class LifecycleCommon(LiveChatCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestAbandonedSessions(LifecycleCommon, HttpCase):
+class TestAbandonedSessions(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
     """The visitor's window pings; sessions whose visitor gave no sign of life for
     the channel's time are closed by a cron, and their operator is free again."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_life_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
 
     def _age(self, sessions, minutes):
         """Make ``sessions`` and their messages ``minutes`` old: their visitor's last
@@ -252,9 +240,7 @@ class TestHandOver(LifecycleCommon, HttpCase):
             groups="base.group_user,base.group_erp_manager",
             name="Ada Access",
         )
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set((cls.olga | cls.bert).ids)]}
-        )
+        cls.channel = cls._create_channel(cls.olga | cls.bert)
         cls.group = cls.env.ref("live_chat.live_chat_group_user")
 
     def setUp(self):

@@ -3,27 +3,28 @@ from unittest.mock import PropertyMock, patch
 
 from psycopg2 import IntegrityError
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.http import GeoIP
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 
 ANONYMOUS = "Anonymous visitor"
 
 
 @tagged("post_install", "-at_install")
-class TestPrivacy(LiveChatCommon, HttpCase):
+class TestPrivacy(LiveChatOperatorCommon, HttpCase):
     """Retention (the channel's setting and its cron) and the erasure of one visitor,
     on sessions made through the visitor's API."""
+
+    channel_values = {"default_message": "Welcome! How can we help?", "anonymize_after_days": 30}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.operator = cls._create_operator("lc_priv_operator", name="Olga Operator")
         cls.manager = new_test_user(
             cls.env,
             "lc_priv_manager",
@@ -33,20 +34,8 @@ class TestPrivacy(LiveChatCommon, HttpCase):
         cls.portal_user = new_test_user(
             cls.env, "lc_priv_portal", groups="base.group_portal", name="Paula Portal"
         )
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Support",
-                "user_ids": [Command.set(cls.operator.ids)],
-                "default_message": "Welcome! How can we help?",
-                "anonymize_after_days": 30,
-            }
-        )
         cls.cron = cls.env.ref("live_chat.live_chat_cron_anonymize")
         cls.Session = cls.env["discuss.channel"]
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
 
     # ------------------------------------------------------------
     # Helpers

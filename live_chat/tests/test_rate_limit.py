@@ -7,12 +7,12 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from psycopg2.errors import SerializationFailure
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.exceptions import ConcurrencyError
 from odoo.orm.environments import Transaction
 from odoo.tests import HttpCase, TransactionCase, tagged
 
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 
 PARALLEL_REQUESTS = 30
 PARALLEL_LIMIT = 10
@@ -149,25 +149,11 @@ class TestRateLimitCounter(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRateLimitRoutes(LiveChatCommon, HttpCase):
+class TestRateLimitRoutes(LiveChatOperatorCommon, HttpCase):
     """Every route of the visitor's API that works for a visitor is limited; a
     refused request is not counted, and stores nothing."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_rl_routes_operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Limits",
-                "user_ids": [Command.set(cls.operator.ids)],
-                "max_sessions_per_operator": 0,
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
+    channel_values = {"name": "Limits", "max_sessions_per_operator": 0}
 
     def _limit(self, name, value):
         self.env["ir.config_parameter"].set_param(f"live_chat.rate_limit.{name}", str(value))

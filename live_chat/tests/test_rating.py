@@ -1,31 +1,18 @@
 import json
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.live_chat.models.discuss_channel import RATING_COMMENT_MAX_LENGTH
 
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 
 RATE = "/live_chat/session/rate"
 
 
 @tagged("post_install", "-at_install")
-class TestRating(LiveChatCommon, HttpCase):
+class TestRating(LiveChatOperatorCommon, HttpCase):
     """The visitor rates their chat once it has ended, once, through the public
     route the widget calls; the operator and the session form show the rating."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_rating_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
 
     def _payload(self, started, **values):
         return {"session_id": started["session"]["id"], "token": started["token"], **values}

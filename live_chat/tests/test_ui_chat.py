@@ -10,17 +10,17 @@ from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json
 from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _kick_all
 
 from ..controllers.widget import WIDGET_CODE
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 from .test_widget import changed_widget_code
 from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
 
 VISITOR_SENDS = """
 // Wait until an operator is available, as a visitor arriving a bit later would.
-for (let i = 0; i < 200; i++) {
+await waitFor(async () => {
+    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
     const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    if ((await res.json()).available) break;
-    await new Promise((r) => setTimeout(r, 100));
-}
+    return (await res.json()).available;
+}, "an available operator");
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 if (input.placeholder !== "Type here, please") throw new Error("placeholder: " + input.placeholder);
@@ -50,19 +50,14 @@ return shown;
 
 
 @tagged("post_install", "-at_install")
-class TestChatUi(LiveChatCommon, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_ui_operator", name="Olena Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Shop support",
-                "user_ids": [(6, 0, cls.operator.ids)],
-                "default_message": "Welcome, visitor!",
-                "input_placeholder": "Type here, please",
-            }
-        )
+class TestChatUi(LiveChatOperatorCommon, HttpCase):
+    operator_name = "Olena Operator"
+    channel_values = {
+        "name": "Shop support",
+        "default_message": "Welcome, visitor!",
+        "input_placeholder": "Type here, please",
+    }
+    operator_online = False  # once their web client is open
 
     def test_visitor_and_operator_chat(self):
         channel = self.channel
@@ -79,7 +74,7 @@ class TestChatUi(LiveChatCommon, HttpCase):
             self.start_tour(
                 "/odoo/action-live_chat.live_chat_channel_action",
                 "live_chat_operator_tour",
-                login="lc_ui_operator",
+                login=self.operator.login,
                 timeout=180,
             )
         first, transcript = outcome["result"]
@@ -176,25 +171,15 @@ return texts(root, ".msg");
 
 
 @tagged("post_install", "-at_install")
-class TestVisitorWidget(LiveChatCommon, HttpCase):
+class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
     """The visitor's widget on the support page, with the host's bus live: a slow
     network, a long session, a silent bus, a server upgrade."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_widget_ui_operator", name="Olena Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Shop support",
-                "user_ids": [(6, 0, cls.operator.ids)],
-                "default_message": "Welcome, visitor!",
-            }
-        )
+    operator_name = "Olena Operator"
+    channel_values = {"name": "Shop support", "default_message": "Welcome, visitor!"}
 
     def setUp(self):
         super().setUp()
-        self._set_presence(self.operator)
         self.visitor = VisitorBrowser(self)
         self.addCleanup(self.visitor.stop)
         self.page = f"/live_chat/support/{self.channel.id}"
@@ -276,18 +261,7 @@ class TestVisitorWidget(LiveChatCommon, HttpCase):
         started = self.lc_start(body="Message 1")
         session = self.lc_session(started)
         first = len(session.message_ids)
-        self.env["mail.message"].create(
-            [
-                {
-                    "model": "discuss.channel",
-                    "res_id": session.id,
-                    "body": f"<p>Message {number}</p>",
-                    "message_type": "comment",
-                    "author_id": self.operator.partner_id.id,
-                }
-                for number in range(first + 1, 301)
-            ]
-        )
+        self._create_messages(session, self.operator, range(first + 1, 301))
         state = {
             "session_id": session.id,
             "token": started["token"],

@@ -5,7 +5,6 @@ from unittest.mock import patch
 
 import requests
 
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser
 
@@ -29,9 +28,7 @@ class TestRatingUi(LiveChatCommon, HttpCase):
 
     def test_operator_sees_the_rating(self):
         operator = self._create_operator("lc_rating_ui_operator", name="Rosa Operator")
-        self.channel = self.env["live_chat.channel"].create(
-            {"name": "Rated Support", "user_ids": [Command.set(operator.ids)]}
-        )
+        self.channel = self._create_channel(operator, "Rated Support")
         self._set_presence(operator)
         started = self.lc_start(name="Rita Rater")
         session = self.lc_session(started)

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatCommon
@@ -8,9 +7,7 @@ from .common import LiveChatCommon
 class TestSidebar(LiveChatCommon, HttpCase):
     def test_open_sessions_only(self):
         operator = self._create_operator("lc_sidebar_operator", name="Sofia Sidebar")
-        channel = self.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(operator.ids)]}
-        )
+        channel = self._create_channel(operator)
         for name in ("Open Visitor", "Closed Visitor"):
             session = self._create_sessions(channel, operator, name=name)
             session._add_members(users=operator, post_joined_message=False)

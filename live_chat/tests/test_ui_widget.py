@@ -2,7 +2,7 @@ import time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 from .geoip import BE_IP, UA_IP, geoip_database
 from .visitor_browser import ForeignSite, VisitorBrowser
 
@@ -67,20 +67,15 @@ await new Promise((r) => setTimeout(r, 300));
 
 
 @tagged("post_install", "-at_install")
-class TestWidgetOnAnotherSite(LiveChatCommon, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_widget_operator", name="Olena Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Embedded",
-                "user_ids": [(6, 0, cls.operator.ids)],
-                "default_message": "Welcome, visitor!",
-                "button_background_color": "#0C2238",
-                "button_text": "Talk to us!",
-            }
-        )
+class TestWidgetOnAnotherSite(LiveChatOperatorCommon, HttpCase):
+    operator_name = "Olena Operator"
+    channel_values = {
+        "name": "Embedded",
+        "default_message": "Welcome, visitor!",
+        "button_background_color": "#0C2238",
+        "button_text": "Talk to us!",
+    }
+    operator_online = False  # each test says
 
     def _snippet(self):
         return self.channel.script_snippet.replace(self.channel.get_base_url(), self.base_url())
@@ -117,7 +112,7 @@ class TestWidgetOnAnotherSite(LiveChatCommon, HttpCase):
                 self.start_tour(
                     "/odoo/action-live_chat.live_chat_channel_action",
                     "live_chat_operator_tour",
-                    login="lc_widget_operator",
+                    login=self.operator.login,
                     timeout=180,
                 )
         self.assertEqual(outcome["result"], ("isolated", "replied", "resumed"))

@@ -1,4 +1,3 @@
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatCommon
@@ -36,9 +35,7 @@ class TestWidgetRating(LiveChatCommon, HttpCase):
 
     def test_visitor_rates_the_chat(self):
         operator = self._create_operator("lc_widget_rating_operator", name="Rosa Operator")
-        channel = self.env["live_chat.channel"].create(
-            {"name": "Rated Support", "user_ids": [Command.set(operator.ids)]}
-        )
+        channel = self._create_channel(operator, "Rated Support")
         self._set_presence(operator)
         visitor = VisitorBrowser(self)
         self.addCleanup(visitor.stop)

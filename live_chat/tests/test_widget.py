@@ -2,7 +2,6 @@ import contextlib
 import re
 from unittest.mock import patch
 
-from odoo import Command
 from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, tagged
 
@@ -10,7 +9,7 @@ from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from ..controllers.widget import BUNDLE_SOURCES, WIDGET_CODE, WidgetCode
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
-from .common import LiveChatCommon
+from .common import LiveChatOperatorCommon
 
 BUNDLE_URL = re.compile(r"/live_chat/widget/([0-9a-f]{20})\.js")
 
@@ -33,17 +32,11 @@ def changed_widget_code(marker):
 
 
 @tagged("post_install", "-at_install")
-class TestWidgetCode(LiveChatCommon, HttpCase):
+class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
     """The loader (the snippet's stable address) and the widget's code (one bundle at
     the address of its content): a new loader never runs an old widget."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_code_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
+    operator_online = False
 
     def setUp(self):
         super().setUp()
@@ -125,25 +118,11 @@ class TestWidgetCode(LiveChatCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWidgetApi(LiveChatCommon, HttpCase):
+class TestWidgetApi(LiveChatOperatorCommon, HttpCase):
     """What the widget asks the server beyond posting: pages of a long session, and
     the same start sent twice."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.operator = cls._create_operator("lc_api_operator", name="Olga Operator")
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Support",
-                "user_ids": [Command.set(cls.operator.ids)],
-                "max_sessions_per_operator": 0,
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
+    channel_values = {"max_sessions_per_operator": 0}
 
     def _messages(self, started, **payload):
         return self.lc_call(
@@ -155,18 +134,7 @@ class TestWidgetApi(LiveChatCommon, HttpCase):
         started = self.lc_start(body="Message 1")
         session = self.lc_session(started)
         first = len(started["messages"])  # the welcome message and the visitor's
-        self.env["mail.message"].create(
-            [
-                {
-                    "model": "discuss.channel",
-                    "res_id": session.id,
-                    "body": f"<p>Message {number}</p>",
-                    "message_type": "comment",
-                    "author_id": self.operator.partner_id.id,
-                }
-                for number in range(first + 1, 301)
-            ]
-        )
+        self._create_messages(session, self.operator, range(first + 1, 301))
         every = self.env["mail.message"].search(
             [("model", "=", "discuss.channel"), ("res_id", "=", session.id)], order="id"
         )
@@ -224,9 +192,7 @@ class TestWidgetApi(LiveChatCommon, HttpCase):
         other = self.lc_start(body="Hello again", start_key="m" * 22)
         self.assertNotEqual(other["session"]["id"], session.id)
         # The same key on another channel starts nothing there from this one.
-        elsewhere = self.env["live_chat.channel"].create(
-            {"name": "Sales", "user_ids": [Command.set(self.operator.ids)]}
-        )
+        elsewhere = self._create_channel(self.operator, "Sales")
         there = self.lc_start(channel=elsewhere, body="Hello", start_key=key)
         self.assertEqual(self.lc_session(there).live_chat_channel_id, elsewhere)
 

@@ -1,60 +1,28 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.live_chat.tests.common import LiveChatCommon
+from .common import WebsiteChatCommon
 
 
 @tagged("post_install", "-at_install")
-class TestWebsitePrivacy(LiveChatCommon, HttpCase):
+class TestWebsitePrivacy(WebsiteChatCommon, HttpCase):
     """Anonymised and erased sessions of a website's visitors: the link to the website
     visitor (the pages they visited) goes with the rest."""
+
+    channel_values = {"name": "Website Support", "anonymize_after_days": 30}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The host tracks page views only outside read-only requests.
-        cls.set_registry_readonly_mode(False)
-        cls.website = cls.env["website"].get_current_website()
-        cls.operator = cls._create_operator("lc_web_priv_operator", name="Olga Operator")
         cls.manager = new_test_user(
             cls.env, "lc_web_priv_manager", groups="live_chat.live_chat_group_manager"
         )
         cls.portal_user = new_test_user(
             cls.env, "lc_web_priv_portal", groups="base.group_portal", name="Paula Portal"
         )
-        cls.channel = cls.env["live_chat.channel"].create(
-            {
-                "name": "Website Support",
-                "user_ids": [Command.set(cls.operator.ids)],
-                "anonymize_after_days": 30,
-            }
-        )
-        cls.website.live_chat_channel_id = cls.channel
-        view = cls.env["ir.ui.view"].create(
-            {
-                "name": "Pricing",
-                "type": "qweb",
-                "key": "live_chat_website.test_privacy_pricing",
-                "arch": '<t t-name="live_chat_website.test_privacy_pricing">'
-                '<t t-call="website.layout"><p>A page</p></t></t>',
-            }
-        )
-        cls.page = cls.env["website.page"].create(
-            {
-                "view_id": view.id,
-                "url": "/lc-privacy-pricing",
-                "name": "Pricing",
-                "website_published": True,
-                "track": True,
-                "website_id": cls.website.id,
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
+        cls.page = cls._create_page("privacy_pricing", "Pricing", "/lc-privacy-pricing")
 
     def _chat_from_the_website(self, name="Ann"):
         """A visitor browses a page of the website, chats, and leaves."""

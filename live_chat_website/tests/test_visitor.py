@@ -1,22 +1,18 @@
-from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.live_chat.tests.common import LiveChatCommon
 from odoo.addons.mail.tools.discuss import Store
+
+from .common import WebsiteChatCommon
 
 
 @tagged("post_install", "-at_install")
-class TestWebsiteVisitor(LiveChatCommon, HttpCase):
+class TestWebsiteVisitor(WebsiteChatCommon, HttpCase):
     """A session started from the website's pages: the operator sees the website
     visitor's pages and, once they are logged in, their name."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The host tracks page views only outside read-only requests.
-        cls.set_registry_readonly_mode(False)
-        cls.website = cls.env["website"].get_current_website()
-        cls.operator = cls._create_operator("lc_web_operator", name="Olga Operator")
         cls.designer = new_test_user(
             cls.env,
             "lc_web_designer",
@@ -25,38 +21,10 @@ class TestWebsiteVisitor(LiveChatCommon, HttpCase):
         cls.portal_user = new_test_user(
             cls.env, "lc_web_portal", groups="base.group_portal", name="Paula Portal"
         )
-        cls.channel = cls.env["live_chat.channel"].create(
-            {"name": "Website Support", "user_ids": [Command.set(cls.operator.ids)]}
-        )
-        cls.website.live_chat_channel_id = cls.channel
-        cls.pages = {}
-        for key, name, url in (
-            ("pricing", "Pricing", "/lc-pricing"),
-            ("faq", "Questions & <Answers>", "/lc-faq"),
-        ):
-            view = cls.env["ir.ui.view"].create(
-                {
-                    "name": name,
-                    "type": "qweb",
-                    "key": f"live_chat_website.test_{key}",
-                    "arch": f'<t t-name="live_chat_website.test_{key}">'
-                    '<t t-call="website.layout"><p>A page</p></t></t>',
-                }
-            )
-            cls.pages[key] = cls.env["website.page"].create(
-                {
-                    "view_id": view.id,
-                    "url": url,
-                    "name": name,
-                    "website_published": True,
-                    "track": True,
-                    "website_id": cls.website.id,
-                }
-            )
-
-    def setUp(self):
-        super().setUp()
-        self._set_presence(self.operator)
+        cls.pages = {
+            "pricing": cls._create_page("pricing", "Pricing", "/lc-pricing"),
+            "faq": cls._create_page("faq", "Questions & <Answers>", "/lc-faq"),
+        }
 
     def _browse(self, *keys):
         for key in keys:

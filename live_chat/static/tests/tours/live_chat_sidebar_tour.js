@@ -9,7 +9,7 @@ registry.category("web_tour.tours").add("live_chat_sidebar_tour", {
         {
             content: "The open session is in the Live Chat category of the sidebar",
             trigger:
-                ".o_live_chat_sidebar_category:contains(Live Chat) ~ * .o-mail-DiscussSidebarChannel:contains(Open Visitor), .o-mail-DiscussSidebar:has(.o_live_chat_sidebar_category) .o-mail-DiscussSidebarChannel:contains(Open Visitor)",
+                ".o_live_chat_sidebar_category:contains(Live Chat) + .o-mail-DiscussSidebarChannel-container:contains(Open Visitor)",
         },
         {
             content: "The closed session is not in the sidebar",
