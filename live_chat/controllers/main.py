@@ -3,7 +3,6 @@ pages: widget.py). Every argument is hostile: parsed, typed and bounded here; er
 are JSON with a 4xx status, never a traceback, and roll the request back."""
 
 import json
-import re
 
 from werkzeug.exceptions import HTTPException
 
@@ -16,7 +15,12 @@ from ..models.discuss_channel import (
     RATING_COMMENT_MAX_LENGTH,
     RATING_VALUES,
 )
-from ..models.utils import URL_MAX_LENGTH, clean_page_url, is_clean_text, is_same_origin_request
+from ..models.utils import (
+    URL_MAX_LENGTH,
+    LiveChatRefusal,
+    is_clean_text,
+    is_same_origin_request,
+)
 from .widget import find_active_channel, widget_server_info
 
 _lt = LazyTranslate(__name__)
@@ -24,8 +28,6 @@ _lt = LazyTranslate(__name__)
 # Bigger bodies are refused before being read.
 PAYLOAD_MAX_BYTES = 16 * 1024
 NAME_MAX_LENGTH = 64
-# A guest's credential as the host formats it: "<id>|<access token>".
-GUEST_TOKEN_RE = re.compile(r"([0-9]{1,10})\|[A-Za-z0-9_-]{1,64}")
 
 
 class BadRequest(Exception):
@@ -154,6 +156,9 @@ def _api(func):
             result = func(self, payload, *args, **kwargs)
         except BadRequest as error:
             raise _error_response(error, payload) from None
+        except LiveChatRefusal as refusal:
+            error = BadRequest(refusal.status, refusal.code, refusal.args[0])
+            raise _error_response(error, payload) from None
         return request.make_json_response(result)
 
     wrapper.__name__ = func.__name__
@@ -233,8 +238,7 @@ class LiveChatController(http.Controller):
             raise BadRequest(400, "bad_field", _lt("“start_key” is not a valid key."))
         # The same start sent twice (its answer was lost, say): the session it started.
         if started := sessions._live_chat_find_started(channel, start_key):
-            guest = started.live_chat_visitor_guest_id
-            return self._session_started(started, guest)
+            return self._session_started(started, started.live_chat_visitor_guest_id)
         visitor = self._visitor(payload)
         hits = [("session_start_ip", request.httprequest.remote_addr)]
         if visitor["partner"] or visitor["guest"]:
@@ -243,36 +247,19 @@ class LiveChatController(http.Controller):
             )
             hits.append(("session_start_visitor", subject))
         self._rate_limit(*hits)
-        operator = channel._get_available_operator(
-            lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
-        )
-        if not operator:
-            raise BadRequest(
-                503,
-                "no_operator",
-                _lt("No operator is available right now. Please try again later."),
-            )
-        guest = visitor["guest"]
-        if not visitor["partner"] and not guest:
-            guest = request.env["discuss.channel"]._live_chat_create_guest(
-                name,
-                visitor["country"],
-                visitor["lang"],
-                request.env["mail.guest"]._get_timezone_from_request(request),
-            )
-        # sudo: discuss.channel - a public visitor starts their own session; the channel
-        # and operator were checked above, and the visitor only gets this session's token.
-        session = channel.sudo()._start_session(
-            operator.sudo(),
+        # sudo: live_chat.channel - a public visitor starts their own session; the channel
+        # and every argument were checked above, and the visitor gets this session's token.
+        session, guest = channel.sudo()._start_visitor_session(
             text=text,
-            guest=guest.sudo() if guest else None,
-            partner=visitor["partner"].sudo() if visitor["partner"] else None,
+            partner=visitor["partner"].sudo(),
+            guest=visitor["guest"].sudo(),
+            name=name,
             country=visitor["country"],
             lang=visitor["lang"],
-            page_url=clean_page_url(page_url, keep_query=channel.keep_url_query),
+            timezone=request.env["mail.guest"]._get_timezone_from_request(request),
+            page_url=page_url,
+            start_key=start_key,
         )
-        if start_key:
-            session._live_chat_set_start_key(start_key)
         return self._session_started(session, guest)
 
     def _session_started(self, session, guest):
@@ -293,8 +280,6 @@ class LiveChatController(http.Controller):
         self._rate_limit(
             ("message_ip", request.httprequest.remote_addr), ("message_session", session.id)
         )
-        if session.live_chat_state != "open":
-            raise BadRequest(409, "session_closed", _lt("This chat has ended."))
         message = session._live_chat_post_visitor_message(text)
         return {"message": session._live_chat_message_format(message)}
 
@@ -353,14 +338,6 @@ class LiveChatController(http.Controller):
         comment = _get(
             payload, "comment", str, required=False, max_length=RATING_COMMENT_MAX_LENGTH
         )
-        if session.live_chat_state != "closed":
-            raise BadRequest(
-                409,
-                "session_open",
-                _lt("This chat has not ended yet: rate it once it has ended."),
-            )
-        if session.live_chat_rating:
-            raise BadRequest(409, "already_rated", _lt("You have already rated this chat."))
         session._live_chat_rate(value, comment or "")
         return {"session": session._live_chat_visitor_info()}
 
@@ -415,12 +392,8 @@ class LiveChatController(http.Controller):
         env = request.env
         partner = env.user.partner_id if not env.user._is_public() else env["res.partner"]
         guest = env["mail.guest"]
-        guest_token = payload.get("guest_token")
-        if not partner and isinstance(guest_token, str):
-            match = GUEST_TOKEN_RE.fullmatch(guest_token)
-            # Shaped as the host makes them: the host's parser raises on anything else.
-            if match and int(match[1]) < 2**31:
-                guest = env["mail.guest"]._get_guest_from_token(guest_token)
+        if not partner:
+            guest = env["mail.guest"]._live_chat_guest_from_token(payload.get("guest_token"))
         country_code = request.geoip.country_code
         country = (
             env["res.country"].search([("code", "=", country_code)], limit=1)

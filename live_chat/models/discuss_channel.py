@@ -14,7 +14,7 @@ from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .utils import clean_page_url
+from .utils import LiveChatRefusal, clean_page_url
 
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
@@ -409,6 +409,8 @@ class DiscussChannel(models.Model):
     def _live_chat_post_visitor_message(self, text):
         """Post a visitor's text (plain text, escaped here) in the session."""
         self.ensure_one()
+        if self.live_chat_state != "open":
+            raise LiveChatRefusal(self.env._("This chat has ended."), "session_closed")
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
         return self._live_chat_post(body, "comment", by_visitor=True)
 
@@ -577,12 +579,19 @@ class DiscussChannel(models.Model):
     def _live_chat_rate(self, value, comment=""):
         """The visitor's rating of their ended chat (``value``: 1, 3 or 5, the host's
         unhappy, neutral and happy; ``comment``: plain text, kept as text), as the
-        host's rating of the session. The visitor's route checks that the session has
-        ended and is not rated yet; two ratings sent at the same time both write the
-        session's row, and the database lets one of them through."""
+        host's rating of the session, once the session has ended, once; two ratings
+        sent at the same time both write the session's row, and the database lets one
+        of them through."""
         self.ensure_one()
         if value not in RATING_VALUES:
             raise UserError(self.env._("A rating is 1, 3 or 5."))
+        if self.live_chat_state != "closed":
+            raise LiveChatRefusal(
+                self.env._("This chat has not ended yet: rate it once it has ended."),
+                "session_open",
+            )
+        if self.live_chat_rating:
+            raise LiveChatRefusal(self.env._("You have already rated this chat."), "already_rated")
         partner, _guest = self._live_chat_visitor_author()
         # sudo: rating.rating - the visitor (public) rates the session their token opens.
         rating = (

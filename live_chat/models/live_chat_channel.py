@@ -10,6 +10,7 @@ from odoo.http import root
 from odoo.tools import SQL
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
+from .utils import LiveChatRefusal, clean_page_url
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -507,11 +508,61 @@ class LiveChatChannel(models.Model):
         row = self.env.cr.fetchone()
         return self.env["res.users"].browse(row[0] if row else [])
 
+    def _start_visitor_session(
+        self,
+        *,
+        text,
+        partner=None,
+        guest=None,
+        name=None,
+        country=None,
+        lang=None,
+        timezone=None,
+        page_url=None,
+        start_key=None,
+    ):
+        """A visitor's first message: the operator chosen, the guest of a new visitor
+        made (named ``name``), the session started. Returns (session, guest)."""
+        self.ensure_one()
+        operator = self._get_available_operator(lang=lang, guest=guest, partner=partner)
+        if not operator:
+            raise LiveChatRefusal(
+                self.env._("No operator is available right now. Please try again later."),
+                "no_operator",
+                status=503,
+            )
+        if not partner and not guest:
+            guest = self.env["discuss.channel"]._live_chat_create_guest(
+                name, country, lang, timezone
+            )
+        session = self._start_session(
+            operator,
+            text=text,
+            guest=guest,
+            partner=partner,
+            country=country,
+            lang=lang,
+            page_url=page_url,
+            start_key=start_key,
+        )
+        return session, guest
+
     def _start_session(
-        self, operator, *, text, guest=None, partner=None, country=None, lang=None, page_url=None
+        self,
+        operator,
+        *,
+        text,
+        guest=None,
+        partner=None,
+        country=None,
+        lang=None,
+        page_url=None,
+        start_key=None,
     ):
         """Create the session of a visitor's first message, as the host's conversation
-        between the operator and the visitor; post the welcome message and ``text``."""
+        between the operator and the visitor; post the welcome message and ``text``.
+        ``page_url`` is kept as the channel's privacy settings allow (clean_page_url);
+        ``start_key``: the widget's key of this start (the same start sent twice)."""
         self.ensure_one()
         visitor_name = partner.name if partner else guest.name
         session = self.env["discuss.channel"].create(
@@ -525,7 +576,7 @@ class LiveChatChannel(models.Model):
                 "live_chat_visitor_name": visitor_name,
                 "live_chat_country_id": country.id if country else False,
                 "live_chat_lang": lang or False,
-                "live_chat_page_url": (page_url or "")[:2048] or False,
+                "live_chat_page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
                 "live_chat_start_dt": fields.Datetime.now(),
                 "live_chat_state": "open",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
@@ -548,6 +599,8 @@ class LiveChatChannel(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
         session._live_chat_post_visitor_message(text)
+        if start_key:
+            session._live_chat_set_start_key(start_key)
         return session
 
     def _prepare_session_origin_values(self):

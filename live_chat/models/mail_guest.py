@@ -1,9 +1,23 @@
-from odoo import models
+import re
+
+from odoo import api, models
 from odoo.exceptions import UserError
+
+# A guest's credential as the host formats it: "<id>|<access token>".
+GUEST_TOKEN_RE = re.compile(r"([0-9]{1,10})\|[A-Za-z0-9_-]{1,64}")
 
 
 class MailGuest(models.Model):
     _inherit = "mail.guest"
+
+    @api.model
+    def _live_chat_guest_from_token(self, token):
+        """The guest of a returning visitor's ``token``, for any string a visitor sends
+        (the host's parser raises on what it did not format itself)."""
+        match = GUEST_TOKEN_RE.fullmatch(token) if isinstance(token, str) else None
+        if not match or int(match[1]) >= 2**31:
+            return self.browse()
+        return self._get_guest_from_token(token)
 
     def _update_name(self, name):
         # The operators know a visitor by the name given when the chat started: the

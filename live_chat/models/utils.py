@@ -4,6 +4,8 @@ texts, and whether a request comes from the server's own pages."""
 import re
 from urllib.parse import quote, urlsplit
 
+from odoo.exceptions import UserError
+
 URL_MAX_LENGTH = 2048
 
 # Characters that no text of a visitor may hold: NUL (PostgreSQL cannot store it),
@@ -82,3 +84,14 @@ def is_same_origin_request(env, httprequest):
     base_url = env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
     own = {httprequest.host_url.rstrip("/").lower(), base_url.rstrip("/").lower()}
     return origin.rstrip("/").lower() in own
+
+
+class LiveChatRefusal(UserError):
+    """What a session's rules refuse to its visitor (a message into an ended chat, a
+    second rating, no operator to start with): the visitor's API answers it as JSON
+    with ``status`` and ``code``; the message is already in the visitor's language."""
+
+    def __init__(self, message, code, status=409):
+        super().__init__(message)
+        self.code = code
+        self.status = status
