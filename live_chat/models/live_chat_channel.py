@@ -508,22 +508,13 @@ class LiveChatChannel(models.Model):
         row = self.env.cr.fetchone()
         return self.env["res.users"].browse(row[0] if row else [])
 
-    def _start_visitor_session(
-        self,
-        *,
-        text,
-        partner=None,
-        guest=None,
-        name=None,
-        country=None,
-        lang=None,
-        timezone=None,
-        page_url=None,
-        start_key=None,
-    ):
+    def _start_visitor_session(self, *, name=None, timezone=None, **values):
         """A visitor's first message: the operator chosen, the guest of a new visitor
-        made (named ``name``), the session started. Returns (session, guest)."""
+        made (named ``name``, in ``timezone``), the session started (``values``: those
+        of ``_start_session``). Returns (session, guest)."""
         self.ensure_one()
+        partner, guest = values.pop("partner", None), values.pop("guest", None)
+        lang, country = values.get("lang"), values.get("country")
         operator = self._get_available_operator(lang=lang, guest=guest, partner=partner)
         if not operator:
             raise LiveChatRefusal(
@@ -535,16 +526,7 @@ class LiveChatChannel(models.Model):
             guest = self.env["discuss.channel"]._live_chat_create_guest(
                 name, country, lang, timezone
             )
-        session = self._start_session(
-            operator,
-            text=text,
-            guest=guest,
-            partner=partner,
-            country=country,
-            lang=lang,
-            page_url=page_url,
-            start_key=start_key,
-        )
+        session = self._start_session(operator, partner=partner, guest=guest, **values)
         return session, guest
 
     def _start_session(
