@@ -6,4 +6,5 @@ from . import mail_guest
 from . import mail_message
 from . import discuss_channel_member
 from . import res_groups
+from . import res_partner
 from . import res_users
