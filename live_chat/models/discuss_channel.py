@@ -1058,8 +1058,8 @@ class DiscussChannel(models.Model):
     def _live_chat_check_target(self, user_id):
         """The available colleague of id ``user_id`` (not in the session yet)."""
         self.ensure_one()
-        user = self.env["res.users"].browse(user_id if isinstance(user_id, int) else []).exists()
-        if not user or isinstance(user_id, bool):
+        user = self.env["res.users"].browse(_record_id(user_id)).exists()
+        if not user:
             raise UserError(self.env._("Choose an operator."))
         if user.partner_id in self.channel_member_ids.partner_id:
             raise UserError(self.env._("%s is already in this chat.", user.name))
@@ -1076,13 +1076,8 @@ class DiscussChannel(models.Model):
         history, the visitor is told, the previous operator leaves the session."""
         session = self._live_chat_check_operator_action()
         if channel_id:
-            channel = (
-                self.env["live_chat.channel"]
-                .sudo()
-                .browse(channel_id if isinstance(channel_id, int) else [])
-                .exists()
-            )
-            if not channel or isinstance(channel_id, bool) or not channel.active:
+            channel = self.env["live_chat.channel"].sudo().browse(_record_id(channel_id)).exists()
+            if not channel or not channel.active:
                 raise UserError(self.env._("Choose a live chat channel."))
             partner, guest = session._live_chat_visitor_author()
             # sudo: live_chat.channel - who is available in the channel, for an
@@ -1440,6 +1435,13 @@ _STORE_FIELDS = (
     "live_chat_country_code",
     "live_chat_channel_name",
 )
+
+
+def _record_id(value):
+    """``value`` as the id of a record, or no id (a hostile RPC argument)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return [value]
+    return []
 
 
 def _is_live_chat(channel):
