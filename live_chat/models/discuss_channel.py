@@ -957,12 +957,14 @@ class DiscussChannel(models.Model):
         leaves the session (and ``leaving``, a member handing it over, too)."""
         self.ensure_one()
         leaving = self.live_chat_operator_id | (leaving or self.env["res.users"])
+        # The new operator first: the previous one's leaving is then no hand-over.
         self.live_chat_operator_id = operator
-        self._live_chat_join(operator)
         for leaving_user in leaving - operator:
             if leaving_user.partner_id in self.channel_member_ids.exists().partner_id:
-                # Closes the session's window on the side of the one who leaves.
+                # Closes the session's window on the side of the one who leaves, before
+                # the notice below (which would open it again).
                 self._action_unfollow(partner=leaving_user.partner_id, post_leave_message=False)
+        self._live_chat_join(operator)
 
     def _live_chat_join(self, operator):
         """``operator`` joins the session: the host's "joined" notification opens it in

@@ -23,3 +23,4 @@ from . import test_ui_rating
 from . import test_ui_widget_rating
 from . import test_operator_identity
 from . import test_transfer
+from . import test_ui_transfer
