@@ -140,3 +140,12 @@ class TestOperatorIdentity(LiveChatOperatorCommon, HttpCase):
         with self.assertRaises(AccessError):
             self.operator.with_user(colleague).write({"live_chat_name": "Not me"})
         self.assertEqual(self.operator.live_chat_name, "Olia S.")
+
+
+@tagged("post_install", "-at_install")
+class TestOperatorIdentityUi(LiveChatOperatorCommon, HttpCase):
+    operator_name = "Olga Kovalenko"
+
+    def test_operator_sets_their_chat_name(self):
+        self.start_tour("/odoo", "live_chat_chat_name_tour", login=self.operator.login)
+        self.assertEqual(self.operator.live_chat_name, "Olia from Support")
