@@ -392,6 +392,7 @@ class DiscussChannel(models.Model):
             .with_context(active_test=False)
             .search_fetch([("id", "=", session_id)], self._live_chat_prefetch_fields())
         )
+        session = self.sudo().browse(session.ids)  # the caller's context (active_test)
         if (
             not session.live_chat_channel_id
             or not session.live_chat_visitor_token

@@ -1,10 +1,17 @@
 import json
 import re
+import select
+import time
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+import psycopg2
+
+from odoo import sql_db
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.mail.models.mail_thread import MailThread
+
+from ..models.bus_bus import notify_connection
 
 from .common import LiveChatOperatorCommon
 
@@ -227,3 +234,38 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         self.env.flush_all()
         with self.assertQueryCount(11):
             self._operator_post(session, "How can I help?")
+
+
+@tagged("post_install", "-at_install")
+class TestBusNotify(TransactionCase):
+    """The bus's NOTIFY after a commit goes through one connection kept open per
+    process (models/bus_bus.py), not a new connection each time."""
+
+    def _notifies(self, listener, channel):
+        """The NOTIFY payloads that ``listener`` receives within 5 s naming ``channel``."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            select.select([listener], [], [], 0.2)
+            listener.poll()
+            payloads = [n.payload for n in listener.notifies if channel in n.payload]
+            if payloads:
+                return payloads
+        return []
+
+    def test_notify_on_a_kept_connection(self):
+        _dbname, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN imbus")
+        connections = []
+        for attempt in range(2):
+            channel = f"live_chat:test-notify-{attempt}-{self.env.cr.now().timestamp()}"
+            self.env["bus.bus"]._sendone(channel, "live_chat/test", {})
+            self.env.cr.precommit.run()  # the bus rows (rolled back with the test)
+            self.env.cr.postcommit.run()  # what the commit would run: the NOTIFY
+            self.assertTrue(self._notifies(listener, channel))
+            connections.append(notify_connection._cnx)
+        self.assertTrue(connections[0])
+        self.assertIs(connections[0], connections[1], "the same connection, kept")
+        self.assertFalse(connections[0].closed)
