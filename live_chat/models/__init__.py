@@ -2,7 +2,6 @@ from . import live_chat_channel
 from . import live_chat_channel_rule
 from . import live_chat_rate_limit
 from . import discuss_channel
-from . import discuss_channel_post
 from . import mail_guest
 from . import mail_message
 from . import discuss_channel_member

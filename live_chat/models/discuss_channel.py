@@ -14,6 +14,7 @@ from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
+from . import discuss_channel_post as lean_post
 from .utils import LiveChatRefusal, clean_page_url
 
 # The longest text a visitor may send in one message.
@@ -285,6 +286,15 @@ class DiscussChannel(models.Model):
         if _is_live_chat(self):
             self._live_chat_note_answer(message)
         return message
+
+    def _live_chat_can_post_lean(self, kwargs):
+        """Whether ``message_post(**kwargs)`` may take the suite's lean path."""
+        return lean_post.can_post_lean(self, kwargs)
+
+    def _live_chat_post_lean(self, **kwargs):
+        """The host's message_post for a session's plain message, in few queries
+        (discuss_channel_post.py)."""
+        return lean_post.post_lean(self, **kwargs)
 
     def _live_chat_check_post(self):
         """Refuse a message that does not come through the suite: into a closed

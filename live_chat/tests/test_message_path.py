@@ -12,7 +12,6 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.addons.mail.models.mail_thread import MailThread
 
 from ..models.bus_bus import notify_connection
-
 from .common import LiveChatOperatorCommon
 
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
@@ -62,7 +61,9 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         session = session.with_context(live_chat_host_post=host)
         pushes = []
 
-        def record_push(thread, devices, private_key, public_key, payload_by_lang=None, payload=None):
+        def record_push(
+            thread, devices, private_key, public_key, payload_by_lang=None, payload=None
+        ):
             pushes.append((sorted(devices.partner_id.ids), payload))
 
         # An older last interest: the post changes it (and says so on the bus).
@@ -125,9 +126,9 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
             ids.update({bus_id: "<bus id>" for bus_id in range(last_bus_id - 50, last_bus_id)})
         message_values = {
             name: value
-            for name, value in message.sudo().read(
-                [name for name, field in message._fields.items() if field.store]
-            )[0].items()
+            for name, value in message.sudo()
+            .read([name for name, field in message._fields.items() if field.store])[0]
+            .items()
             if name not in IGNORED_MESSAGE_FIELDS
         }
         members = [
@@ -168,8 +169,12 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         the same message, member state, notifications, bus payloads and web push."""
         for by_visitor in (True, False, False, True):
             with self.subTest(by_visitor=by_visitor):
-                host = self._state(self.host_session, *self._post(self.host_session, by_visitor, True))
-                lean = self._state(self.lean_session, *self._post(self.lean_session, by_visitor, False))
+                host = self._state(
+                    self.host_session, *self._post(self.host_session, by_visitor, True)
+                )
+                lean = self._state(
+                    self.lean_session, *self._post(self.lean_session, by_visitor, False)
+                )
                 # The session's new last interest is on the bus too.
                 self.assertIn("last_interest_dt", json.dumps(host["bus"]))
                 if by_visitor:
