@@ -8,8 +8,8 @@ same ``mail.message``, the same member state, the same bus notifications, web pu
 when configured) in a few statements:
 
 1. the message, created as the host creates it (``_message_create``), with the
-   host's values; the values that depend on the company and the author only (reply-to,
-   alias domain) are computed once per worker and kept a minute (``_REPLY_CACHE``);
+   host's values; those that depend only on the session, the company and the author
+   (reply-to, alias domain) are computed once per worker and kept a minute;
 2. one statement for the rest of the database work: the session's ``last_interest_dt``
    (for a comment), the author's member marked as having seen the message (seen,
    fetched, new message separator), the author's unread counter before the message,
@@ -62,10 +62,11 @@ def can_post_lean(session, kwargs):
 
 def reply_values(session, author_id, email_from):
     """The host's values of a new message of this session that depend only on the
-    company and the author: alias domain, company, reply-to. Kept by the worker
+    session, the company and the author: alias domain, company, reply-to (which
+    names the session when the company has a mail alias domain). Kept by the worker
     for ``REPLY_CACHE_SECONDS`` (a change of the company's mail settings shows
     within that time)."""
-    key = (session.env.cr.dbname, session.env.company.id, author_id, email_from)
+    key = (session.env.cr.dbname, session.id, session.env.company.id, author_id, email_from)
     now = time.monotonic()
     cached = _REPLY_CACHE.get(key)
     if cached and cached[0] > now:
@@ -83,6 +84,10 @@ def reply_values(session, author_id, email_from):
         _REPLY_CACHE.clear()
     _REPLY_CACHE[key] = (now + REPLY_CACHE_SECONDS, values)
     return values
+
+
+def clear_reply_cache():
+    _REPLY_CACHE.clear()
 
 
 def post_lean(

@@ -11,6 +11,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.mail.models.mail_thread import MailThread
 
+from ..models import discuss_channel_post as lean_post
 from ..models.bus_bus import notify_connection
 from .common import LiveChatOperatorCommon
 
@@ -181,6 +182,26 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                     # The visitor's message reached the operator's device.
                     self.assertTrue(host["web push"])
                 self.assertEqual(lean, host)
+
+    def test_reply_to_of_each_session(self):
+        """With a mail alias domain, each session's messages have the host's reply-to
+        (the catchall address, under a name that may be the session's)."""
+        self.env["mail.alias.domain"].search([]).unlink()  # no leftover of the company's
+        self.env.company.alias_domain_id = self.env["mail.alias.domain"].create(
+            {"name": "chat.example.com"}
+        )
+        self.lean_session.sudo().name = "Ann (second chat)"
+        lean_post.clear_reply_cache()  # the mail settings changed (the worker's minute)
+        with patch.object(MailThread, "_web_push_send_notification"):
+            for session in (self.host_session, self.lean_session):
+                lean = session.sudo()._live_chat_post_visitor_message("Hello")
+                host = (
+                    session.sudo()
+                    .with_context(live_chat_host_post=True)
+                    ._live_chat_post_visitor_message("Hello")
+                )
+                self.assertIn("chat.example.com", host.reply_to)
+                self.assertEqual(lean.reply_to, host.reply_to)
 
     def test_host_path_for_other_posts(self):
         """What the lean path does not know (attachments, mentions, replies...) takes
