@@ -8,8 +8,8 @@ same ``mail.message``, the same member state, the same bus notifications, web pu
 when configured) in a few statements:
 
 1. the message, created as the host creates it (``_message_create``), with the
-   host's values; those that depend only on the session, the company and the author
-   (reply-to, alias domain) are computed once per worker and kept a minute;
+   host's values; those that depend only on the company and the author (reply-to,
+   alias domain) are computed once per worker and kept a minute;
 2. one statement for the rest of the database work: the session's ``last_interest_dt``
    (for a comment), the author's member marked as having seen the message (seen,
    fetched, new message separator), the author's unread counter before the message,
@@ -62,28 +62,45 @@ def can_post_lean(session, kwargs):
 
 def reply_values(session, author_id, email_from):
     """The host's values of a new message of this session that depend only on the
-    session, the company and the author: alias domain, company, reply-to (which
-    names the session when the company has a mail alias domain). Kept by the worker
-    for ``REPLY_CACHE_SECONDS`` (a change of the company's mail settings shows
-    within that time)."""
-    key = (session.env.cr.dbname, session.id, session.env.company.id, author_id, email_from)
+    company and the author (or the user, for a guest author): alias domain, company,
+    reply-to (the company's catchall under the author's name). Kept by the worker for
+    ``REPLY_CACHE_SECONDS``: a change of the company's mail settings shows within that
+    time. The host would also look for an alias of the session itself, which the
+    suite never makes."""
+    key = ("reply", session.env.cr.dbname, session.env.company.id, session.env.uid, author_id)
+    return _worker_cached(
+        session.env,
+        key + (email_from,),
+        lambda: _compute_reply_values(session, author_id, email_from),
+    )
+
+
+def _worker_cached(env, key, compute):
+    """``compute()``, kept by the worker for ``REPLY_CACHE_SECONDS`` and until the
+    registry's caches are cleared in any worker (what changes the mail settings
+    clears them: see mail_alias_domain.py)."""
+    key += (tuple(sorted(env.registry.cache_sequences.items())),)
     now = time.monotonic()
     cached = _REPLY_CACHE.get(key)
     if cached and cached[0] > now:
         return cached[1]
-    company = session.env.company
-    alias_domains = session.sudo()._mail_get_alias_domains(default_company=company)
-    companies = session._mail_get_companies(default=company)
-    reply_to = session._notify_get_reply_to(default=email_from, author_id=author_id)
-    values = {
-        "record_alias_domain_id": alias_domains[session.id].id,
-        "record_company_id": companies[session.id].id,
-        "reply_to": reply_to[session.id],
-    }
+    values = compute()
     if len(_REPLY_CACHE) > 1000:
         _REPLY_CACHE.clear()
     _REPLY_CACHE[key] = (now + REPLY_CACHE_SECONDS, values)
     return values
+
+
+def _compute_reply_values(session, author_id, email_from):
+    company = session.env.company
+    alias_domains = session.sudo()._mail_get_alias_domains(default_company=company)
+    companies = session._mail_get_companies(default=company)
+    reply_to = session._notify_get_reply_to(default=email_from, author_id=author_id)
+    return {
+        "record_alias_domain_id": alias_domains[session.id].id,
+        "record_company_id": companies[session.id].id,
+        "reply_to": reply_to[session.id],
+    }
 
 
 def clear_reply_cache():
@@ -136,6 +153,11 @@ def post_lean(
     )
     for name in ("attachment_ids", "reaction_ids", "notification_ids"):
         message._fields[name]._insert_cache(message, [()])
+    # The subtype's description, which the web client's format of the message shows
+    # (a read of the subtype per message otherwise).
+    subtype = env["mail.message.subtype"].sudo().browse(subtype_id)
+    key = ("subtype", env.cr.dbname, subtype_id, env.lang)
+    set_cache(subtype, description=_worker_cached(env, key, lambda: subtype.description or False))
     after_post(session, message, values)
     return message
 
