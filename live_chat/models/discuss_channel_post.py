@@ -32,7 +32,15 @@ from odoo.addons.mail.tools.discuss import Store
 
 # Arguments of message_post that the lean path takes; any other one (attachments,
 # mentions, a parent message, scheduling...) goes through the host's path.
-LEAN_ARGUMENTS = {"body", "message_type", "subtype_xmlid", "author_id", "author_guest_id"}
+LEAN_ARGUMENTS = {
+    "body",
+    "message_type",
+    "subtype_xmlid",
+    "author_id",
+    "author_guest_id",
+    # The web client's composer sends it.
+    "email_add_signature",
+}
 # Arguments that may be given empty (the web client's composer sends them).
 LEAN_EMPTY_ARGUMENTS = {"partner_ids", "attachment_ids", "parent_id", "canned_response_ids"}
 # What a worker keeps of the values of a message that depend on the company and the
@@ -108,7 +116,14 @@ def clear_reply_cache():
 
 
 def post_lean(
-    session, *, body="", message_type="notification", subtype_xmlid=None, author_id=None, **_
+    session,
+    *,
+    body="",
+    message_type="notification",
+    subtype_xmlid=None,
+    author_id=None,
+    email_add_signature=True,
+    **_,
 ):
     """``message_post`` for a session, as the host does it, in few statements (see
     the module's docstring). Called in the context of the host's ``message_post``
@@ -125,7 +140,7 @@ def post_lean(
         author_id, email_from = session._message_compute_author(author_id, None)
     subtype_id = env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid or "mail.mt_note")
     values = {
-        "email_add_signature": True,
+        "email_add_signature": email_add_signature,
         "author_id": author_id,
         "author_guest_id": author_guest_id,
         "email_from": email_from,

@@ -81,7 +81,11 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                     .with_context(temporary_id=0.5)
                     .sudo()
                     .message_post(
-                        body="Yes it is", message_type="comment", subtype_xmlid="mail.mt_comment"
+                        # What the web client's composer sends.
+                        body="Yes it is",
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        email_add_signature=True,
                     )
                 )
         self.env.flush_all()
@@ -211,6 +215,8 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         session = self.lean_session
         self.assertTrue(session._live_chat_can_post_lean({"body": "x", "message_type": "comment"}))
         self.assertTrue(session._live_chat_can_post_lean({"body": "x", "partner_ids": []}))
+        composer = {"body": "x", "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
+        self.assertTrue(session._live_chat_can_post_lean({**composer, "email_add_signature": True}))
         for kwargs in (
             {"body": "x", "attachment_ids": [1]},
             {"body": "x", "partner_ids": [self.operator.partner_id.id]},
@@ -235,8 +241,10 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
             {
                 "thread_model": "discuss.channel",
                 "thread_id": session.id,
+                # What the web client's composer sends.
                 "post_data": {
                     "body": body,
+                    "email_add_signature": True,
                     "message_type": "comment",
                     "subtype_xmlid": "mail.mt_comment",
                 },

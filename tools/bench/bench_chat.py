@@ -1041,8 +1041,10 @@ class Operator:
                 "params": {
                     "thread_model": "discuss.channel",
                     "thread_id": session_id,
+                    # What the web client's composer sends.
                     "post_data": {
                         "body": f"Let me check that for you {token}",
+                        "email_add_signature": True,
                         "message_type": "comment",
                         "subtype_xmlid": "mail.mt_comment",
                     },
