@@ -560,6 +560,8 @@ class LiveChatChannel(models.Model):
                 "live_chat_lang": lang or False,
                 "live_chat_page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
                 "live_chat_start_dt": fields.Datetime.now(),
+                # Its value until the end (given: no UPDATE to compute it after the INSERT).
+                "live_chat_duration": 0.0,
                 "live_chat_state": "open",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
                 **self._prepare_session_origin_values(),
