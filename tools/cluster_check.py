@@ -41,6 +41,11 @@ RATE_LIMIT = 12
 OPERATOR_PASSWORD = "cluster-operator"
 
 
+def out(line):
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
 class CheckFailed(Exception):
     pass
 
@@ -543,16 +548,16 @@ class Check:
             detail = func()
         except Exception as error:  # noqa: BLE001 - reported, the next check runs
             self.results.append(False)
-            print(f"FAIL {name} ({time.monotonic() - t0:.1f} s): {error}", flush=True)
+            out(f"FAIL {name} ({time.monotonic() - t0:.1f} s): {error}")
         else:
             self.results.append(True)
-            print(f"ok   {name} ({time.monotonic() - t0:.1f} s): {detail}", flush=True)
+            out(f"ok   {name} ({time.monotonic() - t0:.1f} s): {detail}")
 
     def main(self):
         try:
             self.setup()
         except Exception as error:  # noqa: BLE001
-            print(f"FAIL setup: {error}")
+            out(f"FAIL setup: {error}")
             self.results.append(False)
         else:
             self.run("replica streams from the primary", self.check_replica_streams)
@@ -573,7 +578,7 @@ class Check:
             sock.close()
         passed = sum(self.results)
         failed = len(self.results) - passed
-        print(f"cluster: {passed} passed, {failed} failed")
+        out(f"cluster: {passed} passed, {failed} failed")
         return 0 if failed == 0 else 1
 
 
