@@ -274,7 +274,10 @@ class LiveChatController(http.Controller):
 
     def _init_page(self, channel_id, payload):
         """/init's answer for a visitor without a session, and the websites that may
-        ask it. Read from the channel: what the cache keeps."""
+        ask it: what the cache keeps. What a page view shows (offline state, business
+        hours...) goes here, computed from ``payload`` (every field but the visitor's
+        credentials is in the cache's key); what depends on the visitor's session goes
+        in ``init``, after the cache."""
         channel = self._get_channel(channel_id)
         url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
         country = self._visitor_country()
