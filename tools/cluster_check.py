@@ -11,8 +11,9 @@ status is 0 when every check passed.
 3. the read-only routes (/live_chat/init, the catch-up /live_chat/session/messages)
    run on the replica (Odoo's log names each request's cursor: ``ro``), none of them
    falls back to the primary for a write;
-4. the rate limits count across both servers: a limit of N hits spread over both
-   refuses the N+1th, on either server;
+4. the rate limits count across both servers: 2N page views of one address at the
+   same time, half on each server, with a limit of N: N answered, N refused, and the
+   next one on either server;
 5. the proxy balances between the servers;
 6. /live_chat/init keeps answering (on both servers and through the proxy) while the
    primary restarts, and the servers take writes again once it is back.
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
@@ -416,30 +418,52 @@ class Check:
         )
 
     def check_rate_limit_across_servers(self):
+        """2N page views of one address at the same time, half on each server, with a
+        limit of N: exactly N answered (counted on the primary, from the replica's
+        requests, without losing concurrent hits), the others refused; then the next
+        one on either server."""
         ip = f"10.2.0.{secrets.randbelow(250) + 1}"
         path = f"/live_chat/init/{self.channel_id}"
         # A fresh one-minute window: the limit counts per minute of the database's clock.
-        if time.time() % 60 > 50:
+        if time.time() % 60 > 45:
             time.sleep(61 - time.time() % 60)
-        for number in range(RATE_LIMIT):
+
+        def hit(number):
             server = (self.a, self.b)[number % 2]
-            self.visitor_call(server, path, {"url": "https://example.com/"}, ip)
+            try:
+                self.visitor_call(server, path, {"url": "https://example.com/"}, ip)
+            except CheckFailed as refused:
+                return str(refused).split("HTTP ", 1)[-1][:3]
+            return "200"
+
+        try:
+            self._refuse_beyond_the_limit(hit, path, ip)
+        finally:
+            # Raised again for the checks below (through the proxy, every request is
+            # 127.0.0.1's): the servers learn it from the cache signaling of the host.
+            call_kw(
+                self.admin,
+                self.a.url,
+                "ir.config_parameter",
+                "set_param",
+                ["live_chat.rate_limit.init_ip", "100000"],
+            )
+        return (
+            f"limit {RATE_LIMIT}/min: {2 * RATE_LIMIT} concurrent page views on A and B,"
+            f" {RATE_LIMIT} answered, the next refused on both"
+        )
+
+    def _refuse_beyond_the_limit(self, hit, path, ip):
+        with ThreadPoolExecutor(2 * RATE_LIMIT) as pool:
+            statuses = list(pool.map(hit, range(2 * RATE_LIMIT)))
+        expect(
+            statuses.count("200") == statuses.count("429") == RATE_LIMIT,
+            f"{2 * RATE_LIMIT} concurrent page views with a limit of {RATE_LIMIT}:"
+            f" {sorted(statuses)}",
+        )
         for server in (self.a, self.b):
             answer = self.visitor_call(server, path, {"url": "https://example.com/"}, ip, 429)
             expect(answer["error"]["code"] == "rate_limited", f"{answer}")
-        # Raised again for the checks below (through the proxy, every request is
-        # 127.0.0.1's): the servers learn it from the cache signaling of the host.
-        call_kw(
-            self.admin,
-            self.a.url,
-            "ir.config_parameter",
-            "set_param",
-            ["live_chat.rate_limit.init_ip", "100000"],
-        )
-        return (
-            f"limit {RATE_LIMIT}/min: {RATE_LIMIT} hits on A and B alternately,"
-            " the next refused on both"
-        )
 
     def check_proxy_balances(self):
         before = {name: len(self.log_lines(name)) for name in "AB"}

@@ -6,6 +6,7 @@ import json
 import logging
 
 import psycopg2
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from werkzeug.exceptions import HTTPException
 
 from odoo import http
@@ -214,6 +215,10 @@ def _hit_on_primary(hits):
     its widget, from the replica."""
     try:
         with request.env.registry.cursor() as cr:
+            # Read committed: concurrent hits of one key wait for each other's row lock
+            # and all count, where Odoo's repeatable read would fail one of them (and
+            # nothing replays it here).
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
             # sudo: live_chat.rate.limit - counting the requests of a public visitor.
             return request.env(cr=cr)["live_chat.rate.limit"].sudo()._hit_all(hits)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
