@@ -10,7 +10,7 @@ from odoo.http import root
 from odoo.tools import SQL
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
-from .utils import LiveChatRefusal, clean_page_url
+from .utils import LiveChatRefusal, clean_page_url, is_origin_allowed
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -604,11 +604,7 @@ class LiveChatChannel(models.Model):
     def _is_origin_allowed(self, origin, own_origin):
         """Whether a page of ``origin`` (scheme://host[:port]) may show the widget."""
         self.ensure_one()
-        allowed = self._get_allowed_origins()
-        if not allowed or not origin:
-            return True
-        origin = origin.rstrip("/").lower()
-        return origin == own_origin.rstrip("/").lower() or origin in allowed
+        return is_origin_allowed(self._get_allowed_origins(), origin, own_origin)
 
     def _get_page_action(self, url, country=None):
         """How the widget shows on a page view: (action, timer seconds)."""

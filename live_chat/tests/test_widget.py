@@ -100,6 +100,39 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             self.assertTrue(old.headers["Location"].endswith(url))
             self.assertEqual(old.headers["Cache-Control"], "no-store")
 
+    def test_compressed_per_accept_encoding(self):
+        """Every script of the widget (the loader, the bundle) is sent gzip-compressed
+        to the browsers that take it, as it is to the others, and revalidates with a
+        304."""
+        code = WIDGET_CODE.current()
+        for url in (f"/live_chat/loader/{self.channel.id}", code.url):
+            plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
+            self.assertNotIn("Content-Encoding", plain.headers, url)
+            for accept, compressed in (
+                ("gzip, deflate, br, zstd", True),
+                ("br;q=1.0, gzip;q=0.5", True),
+                ("*", True),
+                ("gzip;q=0", False),
+                ("deflate", False),
+            ):
+                response = self.url_open(url, headers={"Accept-Encoding": accept})
+                self.assertEqual(response.status_code, 200, (url, accept))
+                self.assertEqual(
+                    response.headers.get("Content-Encoding"),
+                    "gzip" if compressed else None,
+                    (url, accept),
+                )
+                if compressed:
+                    self.assertLess(int(response.headers["Content-Length"]), len(plain.content))
+                self.assertEqual(response.content, plain.content, (url, accept))
+                self.assertIn("Accept-Encoding", response.headers["Vary"])
+            etag = plain.headers["ETag"]
+            again = self.url_open(url, headers={"If-None-Match": etag})
+            self.assertEqual(again.status_code, 304, url)
+            self.assertEqual(again.content, b"")
+            other = self.url_open(url, headers={"If-None-Match": '"other"'})
+            self.assertEqual(other.status_code, 200, url)
+
     def test_new_code_new_address(self):
         old_url = WIDGET_CODE.current().url
         with changed_widget_code("\n// a new version\n"):
