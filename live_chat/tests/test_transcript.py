@@ -35,7 +35,7 @@ class TestTranscript(TranscriptCommon, HttpCase):
 
     def test_transcript_queued(self):
         self.env.company.email = "help@shop.example.com"
-        started = self._ended()
+        started = self._ended(body="Where is my <b>parcel</b>?")
         self._ended(name="Bob", body="Bob's own secret question")
         answer = self.lc_call(TRANSCRIPT, self._payload(started, email=" Ann@Example.com "))
         self.assertEqual(answer, {"sent": True})
@@ -45,7 +45,8 @@ class TestTranscript(TranscriptCommon, HttpCase):
         self.assertEqual(mail.state, "outgoing")
         self.assertIn("Parcel Help", mail.subject)
         self.assertEqual(mail.email_from, '"Parcel Help" <help@shop.example.com>')
-        self.assertIn("Where is my parcel?", mail.body_html)
+        # The visitor's text is text in the mail too.
+        self.assertIn("Where is my &lt;b&gt;parcel&lt;/b&gt;?", mail.body_html)
         self.assertIn("Answer to Ann", mail.body_html)
         self.assertIn("Ann", mail.body_html)
         self.assertNotIn("Bob", mail.body_html)
