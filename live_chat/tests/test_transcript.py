@@ -55,6 +55,20 @@ class TestTranscript(TranscriptCommon, HttpCase):
         self.assertFalse(mail.res_id)
         self.assertFalse(mail.recipient_ids)
 
+    def test_transcript_in_the_visitors_language(self):
+        self.env["res.lang"]._activate_lang("uk_UA")
+        template = self.env.ref("live_chat.mail_template_live_chat_transcript")
+        template.with_context(
+            lang="uk_UA"
+        ).subject = "Ваша розмова з {{ object.live_chat_channel_id.name }}"
+        started = self.lc_start(name="Olha", body="Де моя посилка?", lang="uk-UA")
+        self.assertEqual(self.lc_session(started).live_chat_lang, "uk_UA")
+        self.lc_call("/live_chat/session/close", self._payload(started))
+        # Asked from an English page: the mail is in the visitor's language all the same.
+        self.lc_call(TRANSCRIPT, self._payload(started, email="olha@example.com", lang="en-US"))
+        mail = self._mails_to("olha@example.com")
+        self.assertEqual(mail.subject, "Ваша розмова з Parcel Help")
+
     def test_refused_before_the_end(self):
         started = self.lc_start(name="Ann")
         answer = self.lc_call(
