@@ -23,15 +23,7 @@ class DiscussChannel(models.Model):
             "res_model": "live_chat.transcript.send",
             "view_mode": "form",
             "target": "new",
-            # Not the session as the active record: the host's web client would take it
-            # for a conversation to open (and fetch it, as a member, which the operator
-            # may no longer be once the chat has ended).
-            "context": {
-                "default_session_id": self.id,
-                "active_id": False,
-                "active_ids": [],
-                "active_model": False,
-            },
+            "context": {"default_session_id": self.id},
         }
 
     def _live_chat_send_transcript(self, email):
