@@ -15,12 +15,14 @@
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
         "views/discuss_channel_views.xml",
+        "wizard/live_chat_transcript_send_views.xml",
         "report/live_chat_session_report_views.xml",
         "views/live_chat_menus.xml",
         "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",
         "data/live_chat_cron_data.xml",
         "data/live_chat_privacy_data.xml",
+        "data/live_chat_transcript_mail_data.xml",
     ],
     "assets": {
         "web.assets_backend": [

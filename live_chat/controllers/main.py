@@ -20,6 +20,7 @@ from ..models.discuss_channel import (
     RATING_COMMENT_MAX_LENGTH,
     RATING_VALUES,
 )
+from ..models.discuss_channel_transcript import EMAIL_MAX_LENGTH
 from ..models.utils import (
     URL_MAX_LENGTH,
     LiveChatRefusal,
@@ -418,6 +419,20 @@ class LiveChatController(http.Controller):
         )
         session._live_chat_rate(value, comment or "")
         return {"session": session._live_chat_visitor_info()}
+
+    @_json_route("/live_chat/session/transcript")
+    def session_transcript(self, payload, **_params):
+        """The conversation of an ended chat, emailed to the address the visitor
+        typed (``email``), through the host's mail queue."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH)
+        self._rate_limit(
+            ("transcript_ip", request.httprequest.remote_addr),
+            ("transcript_session", session.id),
+        )
+        session._live_chat_send_transcript(email)
+        return {"sent": True}
 
     # ------------------------------------------------------------
     # Helpers

@@ -645,5 +645,9 @@ class LiveChatChannel(models.Model):
                 "rate_comment": self.env._("Tell us more (optional)"),
                 "rate_send": self.env._("Send my rating"),
                 "rate_thanks": self.env._("Thank you for your rating!"),
+                "transcript_ask": self.env._("Email me the conversation"),
+                "transcript_email": self.env._("Your email address"),
+                "transcript_send": self.env._("Send the conversation"),
+                "transcript_sent": self.env._("The conversation is on its way to your inbox."),
             },
         }

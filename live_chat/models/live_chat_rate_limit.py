@@ -10,6 +10,9 @@ DEFAULT_LIMITS = {
     "message_ip": 120,
     "message_session": 40,
     "messages_session": 120,
+    # The transcript of an ended chat by email: a few, never a way to send mail in bulk.
+    "transcript_ip": 5,
+    "transcript_session": 2,
 }
 WINDOW_SECONDS = 60
 

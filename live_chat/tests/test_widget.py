@@ -147,7 +147,7 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             old = self.url_open(old_url, allow_redirects=False)
             self.assertTrue(old.headers["Location"].endswith(new_url))
         self.assertEqual(WIDGET_CODE.current().url, old_url, "the same sources, the same address")
-        self.assertEqual(len(BUNDLE_SOURCES), 4)
+        self.assertEqual(len(BUNDLE_SOURCES), 5)
 
 
 @tagged("post_install", "-at_install")

@@ -148,6 +148,7 @@ class Widget {
             minimize: () => this.minimize(),
             loadOlder: () => this.loadOlder(),
             rate: (value, comment) => this.rate(value, comment),
+            transcript: (email) => this.sendTranscript(email),
         });
         this.view.mount({
             bubble: init.action === "show_notification" && !init.session,
@@ -349,6 +350,21 @@ class Widget {
         this.session = {...this.session, rating: value};
         this.view.setStatus("");
         this.view.setRating("done");
+    }
+
+    /** The conversation of the ended chat, emailed to ``email`` (transcript.js). */
+    async sendTranscript(email) {
+        if (!this.session) {
+            throw new Error(this.texts.unreachable);
+        }
+        try {
+            await this.post("/live_chat/session/transcript", {
+                ...this.credentials,
+                email,
+            });
+        } catch (error) {
+            throw error.message ? error : new Error(this.texts.unreachable);
+        }
     }
 
     newChat() {
