@@ -15,6 +15,7 @@
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
         "views/discuss_channel_views.xml",
+        "views/res_partner_views.xml",
         "report/live_chat_session_report_views.xml",
         "views/live_chat_menus.xml",
         "views/live_chat_templates.xml",

@@ -7,3 +7,4 @@ from . import mail_message
 from . import discuss_channel_member
 from . import res_groups
 from . import res_users
+from . import res_partner
