@@ -853,6 +853,12 @@ class LiveChatChannel(models.Model):
             Markup("<p><strong>%s</strong> %s &lt;%s&gt;</p>")
             % (self.env._("From:"), values["name"], values["email"]),
         ]
+        why = {
+            "queue": self.env._("Left instead of waiting in the queue."),
+            "unanswered": self.env._("Left after a chat that nobody answered in time."),
+        }.get(values.get("reason"))
+        if why:
+            lines.append(Markup("<p><em>%s</em></p>") % why)
         if values.get("page_url"):
             lines.append(
                 Markup('<p><strong>%s</strong> <a href="%s">%s</a></p>')

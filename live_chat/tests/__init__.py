@@ -23,3 +23,4 @@ from . import test_ui_rating
 from . import test_ui_widget_rating
 from . import test_offline
 from . import test_ui_offline
+from . import test_partner

@@ -161,6 +161,11 @@ class TestOfflineRoute(LiveChatOperatorCommon, HttpCase):
         self.assertEqual({mail.state for mail in self.mails()}, {"outgoing"})
         # Neither a guest nor a session: the visitor did not chat.
         self.assertEqual(self.stored()[1:], before[1:])
+        self.assertNotIn("queue", to_channel.body_html)
+        # Left instead of waiting: the operators know why.
+        self.leave(email="queued@example.com", reason="queue")
+        queued = self.mails().filtered(lambda mail: "queued@example.com" in (mail.reply_to or ""))
+        self.assertIn("Left instead of waiting in the queue.", queued.body_html)
         # Without the channel's address: to its operators.
         self.channel.offline_email = False
         self.leave(email="other@example.com")
