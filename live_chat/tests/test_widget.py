@@ -81,9 +81,16 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(response.headers["Cache-Control"], "public, max-age=31536000, immutable")
         self.assertEqual(response.headers["ETag"], f'"{version}"')
         self.assertNotIn("Set-Cookie", response.headers)
-        # The transport, the message log, the view and the widget, in one function.
+        # The transport, the message log, the view, the offline form and the widget, in
+        # one function.
         self.assertTrue(response.text.startswith('(() => {\n"use strict";'))
-        for name in ("class Transport", "class MessageLog", "class View", "class Widget"):
+        for name in (
+            "class Transport",
+            "class MessageLog",
+            "class View",
+            "function showOfflineForm",
+            "class Widget",
+        ):
             self.assertEqual(response.text.count(name), 1, name)
         self.assertNotIn("LIVE_CHAT_CONFIG =", response.text)
         plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
@@ -114,7 +121,7 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             old = self.url_open(old_url, allow_redirects=False)
             self.assertTrue(old.headers["Location"].endswith(new_url))
         self.assertEqual(WIDGET_CODE.current().url, old_url, "the same sources, the same address")
-        self.assertEqual(len(BUNDLE_SOURCES), 4)
+        self.assertEqual(len(BUNDLE_SOURCES), 5)
 
 
 @tagged("post_install", "-at_install")
