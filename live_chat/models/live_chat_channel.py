@@ -828,6 +828,13 @@ class LiveChatChannel(models.Model):
             "page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
             "lang": self.env.lang,
         }
+        if reason == "offline" and self.offline_mode != "form":
+            # The queue and an unanswered chat offer the form whatever this setting.
+            raise LiveChatRefusal(
+                self.env._("This channel cannot take messages right now."),
+                "no_offline_form",
+                status=409,
+            )
         if not values["email"]:
             raise LiveChatRefusal(
                 self.env._("Please enter a valid email address."), "bad_email", status=422

@@ -235,6 +235,16 @@ class TestOfflineRoute(LiveChatOperatorCommon, HttpCase):
         self.leave(email="same@example.com")
         self.leave(email="SAME@example.com", status=429)
 
+    def test_channel_without_the_form(self):
+        """A channel that hides its button takes no message left from a page (the
+        queue and an unanswered chat offer the form all the same)."""
+        self.channel.offline_mode = "hide"
+        error = self.leave(status=409)["error"]
+        self.assertEqual(error["code"], "no_offline_form")
+        self.assertFalse(self.mails())
+        self.leave(reason="unanswered")
+        self.assertEqual(len(self.mails()), 2)
+
     def test_foreign_origin(self):
         self.channel.allowed_origins = "https://shop.example.com"
         error = self.leave(status=403, headers={"Origin": "https://evil.example.net"})["error"]
