@@ -21,6 +21,12 @@ class LiveChatChannel(models.Model):
         name and email its contact's (not a contact of the database: nobody checked
         the address)."""
         self.ensure_one()
+        # sudo: res.groups - whether the salespeople work with leads (CRM's setting): a
+        # lead then, else an opportunity, as if one of them had written it down.
+        use_leads = (
+            self.env.ref("crm.group_use_lead")
+            in self.env.ref("base.group_user").sudo().all_implied_ids
+        )
         # sudo: crm.lead - a visitor's message left to the channel (see the route)
         # becomes a lead of its team; every text is escaped in its description.
         return (
@@ -32,6 +38,7 @@ class LiveChatChannel(models.Model):
                     "description": self._live_chat_offline_body(values),
                     "contact_name": values["name"],
                     "email_from": values["email"],
+                    "type": "lead" if use_leads else "opportunity",
                     "team_id": self.crm_team_id.id,
                     "user_id": False,
                     "lang_id": self.env["res.lang"]._lang_get(values["lang"]).id

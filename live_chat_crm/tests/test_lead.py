@@ -67,3 +67,12 @@ class TestLead(LiveChatCrmCommon, HttpCase):
         self.assertFalse(lead.partner_id)
         self.assertFalse(lead.user_id)
         self.assertIn("Quote for 12 &lt;b&gt;desks&lt;/b&gt;?", lead.description)
+        # A lead when the salespeople work with leads (CRM's setting), else an opportunity.
+        self.assertEqual(lead.type, "opportunity")
+        self.env.ref("base.group_user").implied_ids |= self.env.ref("crm.group_use_lead")
+        self.lc_call(
+            f"/live_chat/offline/{self.channel.id}",
+            {"name": "Lea", "email": "lea@example.com", "message": "A quote?"},
+        )
+        lead = self.env["crm.lead"].search([("email_from", "=", "lea@example.com")])
+        self.assertEqual(lead.type, "lead")
