@@ -20,6 +20,7 @@ class TestCrmTours(LiveChatCrmCommon, HttpCase):
         lead = session.live_chat_lead_ids
         self.assertEqual(len(lead), 1)
         self.assertEqual(lead.partner_id, self.portal_user.partner_id)
+        self.assertEqual(lead.team_id, self.sales_team)
 
     def test_lead_from_the_chat_window(self):
         session = self._portal_session()

@@ -3,7 +3,7 @@ import {registry} from "@web/core/registry";
 const VISITOR_TEXT = "I would like a quote for 40 chairs";
 
 // An operator makes a lead of a chat from the session's form; the lead has the
-// chat's transcript, the visitor as contact and the channel's sales team.
+// chat's transcript and the visitor as contact (its sales team: checked in Python).
 registry.category("web_tour.tours").add("live_chat_crm_lead", {
     steps: () => [
         {
@@ -12,13 +12,13 @@ registry.category("web_tour.tours").add("live_chat_crm_lead", {
             run: "click",
         },
         {
-            content: "The lead has the transcript",
-            trigger: `.o_form_view .o_field_widget[name=description]:contains(${VISITOR_TEXT})`,
-        },
-        {
-            content: "The visitor is the lead's contact",
+            content: "The lead opens: the visitor is its contact",
             trigger:
                 ".o_form_view .o_field_widget[name=partner_id] input:value(Paula Portal)",
+        },
+        {
+            content: "The lead has the transcript",
+            trigger: `.o_form_view .o_field_widget[name=description]:contains(${VISITOR_TEXT})`,
         },
         {
             content: "The lead's chats are one click away",
