@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from odoo import http
 from odoo.http import request
 from odoo.modules import module
-from odoo.tools import config
+from odoo.tools import config, email_normalize
 from odoo.tools.translate import LazyTranslate
 
 from ..models.discuss_channel import (
@@ -37,6 +37,8 @@ _logger = logging.getLogger(__name__)
 # Bigger bodies are refused before being read.
 PAYLOAD_MAX_BYTES = 16 * 1024
 NAME_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254
+OFFLINE_REASONS = ("offline", "queue", "unanswered")
 
 
 class BadRequest(Exception):
@@ -301,6 +303,9 @@ class LiveChatController(http.Controller):
             # only changes which operator a session would get).
             operator = channel._get_available_operator(lang=request.env.lang)
             result["available"] = bool(operator)
+            if not operator:
+                tz = _get(payload, "tz", str, required=False, max_length=64)
+                result["offline"] = channel._live_chat_offline_info(tz)
         return {"origins": channel._get_allowed_origins(), "answer": result}
 
     @_json_route("/live_chat/session/start")
@@ -399,6 +404,43 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
+
+    # ------------------------------------------------------------
+    # Offline form
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/offline/<string:channel_id>")
+    def offline_message(self, payload, channel_id, **_params):
+        """A message left in the offline form (nobody available, a long queue, an
+        unanswered chat): ``name``, ``email``, ``message``, ``reason`` and the page's
+        ``url``. It becomes what the channel says; the visitor gets a confirmation."""
+        channel = self._get_channel(_parse_id(channel_id))
+        self._check_origin(channel)
+        name = _get(payload, "name", str, max_length=NAME_MAX_LENGTH).strip()
+        email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH).strip()
+        message = _get(payload, "message", str, max_length=MESSAGE_MAX_LENGTH, multiline=True)
+        message = message.strip()
+        reason = _get(payload, "reason", str, required=False, default="offline")
+        page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
+        if reason not in OFFLINE_REASONS:
+            raise BadRequest(
+                400, "bad_field", _lt("“%s” is missing or of the wrong type.", "reason")
+            )
+        if not name or not message:
+            raise BadRequest(422, "empty_field", _lt("Please fill in your name and message."))
+        if not email_normalize(email):
+            raise BadRequest(422, "bad_email", _lt("Please enter a valid email address."))
+        self._rate_limit(
+            ("offline_ip", request.httprequest.remote_addr),
+            ("offline_email", email_normalize(email)),
+        )
+        # sudo: live_chat.channel - a public visitor leaves a message to an active channel
+        # whose origin was checked; every argument was parsed above, and what the channel
+        # makes of it (an email, a ticket, a lead) holds the visitor's texts escaped.
+        confirmation = channel.sudo()._live_chat_leave_message(
+            name=name, email=email, message=message, reason=reason, page_url=page_url
+        )
+        return {"confirmation": confirmation}
 
     # ------------------------------------------------------------
     # Satisfaction

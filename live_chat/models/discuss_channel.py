@@ -1,6 +1,7 @@
 import hashlib
 import re
 import secrets
+import textwrap
 from collections import defaultdict
 from datetime import timedelta
 
@@ -161,6 +162,30 @@ class DiscussChannel(models.Model):
     def _compute_live_chat_transcript(self):
         for session in self:
             session.live_chat_transcript = session._live_chat_transcript_html()
+
+    def _live_chat_title(self, length=80):
+        """A title of the session for what is made of it (a ticket, a lead): the
+        visitor's first message, shortened, else who the chat was with."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        if partner or guest:
+            author = (
+                ("author_id", "=", partner.id) if partner else ("author_guest_id", "=", guest.id)
+            )
+            first = self.env["mail.message"].search(
+                [
+                    ("model", "=", "discuss.channel"),
+                    ("res_id", "=", self.id),
+                    ("message_type", "=", "comment"),
+                    author,
+                ],
+                order="id asc",
+                limit=1,
+            )
+            text = " ".join(html2plaintext(first.body or "").split())
+            if text:
+                return textwrap.shorten(text, length, placeholder="…")
+        return self.env._("Live chat with %s", self.live_chat_visitor_name)
 
     def _live_chat_transcript_html(self):
         """The conversation as HTML: every text escaped, authors and times shown."""

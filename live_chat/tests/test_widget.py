@@ -81,9 +81,16 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(response.headers["Cache-Control"], "public, max-age=31536000, immutable")
         self.assertEqual(response.headers["ETag"], f'"{version}"')
         self.assertNotIn("Set-Cookie", response.headers)
-        # The transport, the message log, the view and the widget, in one function.
+        # The transport, the message log, the view, the offline form and the widget, in
+        # one function.
         self.assertTrue(response.text.startswith('(() => {\n"use strict";'))
-        for name in ("class Transport", "class MessageLog", "class View", "class Widget"):
+        for name in (
+            "class Transport",
+            "class MessageLog",
+            "class View",
+            "function showOfflineForm",
+            "class Widget",
+        ):
             self.assertEqual(response.text.count(name), 1, name)
         self.assertNotIn("LIVE_CHAT_CONFIG =", response.text)
         plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
