@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
-from ..controllers.widget import BUNDLE_SOURCES, WIDGET_CODE, WidgetCode
+from ..controllers.widget import WIDGET_CODE, WidgetCode
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 from .common import LiveChatOperatorCommon
 
@@ -154,7 +154,6 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             old = self.url_open(old_url, allow_redirects=False)
             self.assertTrue(old.headers["Location"].endswith(new_url))
         self.assertEqual(WIDGET_CODE.current().url, old_url, "the same sources, the same address")
-        self.assertEqual(len(BUNDLE_SOURCES), 5)
 
 
 @tagged("post_install", "-at_install")
