@@ -8,3 +8,6 @@ from . import discuss_channel_member
 from . import res_groups
 from . import res_partner
 from . import res_users
+from . import bus_bus
+from . import mail_alias_domain
+from . import discuss_channel_transcript

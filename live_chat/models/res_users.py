@@ -1,3 +1,5 @@
+import hashlib
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -18,6 +20,19 @@ class ResUsers(models.Model):
         max_height=256,
         help="The picture visitors see beside your messages in live chats. Empty: none.",
     )
+    # The chat picture's version, a column of the user's row: the visitors' messages
+    # name the picture's address without reading the picture.
+    live_chat_avatar_version = fields.Char(
+        compute="_compute_live_chat_avatar_version", store=True, readonly=True
+    )
+
+    @api.depends("live_chat_avatar")
+    def _compute_live_chat_avatar_version(self):
+        for user in self:
+            avatar = user.live_chat_avatar
+            user.live_chat_avatar_version = (
+                hashlib.sha256(avatar).hexdigest()[:16] if avatar else False
+            )
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -59,10 +74,9 @@ class ResUsers(models.Model):
         self.ensure_one()
         # sudo: res.users - whether an operator has a chat picture, whoever asks.
         user = self.sudo()
-        if not user.live_chat_avatar:
+        if not user.live_chat_avatar_version:
             return None
-        version = int(user.write_date.timestamp()) if user.write_date else 0
-        return f"/live_chat/operator/{user.id}/avatar?unique={version}"
+        return f"/live_chat/operator/{user.id}/avatar?unique={user.live_chat_avatar_version}"
 
     @api.ondelete(at_uninstall=False)
     def _unlink_hand_over_live_chat_sessions(self):

@@ -3,3 +3,4 @@ from . import test_ticket
 from . import test_ui
 from . import test_report
 from . import test_ticket_command
+from . import test_offline
