@@ -15,6 +15,7 @@
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
         "views/discuss_channel_views.xml",
+        "views/res_users_views.xml",
         "wizard/live_chat_transcript_send_views.xml",
         "views/res_partner_views.xml",
         "report/live_chat_session_report_views.xml",

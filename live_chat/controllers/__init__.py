@@ -1,3 +1,4 @@
 from . import main
 from . import widget
 from . import session
+from . import operator

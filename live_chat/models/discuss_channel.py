@@ -122,6 +122,10 @@ class DiscussChannel(models.Model):
     live_chat_transcript = fields.Html(
         "Transcript", compute="_compute_live_chat_transcript", sanitize=False
     )
+    # The transcript the visitor receives: operators by the name visitors see of them.
+    live_chat_visitor_transcript = fields.Html(
+        "Transcript for the visitor", compute="_compute_live_chat_transcript", sanitize=False
+    )
 
     # Privacy (see "Privacy" below)
     live_chat_anonymized_dt = fields.Datetime("Anonymised on", readonly=True, copy=False)
@@ -162,6 +166,9 @@ class DiscussChannel(models.Model):
     def _compute_live_chat_transcript(self):
         for session in self:
             session.live_chat_transcript = session._live_chat_transcript_html()
+            session.live_chat_visitor_transcript = session._live_chat_transcript_html(
+                for_visitor=True
+            )
 
     def _live_chat_title(self, length=80):
         """A title of the session for what is made of it (a ticket, a lead): the
@@ -187,8 +194,9 @@ class DiscussChannel(models.Model):
                 return textwrap.shorten(text, length, placeholder="…")
         return self.env._("Live chat with %s", self.live_chat_visitor_name)
 
-    def _live_chat_transcript_html(self):
-        """The conversation as HTML: every text escaped, authors and times shown."""
+    def _live_chat_transcript_html(self, for_visitor=False):
+        """The conversation as HTML: every text escaped, authors and times shown
+        (``for_visitor``: the operators by the name visitors see of them)."""
         self.ensure_one()
         if not self.live_chat_channel_id:
             return False
@@ -200,8 +208,12 @@ class DiscussChannel(models.Model):
             )
             % (
                 fields.Datetime.context_timestamp(self, message.date).strftime("%Y-%m-%d %H:%M"),
+                self._live_chat_author_format(message, self._live_chat_is_visitor_message(message))[
+                    "author"
+                ]
+                if for_visitor and message.author_id
                 # No author: a visitor's message in an anonymised session.
-                message.author_id.name
+                else message.author_id.name
                 or message.author_guest_id.name
                 or self.live_chat_visitor_name
                 or "",
@@ -397,7 +409,7 @@ class DiscussChannel(models.Model):
             # The notice is the visitor's: in their language.
             session.sudo()._live_chat_close(
                 session._live_chat_visitor_env()._(
-                    "%s closed the conversation.", self.env.user.name
+                    "%s closed the conversation.", self.env.user._live_chat_public_name()
                 )
             )
         return True
@@ -703,12 +715,14 @@ class DiscussChannel(models.Model):
     def _live_chat_visitor_info(self):
         """What the visitor's widget needs to resume the session."""
         self.ensure_one()
+        operator = self.live_chat_operator_id
         return {
             "id": self.id,
             "state": self.live_chat_state,
             "operator": {
-                "name": self.live_chat_operator_id.partner_id.name or "",
-                "partner_id": self.live_chat_operator_id.partner_id.id,
+                "name": operator._live_chat_public_name() if operator else "",
+                "avatar": operator._live_chat_avatar_url() if operator else None,
+                "partner_id": operator.partner_id.id,
             },
             "guest_id": self.live_chat_visitor_guest_id.id or False,
             "visitor_partner_id": self.live_chat_visitor_partner_id.id or False,
@@ -834,11 +848,23 @@ class DiscussChannel(models.Model):
         return {
             "session_id": self.id,
             "id": message.id,
-            "author": message.author_id.name or message.author_guest_id.name or "",
+            **self._live_chat_author_format(message, from_visitor),
             "body": body,
             "date": fields.Datetime.to_string(message.date),
             "from_visitor": from_visitor,
             "kind": kind,
+        }
+
+    def _live_chat_author_format(self, message, from_visitor):
+        """Who wrote ``message``, as the visitor sees them: themselves by their name;
+        an operator by their chat name (never their email nor last name) and their
+        chat picture (``author_avatar``: its address, or None)."""
+        if from_visitor or not message.author_id:
+            author = message.author_id.name or message.author_guest_id.name or ""
+            return {"author": author, "author_avatar": None}
+        return {
+            "author": message.author_id._live_chat_public_name(),
+            "author_avatar": message.author_id._live_chat_avatar_url(),
         }
 
     def _live_chat_message_page(self, after_id=0, before_id=0):
@@ -999,24 +1025,32 @@ class DiscussChannel(models.Model):
             else:
                 session._live_chat_close_unattended()
 
-    def _live_chat_give_to(self, operator):
-        """Make ``operator`` the session's operator, in place of the current one."""
+    def _live_chat_give_to(self, operator, leaving=None):
+        """Make ``operator`` the session's operator, in place of the current one, who
+        leaves the session (and ``leaving``, a member handing it over, too)."""
         self.ensure_one()
-        leaving = self.live_chat_operator_id
+        leaving = self.live_chat_operator_id | (leaving or self.env["res.users"])
+        # The new operator first: the previous one's leaving is then no hand-over.
         self.live_chat_operator_id = operator
-        # The host's "joined" notification opens the session in the new operator's
-        # chat window (static/src/backend/live_chat_service.js).
+        for leaving_user in leaving - operator:
+            if leaving_user.partner_id in self.channel_member_ids.exists().partner_id:
+                # Closes the session's window on the side of the one who leaves, before
+                # the notice below (which would open it again).
+                self._action_unfollow(partner=leaving_user.partner_id, post_leave_message=False)
+        self._live_chat_join(operator)
+
+    def _live_chat_join(self, operator):
+        """``operator`` joins the session: the host's "joined" notification opens it in
+        their chat window with its history (static/src/backend/live_chat_service.js),
+        and the visitor is told, in their language, by the name they see."""
+        self.ensure_one()
         self._add_members(users=operator, post_joined_message=False)
-        notice = self._live_chat_visitor_env()._("%s joined the chat.", operator.partner_id.name)
-        # sudo: discuss.channel - the notice is the new operator's, posted for them
-        # (already in sudo: see _live_chat_hand_over).
-        self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
-        leaving_member = self.channel_member_ids.exists().filtered(
-            lambda member: leaving and member.partner_id == leaving.partner_id
+        notice = self._live_chat_visitor_env()._(
+            "%s joined the chat.", operator._live_chat_public_name()
         )
-        if leaving_member:
-            # Closes the session's window on the side of the one who leaves.
-            self._action_unfollow(partner=leaving.partner_id, post_leave_message=False)
+        # sudo: discuss.channel - the notice is the new operator's, posted for them
+        # (the session is in sudo: see _live_chat_hand_over and the actions above).
+        self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
 
     def _live_chat_close_unattended(self):
         """The operator left and nobody can take over: tell the visitor, close."""
@@ -1030,6 +1064,175 @@ class DiscussChannel(models.Model):
         # in sudo: see _live_chat_hand_over).
         session = self.with_user(leaving).sudo() if leaving else self
         session._live_chat_close(notice)
+
+    # ------------------------------------------------------------
+    # Transfer and help: an operator hands the session to a colleague or another
+    # channel, or asks a colleague to join (the hand-over above does the moves)
+    # ------------------------------------------------------------
+
+    def _live_chat_check_operator_action(self):
+        """Refuse unless the current user works this open session: a Live Chat user
+        who is one of its members (its operator, an invited colleague), or a Live
+        Chat administrator. Clear messages, for the operator's web client."""
+        self.ensure_one()
+        user = self.env.user
+        if user._is_public() or not user.has_group("live_chat.live_chat_group_user"):
+            raise AccessError(self.env._("Only live chat operators can do this."))
+        self.check_access("read")
+        # sudo: discuss.channel - the session's state and members, read (above) by a
+        # live chat user.
+        session = self.sudo()
+        if not session.live_chat_channel_id:
+            raise UserError(self.env._("This conversation is not a live chat session."))
+        if session.live_chat_state != "open":
+            raise UserError(self.env._("This chat has ended."))
+        if not user.has_group("live_chat.live_chat_group_manager") and (
+            user.partner_id not in session.channel_member_ids.partner_id
+        ):
+            raise AccessError(self.env._("Only the operators of this chat can do this."))
+        return session
+
+    @api.model
+    def _live_chat_available_users(self):
+        """The operators available for a transfer or an invitation: active Live Chat
+        users, operators of a channel, online (the host's presence). In sudo."""
+        # sudo: live_chat.channel, mail.presence - who answers which channel and who
+        # is online, for an operator choosing a colleague.
+        operators = self.env["live_chat.channel"].sudo().search([]).user_ids
+        group = self.env.ref("live_chat.live_chat_group_user")
+        online = (
+            self.env["mail.presence"]
+            .sudo()
+            .search([("user_id", "in", operators.ids), ("status", "=", "online")])
+            .user_id
+        )
+        return operators.filtered(
+            lambda user: user.active and user in online and group in user.all_group_ids
+        )
+
+    def live_chat_transfer_targets(self):
+        """What the operator's transfer dialog offers: the available colleagues who are
+        not in the session yet, and the other channels with an available operator."""
+        session = self._live_chat_check_operator_action()
+        members = session.channel_member_ids.partner_id
+        users = self._live_chat_available_users().filtered(
+            lambda user: user.partner_id not in members
+        )
+        # sudo: live_chat.channel - the names of the channels, for an operator.
+        channels = (
+            self.env["live_chat.channel"]
+            .sudo()
+            .search([("id", "!=", session.live_chat_channel_id.id)])
+            .filtered(lambda channel: channel.user_ids & users)
+        )
+        return {
+            "users": [{"id": user.id, "name": user.name} for user in users.sorted("name")],
+            "channels": [{"id": channel.id, "name": channel.name} for channel in channels],
+        }
+
+    def _live_chat_check_target(self, user_id):
+        """The available colleague of id ``user_id`` (not in the session yet)."""
+        self.ensure_one()
+        user = self.env["res.users"].browse(_record_id(user_id)).exists()
+        if not user:
+            raise UserError(self.env._("Choose an operator."))
+        if user.partner_id in self.channel_member_ids.partner_id:
+            raise UserError(self.env._("%s is already in this chat.", user.name))
+        if user not in self._live_chat_available_users():
+            raise UserError(
+                self.env._("%s is not an available live chat operator right now.", user.name)
+            )
+        return user
+
+    def action_live_chat_transfer(self, user_id=None, channel_id=None):
+        """Operator side: hand the session to the available colleague ``user_id``, or to
+        an available operator of the live chat channel ``channel_id`` (the session then
+        belongs to that channel). The new operator's chat window opens with the
+        history, the visitor is told, the previous operator leaves the session."""
+        session = self._live_chat_check_operator_action()
+        if channel_id:
+            channel = self.env["live_chat.channel"].sudo().browse(_record_id(channel_id)).exists()
+            if not channel or not channel.active:
+                raise UserError(self.env._("Choose a live chat channel."))
+            partner, guest = session._live_chat_visitor_author()
+            # sudo: live_chat.channel - who is available in the channel, for an
+            # operator of the session (checked above).
+            operator = channel._get_available_operator(
+                lang=session.live_chat_lang,
+                guest=guest,
+                partner=partner,
+                exclude=session.channel_member_ids.partner_id.user_ids,
+            )
+            if not operator:
+                raise UserError(
+                    self.env._("Nobody is available in the channel %s right now.", channel.name)
+                )
+            # sudo: discuss.channel - the session moves to the channel that takes it.
+            session.live_chat_channel_id = channel
+        else:
+            operator = session._live_chat_check_target(user_id)
+        # sudo: discuss.channel - an operator of the session (checked above) hands it
+        # over, without write access to conversations: the hand-over's own step.
+        session._live_chat_give_to(operator, leaving=self.env.user)
+        return True
+
+    def action_live_chat_invite(self, user_id=None):
+        """Operator side: ask the available colleague ``user_id`` to join the session:
+        their chat window opens with the history, the visitor is told; the session's
+        operator stays."""
+        session = self._live_chat_check_operator_action()
+        colleague = session._live_chat_check_target(user_id)
+        session._live_chat_join(colleague)
+        return True
+
+    # ------------------------------------------------------------
+    # Commands of the session window (the host's /command mechanism): for the
+    # session's operators only, answered to them alone (transient messages)
+    # ------------------------------------------------------------
+
+    def _live_chat_command_answer(self, body):
+        """Show ``body`` (HTML) to the current user only, in the session's window."""
+        self.env.user._bus_send_transient_message(self, body)
+
+    def execute_command_history(self, **kwargs):
+        """/history: the pages the visitor saw before and during the chat."""
+        self._live_chat_check_operator_action()
+        pages = self._live_chat_visited_pages()
+        if pages is False:
+            answer = self.env._("The pages this visitor saw are unknown.")
+        elif not pages:
+            answer = self.env._("This visitor saw no page that is known.")
+        else:
+            answer = Markup("%s<ol class='mb-0'>%s</ol>") % (
+                self.env._("The pages this visitor saw, the latest last:"),
+                Markup("").join(
+                    Markup(
+                        "<li>%s <a href='%s' target='_blank' rel='noopener noreferrer'>%s</a></li>"
+                    )
+                    % (
+                        fields.Datetime.context_timestamp(
+                            self, fields.Datetime.to_datetime(page["date"])
+                        ).strftime("%Y-%m-%d %H:%M"),
+                        page["url"],
+                        page["name"],
+                    )
+                    for page in pages
+                ),
+            )
+        self._live_chat_command_answer(answer)
+
+    def _live_chat_visited_pages(self):
+        """The pages the visitor saw ({name, url, date}, oldest first), as far as the
+        current user may know them; False when nothing tracks them (the website bridge
+        does)."""
+        self.ensure_one()
+        return False
+
+    def execute_command_close(self, **kwargs):
+        """/close: end the session, as the window's "Close session" does."""
+        self._live_chat_check_operator_action()
+        self.action_live_chat_close()
+        self._live_chat_command_answer(self.env._("The session is closed."))
 
     # ------------------------------------------------------------
     # Privacy: retention and erasure of the visitors' personal data
@@ -1307,6 +1510,13 @@ _STORE_FIELDS = (
     "live_chat_country_code",
     "live_chat_channel_name",
 )
+
+
+def _record_id(value):
+    """``value`` as the id of a record, or no id (a hostile RPC argument)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return [value]
+    return []
 
 
 def _is_live_chat(channel):

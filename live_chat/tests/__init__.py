@@ -21,6 +21,9 @@ from . import test_rating
 from . import test_report
 from . import test_ui_rating
 from . import test_ui_widget_rating
+from . import test_operator_identity
+from . import test_transfer
+from . import test_ui_transfer
 from . import test_message_path
 from . import test_init_cache
 from . import test_transcript

@@ -257,7 +257,7 @@ class TestUkrainian(LiveChatOperatorCommon, HttpCase):
         session.with_user(self.operator).action_live_chat_close()
         notice = session._live_chat_message_page()["messages"][-1]
         self.assertEqual(notice["kind"], "closed")
-        self.assertIn("Olena Operator завершує розмову.", notice["body"])
+        self.assertIn("Olena завершує розмову.", notice["body"])
 
     def test_back_office_in_ukrainian(self):
         manager = new_test_user(

@@ -261,7 +261,8 @@ class TestHandOver(LifecycleCommon, HttpCase):
         notice = self._last_message(session)
         self.assertEqual(notice.message_type, "notification")
         self.assertEqual(notice.author_id, self.bert.partner_id)
-        self.assertIn("Bert Backup joined the chat.", notice.body)
+        # The visitor sees the first name of the operator, not their full name.
+        self.assertIn("Bert joined the chat.", notice.body)
         # The session pops up in Bert's chat window, like a new one.
         joined = [
             payload
@@ -271,7 +272,7 @@ class TestHandOver(LifecycleCommon, HttpCase):
         self.assertEqual([payload["channel_id"] for payload in joined], [session.id])
         # The visitor sees the notice and the new operator.
         info = self.lc_call("/live_chat/session/messages", self._payload(self.started))
-        self.assertEqual(info["session"]["operator"]["name"], "Bert Backup")
+        self.assertEqual(info["session"]["operator"]["name"], "Bert")
         self.assertEqual(info["messages"][-1]["id"], notice.id)
         changed = [payload for _target, payload in self._bus_notifications("live_chat/session")]
         self.assertEqual(changed[-1]["operator"]["partner_id"], self.bert.partner_id.id)

@@ -110,11 +110,12 @@ class TestSession(LiveChatCommon, HttpCase):
 
         # What the widget shows.
         self.assertEqual(started["session"]["state"], "open")
-        self.assertEqual(started["session"]["operator"]["name"], "Olga Operator")
+        # An operator by their first name only.
+        self.assertEqual(started["session"]["operator"]["name"], "Olga")
         self.assertEqual(
             [(m["id"], m["author"], m["from_visitor"], m["body"]) for m in started["messages"]],
             [
-                (welcome.id, "Olga Operator", False, "<p>Welcome! How can we help?</p>"),
+                (welcome.id, "Olga", False, "<p>Welcome! How can we help?</p>"),
                 (first.id, "Ann", True, "<p>Hello, I need help</p>"),
             ],
         )
@@ -139,6 +140,7 @@ class TestSession(LiveChatCommon, HttpCase):
                 "id": message.id,
                 "body": "<p>Second message</p>",
                 "author": "Ann",
+                "author_avatar": None,
                 "from_visitor": True,
                 "kind": "message",
                 "date": posted["message"]["date"],
@@ -154,7 +156,7 @@ class TestSession(LiveChatCommon, HttpCase):
             [(m["id"], m["from_visitor"]) for m in answer["messages"]],
             [(message.id, True), (reply.id, False), (third["id"], True)],
         )
-        self.assertEqual(answer["messages"][1]["author"], "Olga Operator")
+        self.assertEqual(answer["messages"][1]["author"], "Olga")
         self.assertEqual(answer["messages"][1]["body"], "<p>Sure, tell me more.</p>")
         every = self.lc_call("/live_chat/session/messages", payload)["messages"]
         self.assertEqual([m["id"] for m in every], session.message_ids.sorted("id").ids)
@@ -205,7 +207,7 @@ class TestSession(LiveChatCommon, HttpCase):
         notice = session.message_ids.sorted("id")[-1]
         self.assertEqual(notice.message_type, "notification")
         self.assertEqual(notice.author_id, self.operator.partner_id)
-        self.assertIn("Olga Operator closed the conversation.", notice.body)
+        self.assertIn("Olga closed the conversation.", notice.body)
         error = self.lc_call(
             "/live_chat/session/post",
             self._visitor_payload(started, body="Wait!"),
@@ -229,7 +231,7 @@ class TestSession(LiveChatCommon, HttpCase):
         self.assertNotIn(self.colleague, self.channel.user_ids)
         sessions[0].with_user(self.colleague).action_live_chat_close()
         self.assertEqual(sessions.mapped("live_chat_state"), ["closed", "open"])
-        self.assertIn("Carl Colleague closed", sessions[0].message_ids.sorted("id")[-1].body)
+        self.assertIn("Carl closed", sessions[0].message_ids.sorted("id")[-1].body)
 
         # A conversation that is not a session: nothing to close.
         other = self.env["discuss.channel"]._create_group(

@@ -308,8 +308,8 @@ class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
             [t for t in shown if t.endswith(("there?", "here.", "back."))],
             [
                 "Are you there?",
-                "Olena OperatorYes, still here.",
-                "Olena OperatorAnd the bus is back.",
+                "OlenaYes, still here.",
+                "OlenaAnd the bus is back.",
             ],
         )
 
@@ -375,7 +375,7 @@ class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
             result = self.visitor.run(UNREAD)
         self.assertFalse(result["dot"], "read once open")
         self.assertEqual(result["welcome"], ["Shop supportWelcome, visitor!"])
-        self.assertEqual(result["shown"], ["Olena OperatorWelcome, visitor!", "A new question"])
+        self.assertEqual(result["shown"], ["OlenaWelcome, visitor!", "A new question"])
         first, second = self._session().sorted("id")
         self.assertEqual(
             [html2plaintext(b) for b in first.message_ids.sorted("id").mapped("body")][:4],

@@ -64,6 +64,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                 "session_id": session.id,
                 "id": posted["id"],
                 "author": "Ann",
+                "author_avatar": None,
                 "body": "<p>Is it in stock?</p>",
                 "date": own["date"],
                 "from_visitor": True,
@@ -82,7 +83,8 @@ class TestWebsocket(LiveChatWebsocketCase):
                 {
                     "session_id": session.id,
                     "id": reply.id,
-                    "author": "Olga Operator",
+                    "author": "Olga",
+                    "author_avatar": None,
                     "body": "<p>Yes, 12 left.</p>",
                     "date": received[-1]["message"]["payload"]["date"],
                     "from_visitor": False,
@@ -112,7 +114,7 @@ class TestWebsocket(LiveChatWebsocketCase):
         (change,) = self._payloads(self._receive(visitor_ws, 1, LC_SESSION), LC_SESSION)
         self.assertEqual(change["id"], session.id)
         self.assertEqual(change["state"], "open")
-        self.assertEqual(change["operator"]["name"], "Carl Colleague")
+        self.assertEqual(change["operator"]["name"], "Carl")
 
         # The operator corrects a message: the widget gets it again, same id.
         message = self._operator_says(session, "It ships on Monday.")

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -43,6 +43,24 @@ class DiscussChannel(models.Model):
             "views": [(False, "form")],
             "target": "current",
         }
+
+    def execute_command_ticket(self, **kwargs):
+        """/ticket in a session's window: the ticket of the "Create ticket" button,
+        announced to the operator with a link to it."""
+        self._live_chat_check_operator_action()
+        if not self.env["helpdesk.ticket"].has_access("create"):
+            raise AccessError(self.env._("Only Helpdesk users can create tickets."))
+        action = self.action_live_chat_create_ticket()
+        ticket = self.env["helpdesk.ticket"].browse(action["res_id"])
+        self.env.user._bus_send_transient_message(
+            self,
+            self.env._(
+                "Ticket %(ticket)s created from this chat.",
+                ticket=Markup("<a href='/odoo/helpdesk.ticket/%s' target='_blank'>%s</a>")
+                % (ticket.id, ticket.display_name),
+            ),
+        )
+        Store(bus_channel=self.env.user).add(self, ["live_chat_ticket_count"]).bus_send()
 
     def action_live_chat_view_tickets(self):
         self.ensure_one()

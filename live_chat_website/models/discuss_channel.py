@@ -128,6 +128,13 @@ class DiscussChannel(models.Model):
             ]
         return res
 
+    def _live_chat_visited_pages(self):
+        """The website knows the pages its visitors saw (for the users who may read
+        its visitor tracking)."""
+        if not _is_website_session(self) or not self._live_chat_website_can_see_pages():
+            return super()._live_chat_visited_pages()
+        return self._live_chat_website_pages()
+
     # ------------------------------------------------------------
     # Privacy
     # ------------------------------------------------------------

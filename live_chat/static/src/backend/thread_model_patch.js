@@ -21,7 +21,17 @@ patch(Thread.prototype, {
         return this.isLiveChatSession || super.isChatChannel;
     },
     get autoOpenChatWindowOnNewMessage() {
-        return this.isLiveChatSession || super.autoOpenChatWindowOnNewMessage;
+        if (this.isLiveChatSession) {
+            // Not in a session one left (handed over): its last notices may still come.
+            return Boolean(this.self_member_id);
+        }
+        return super.autoOpenChatWindowOnNewMessage;
+    },
+    get inChathubOnNewMessage() {
+        if (this.isLiveChatSession && !this.self_member_id) {
+            return false;
+        }
+        return super.inChathubOnNewMessage;
     },
     _computeDiscussAppCategory() {
         if (this.isLiveChatSession) {

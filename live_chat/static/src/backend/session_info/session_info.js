@@ -2,6 +2,7 @@ import {ChatWindow} from "@mail/core/common/chat_window";
 import {Component} from "@odoo/owl";
 import {useService} from "@web/core/utils/hooks";
 import {_t} from "@web/core/l10n/translation";
+import {LiveChatTransferDialog} from "@live_chat/backend/transfer/transfer_dialog";
 
 /** Who the visitor is and where they came from, above a session's messages. */
 export class LiveChatSessionInfo extends Component {
@@ -11,6 +12,7 @@ export class LiveChatSessionInfo extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
+        this.dialog = useService("dialog");
     }
 
     get thread() {
@@ -33,6 +35,10 @@ export class LiveChatSessionInfo extends Component {
             default:
                 return null;
         }
+    }
+
+    openTransfer() {
+        this.dialog.add(LiveChatTransferDialog, {thread: this.thread});
     }
 
     async closeSession() {
