@@ -1,0 +1,99 @@
+import base64
+
+from odoo.tests import HttpCase, tagged
+
+from .common import LiveChatOperatorCommon
+from .test_talk import png_bytes
+from .visitor_browser import VisitorBrowser
+
+# The visitor's side of live_chat_talk_tour.
+VISITOR_TALKS = """
+await waitFor(async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
+    return (await res.json()).available;
+}, "an available operator");
+const root = await waitFor(widgetRoot, "the chat widget");
+const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
+input.value = "I need my invoice";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => root.querySelector(".msg.me:not(.pending)"), "the message sent");
+// Typing, both ways.
+const typing = await waitFor(
+    () => root.querySelector(".typing:not([hidden])"), "the operator typing", 60000);
+const typingText = typing.textContent;
+for (const text of ["T", "Th", "Tha"]) {
+    input.value = text;
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+}
+// The operator's file: a link that downloads it.
+const link = await waitFor(
+    () => root.querySelector(".msg:not(.me) a.file"), "the operator's file", 60000);
+const download = await fetch(link.href);
+const content = await download.text();
+if (!root.querySelector(".typing").hidden) throw new Error("still typing after the message");
+// The visitor's screenshot, with markup in its name.
+input.value = "";
+const picture = Uint8Array.from(atob("%(png)s"), (c) => c.charCodeAt(0));
+const transfer = new DataTransfer();
+transfer.items.add(new File([picture], "<img src=x onerror=alert(1)>.png", {type: "image/png"}));
+const fileInput = root.querySelector(".foot input[type=file]");
+fileInput.files = transfer.files;
+fileInput.dispatchEvent(new Event("change"));
+const thumb = await waitFor(
+    () => root.querySelector(".msg.me img.thumb"), "the thumbnail", 60000);
+await waitFor(() => thumb.complete && thumb.naturalWidth > 0, "the thumbnail loaded");
+// Seen: the operator answered after the picture.
+await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
+    (m) => m.textContent.includes("Got your picture")), "the operator's answer", 60000);
+const seen = await waitFor(
+    () => root.querySelector(".msg.me:has(img.thumb) .seen"), "seen by the operator", 60000);
+const result = {
+    typing: typingText,
+    content,
+    disposition: download.headers.get("Content-Disposition"),
+    alt: thumb.alt,
+    injected: root.querySelectorAll("img[src='x']").length,
+    seen: seen.textContent,
+};
+root.querySelector(".end").click();
+await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
+return result;
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestTalkUi(LiveChatOperatorCommon, HttpCase):
+    """Typing, seen and files both ways, in two browsers: the visitor's widget and
+    the operator's chat window."""
+
+    operator_name = "Olena Operator"
+    operator_online = False  # once their web client is open
+
+    def test_typing_seen_and_files(self):
+        channel = self.channel
+        visitor = VisitorBrowser(self)
+        self.addCleanup(visitor.stop)
+        png = base64.b64encode(png_bytes()).decode()
+
+        def scenario(v):
+            v.open(f"/live_chat/support/{channel.id}")
+            return v.run(VISITOR_TALKS % {"channel": channel.id, "png": png}, timeout=240)
+
+        with visitor.alongside(scenario) as outcome:
+            self.start_tour(
+                "/odoo/action-live_chat.live_chat_channel_action",
+                "live_chat_talk_tour",
+                login=self.operator.login,
+                timeout=240,
+            )
+        result = outcome["result"]
+        self.assertEqual(result["typing"], "Olena Operator is typing…")
+        self.assertEqual(result["content"], "%PDF-1.4 the invoice")
+        self.assertIn("attachment", result["disposition"])
+        self.assertEqual(result["alt"], "<img src=x onerror=alert(1)>.png")
+        self.assertEqual(result["injected"], 0)
+        self.assertEqual(result["seen"], "Seen")
+        session = self.env["discuss.channel"].search([("live_chat_channel_id", "=", channel.id)])
+        pictures = session.message_ids.attachment_ids.filtered(lambda a: a.mimetype == "image/png")
+        self.assertEqual(pictures.mapped("name"), ["<img src=x onerror=alert(1)>.png"])
