@@ -721,7 +721,6 @@ class LiveChatChannel(models.Model):
                 ),
                 "typing": self.env._("%s is typing…"),
                 "seen": self.env._("Seen"),
-                "drop": self.env._("Drop the file to send it"),
                 "first_message": self.env._("Write a message first, then send the file."),
             },
         }

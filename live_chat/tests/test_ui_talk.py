@@ -32,8 +32,22 @@ const link = await waitFor(
 const download = await fetch(link.href);
 const content = await download.text();
 if (!root.querySelector(".typing").hidden) throw new Error("still typing after the message");
-// The visitor's screenshot, with markup in its name.
 input.value = "";
+// A file pasted in the composer, a web page dropped on the window (refused).
+const pasted = new DataTransfer();
+pasted.items.add(new File(["pasted notes"], "notes.txt", {type: "text/plain"}));
+input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: pasted, bubbles: true}));
+await waitFor(() => root.querySelector(".msg.me a.file")?.textContent.includes("notes.txt"),
+    "the pasted file", 30000);
+const dropped = new DataTransfer();
+dropped.items.add(new File(["<html><script>alert(1)</script></html>"], "page.txt"));
+root.querySelector(".win").dispatchEvent(
+    new DragEvent("drop", {dataTransfer: dropped, bubbles: true}));
+const refused = await waitFor(() => {
+    const status = root.querySelector(".status:not([hidden])");
+    return status && status.textContent.includes("type") && status.textContent;
+}, "the refused file", 30000);
+// The visitor's screenshot (the attach button's file input), with markup in its name.
 const picture = Uint8Array.from(atob("%(png)s"), (c) => c.charCodeAt(0));
 const transfer = new DataTransfer();
 transfer.items.add(new File([picture], "<img src=x onerror=alert(1)>.png", {type: "image/png"}));
@@ -55,6 +69,7 @@ const result = {
     alt: thumb.alt,
     injected: root.querySelectorAll("img[src='x']").length,
     seen: seen.textContent,
+    refused,
 };
 root.querySelector(".end").click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
@@ -94,6 +109,13 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(result["alt"], "<img src=x onerror=alert(1)>.png")
         self.assertEqual(result["injected"], 0)
         self.assertEqual(result["seen"], "Seen")
+        self.assertEqual(result["refused"], "Files of this type cannot be sent in this chat.")
         session = self.env["discuss.channel"].search([("live_chat_channel_id", "=", channel.id)])
         pictures = session.message_ids.attachment_ids.filtered(lambda a: a.mimetype == "image/png")
         self.assertEqual(pictures.mapped("name"), ["<img src=x onerror=alert(1)>.png"])
+        self.assertEqual(
+            session.message_ids.attachment_ids.filtered(
+                lambda a: a.mimetype == "text/plain"
+            ).mapped("name"),
+            ["notes.txt"],
+        )
