@@ -4,7 +4,7 @@ from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatOperatorCommon
 from .test_talk import png_bytes
-from .visitor_browser import VisitorBrowser
+from .visitor_browser import ForeignSite, VisitorBrowser
 
 # The visitor's side of live_chat_talk_tour.
 VISITOR_TALKS = """
@@ -61,7 +61,7 @@ await waitFor(() => thumb.complete && thumb.naturalWidth > 0, "the thumbnail loa
 await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
     (m) => m.textContent.includes("Got your picture")), "the operator's answer", 60000);
 const seen = await waitFor(
-    () => root.querySelector(".msg.me:has(img.thumb) .seen"), "seen by the operator", 60000);
+    () => root.querySelector(".msg.me:has(img.thumb) + .seen"), "seen by the operator", 60000);
 const result = {
     typing: typingText,
     content,
@@ -74,6 +74,33 @@ const result = {
 root.querySelector(".end").click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 return result;
+"""
+
+# A visitor on another website sends a picture: the files' module comes with the
+# window, not with the button.
+FOREIGN_FILES = """
+const root = await waitFor(widgetRoot, "the chat widget");
+const widgetFiles = () => performance.getEntriesByType("resource")
+    .map((entry) => new URL(entry.name).pathname)
+    .filter((path) => path.startsWith("/live_chat/widget/"));
+await waitFor(() => widgetFiles().length, "the bundle");
+await new Promise((r) => setTimeout(r, 300));
+const before = widgetFiles();
+root.querySelector(".btn").click();
+const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
+await waitFor(() => root.querySelector(".foot .attach"), "the attach button");
+input.value = "Hello from the shop";
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => root.querySelector(".msg.me:not(.pending)"), "the message sent");
+const picture = Uint8Array.from(atob("%(png)s"), (c) => c.charCodeAt(0));
+const transfer = new DataTransfer();
+transfer.items.add(new File([picture], "shot.png", {type: "image/png"}));
+const fileInput = root.querySelector(".foot input[type=file]");
+fileInput.files = transfer.files;
+fileInput.dispatchEvent(new Event("change"));
+const thumb = await waitFor(() => root.querySelector(".msg.me img.thumb"), "the thumbnail", 30000);
+await waitFor(() => thumb.complete && thumb.naturalWidth > 0, "the thumbnail loaded");
+return {before, after: widgetFiles(), width: thumb.naturalWidth, src: thumb.src};
 """
 
 
@@ -119,3 +146,30 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
             ).mapped("name"),
             ["notes.txt"],
         )
+
+    def test_files_from_another_site(self):
+        visitor = VisitorBrowser(self)
+        self.addCleanup(visitor.stop)
+        self._set_presence(self.operator)
+        png = base64.b64encode(png_bytes()).decode()
+        # The widget sends no cookie to the chat server: its requests come in without
+        # the test's cookie.
+        with (
+            ForeignSite(self.channel.script_snippet) as site,
+            self.allow_requests(browser=visitor.browser, all_requests=True),
+        ):
+            try:
+                visitor.open(site.url + "/shop")
+                result = visitor.run(FOREIGN_FILES % {"png": png}, timeout=120)
+                visitor.browser.navigate_to("about:blank", wait_stop=True)
+            finally:
+                self._wait_remaining_requests()
+        self.assertFalse(
+            [path for path in result["before"] if path.startswith("/live_chat/widget/talk/")],
+            "nothing of typing, seen and files before the click",
+        )
+        self.assertTrue(
+            [path for path in result["after"] if path.startswith("/live_chat/widget/talk/")]
+        )
+        self.assertEqual(result["width"], 40)
+        self.assertTrue(result["src"].startswith(self.base_url() + "/live_chat/attachment/"))

@@ -16,7 +16,7 @@ const SEEN_DELAY = 1000; // what the visitor has read, said at most this often
 
 const PRESENCE_CSS = `
 .typing{font-size:12px;color:#6b7280;font-style:italic;padding:2px 14px;background:#f9fafb}
-.seen{display:block;font-size:11px;color:#6b7280;text-align:right;margin-top:2px}`;
+.seen{align-self:flex-end;font-size:11px;color:#6b7280;margin-top:-6px}`;
 
 class Presence {
     constructor(widget) {
@@ -152,7 +152,7 @@ class Presence {
         );
         const node = mine.length && this.widget.view.nodes.get(mine.pop().id);
         if (node) {
-            node.append(this.seenMark);
+            node.after(this.seenMark); // under the bubble, not in its text
         }
     }
 
