@@ -26,6 +26,11 @@ for (const text of ["T", "Th", "Tha"]) {
     input.value = text;
     input.dispatchEvent(new Event("input", {bubbles: true}));
 }
+const typingRequests = () => performance.getEntriesByType("resource").filter(
+    (entry) => entry.name.endsWith("/live_chat/session/typing")).length;
+await waitFor(() => typingRequests(), "the visitor's typing said");
+await new Promise((r) => setTimeout(r, 500)); // any other request of the three keys ends
+const typingSaid = typingRequests();
 // The operator's file: a link that downloads it.
 const link = await waitFor(
     () => root.querySelector(".msg:not(.me) a.file"), "the operator's file", 60000);
@@ -64,6 +69,7 @@ const seen = await waitFor(
     () => root.querySelector(".msg.me:has(img.thumb) + .seen"), "seen by the operator", 60000);
 const result = {
     typing: typingText,
+    typingSaid,
     content,
     disposition: download.headers.get("Content-Disposition"),
     alt: thumb.alt,
@@ -131,6 +137,7 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
             )
         result = outcome["result"]
         self.assertEqual(result["typing"], "Olena Operator is typing…")
+        self.assertEqual(result["typingSaid"], 1, "three keys, one request")
         self.assertEqual(result["content"], "%PDF-1.4 the invoice")
         self.assertIn("attachment", result["disposition"])
         self.assertEqual(result["alt"], "<img src=x onerror=alert(1)>.png")
