@@ -1,10 +1,13 @@
 import io
 import json
+from unittest.mock import patch
 
 from PIL import Image
 
+from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, tagged
 
+from ..models.discuss_channel import DiscussChannel
 from .common import LiveChatOperatorCommon
 
 TYPING = "/live_chat/session/typing"
@@ -214,6 +217,31 @@ class TestTalkFiles(TalkCommon, HttpCase):
         # On the visitor's bus channel too.
         sent = self._bus(session._live_chat_bus_channel(), "live_chat/message")
         self.assertEqual(sent[-1]["attachments"], [attachment])
+
+    def test_upload_replayed(self):
+        """The host replays the upload after a serialization failure (and rewinds its
+        files): the file is read again whole, and kept once."""
+        started = self.lc_start()
+        post_file = DiscussChannel._live_chat_post_visitor_file
+        calls = []
+
+        def fail_once(session, name, data):
+            calls.append(data)
+            if len(calls) == 1:
+                raise ConcurrencyError("as if another transaction wrote the session")
+            return post_file(session, name, data)
+
+        data = b"Some notes\n" * 10
+        with patch.object(DiscussChannel, "_live_chat_post_visitor_file", fail_once):
+            response = self._upload(started, "notes.txt", data)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(calls, [data, data])
+        [attachment] = response.json()["message"]["attachments"]
+        self.assertEqual(self.env["ir.attachment"].browse(attachment["id"]).raw, data)
+        session = self.lc_session(started)
+        self.assertEqual(
+            len(session.message_ids.attachment_ids.filtered(lambda a: a.name == "notes.txt")), 1
+        )
 
     def test_upload_refused(self):
         started = self.lc_start()
