@@ -168,6 +168,15 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
             try:
                 visitor.open(site.url + "/shop")
                 result = visitor.run(FOREIGN_FILES % {"png": png}, timeout=120)
+                # The next page: the conversation comes back, its picture with it.
+                visitor.open(site.url + "/cart")
+                resumed = visitor.run(
+                    'const root = await waitFor(widgetRoot, "the chat widget");'
+                    'const thumb = await waitFor(() => root.querySelector(".msg.me img.thumb"),'
+                    ' "the thumbnail after the reload", 30000);'
+                    "await waitFor(() => thumb.complete && thumb.naturalWidth > 0, 'loaded');"
+                    "return thumb.alt;"
+                )
                 visitor.browser.navigate_to("about:blank", wait_stop=True)
             finally:
                 self._wait_remaining_requests()
@@ -179,4 +188,5 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
             [path for path in result["after"] if path.startswith("/live_chat/widget/talk/")]
         )
         self.assertEqual(result["width"], 40)
+        self.assertEqual(resumed, "shot.png")
         self.assertTrue(result["src"].startswith(self.base_url() + "/live_chat/attachment/"))
