@@ -52,7 +52,8 @@ class DiscussChannelMember(models.Model):
     def _set_last_seen_message(self, message, notify=True):
         seen_before = {member: member.seen_message_id.id for member in self}
         res = super()._set_last_seen_message(message, notify=notify)
-        for member in self._live_chat_operator_members():
+        # Without notification: the member's own message (told with it to the visitor).
+        for member in self._live_chat_operator_members() if notify else ():
             if member.seen_message_id.id > seen_before[member]:
                 # sudo: discuss.channel - see _notify_typing.
                 session = member.channel_id.sudo()

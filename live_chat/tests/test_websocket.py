@@ -85,7 +85,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                     "id": reply.id,
                     "author": "Olga Operator",
                     "body": "<p>Yes, 12 left.</p>",
-                    "date": received[-1]["message"]["payload"]["date"],
+                    "date": self._payloads(received)[0]["date"],
                     "from_visitor": False,
                     "kind": "message",
                     "attachments": [],

@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View, LAZY_MODULES */
+/* global Transport, MessageLog, View, showOfflineForm, LAZY_MODULES */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -140,7 +140,10 @@ class Widget {
             this.state = {guest_token: this.state.guest_token};
             this.saveState();
         }
-        if (!init.available && !init.session && !this.config.page) {
+        // Nobody to chat with: no button, unless the channel offers its offline form.
+        this.offline = init.available || init.session ? null : init.offline || null;
+        const form = this.offline && this.offline.mode === "form";
+        if (!init.available && !init.session && !this.config.page && !form) {
             return;
         }
         await whenBody();
@@ -163,6 +166,7 @@ class Widget {
             loadOlder: () => this.loadOlder(),
             rate: (value, comment) => this.rate(value, comment),
             decorate: (node, message) => this.tell("decorate", node, message),
+            transcript: (email) => this.sendTranscript(email),
         });
         this.view.mount({
             bubble: init.action === "show_notification" && !init.session,
@@ -212,6 +216,10 @@ class Widget {
 
     open(focus) {
         clearTimeout(this.timers.auto);
+        if (this.offline && this.offline.mode === "form" && !this.session) {
+            showOfflineForm(this, "offline", this.offline.back_at);
+            return;
+        }
         const first = !this.view.win;
         if (first) {
             this.prepareWindow();
@@ -386,6 +394,21 @@ class Widget {
         this.session = {...this.session, rating: value};
         this.view.setStatus("");
         this.view.setRating("done");
+    }
+
+    /** The conversation of the ended chat, emailed to ``email`` (transcript.js). */
+    async sendTranscript(email) {
+        if (!this.session) {
+            throw new Error(this.texts.unreachable);
+        }
+        try {
+            await this.post("/live_chat/session/transcript", {
+                ...this.credentials,
+                email,
+            });
+        } catch (error) {
+            throw error.message ? error : new Error(this.texts.unreachable);
+        }
     }
 
     newChat() {
@@ -675,6 +698,7 @@ class Widget {
             session_id: this.state.session_id,
             token: this.state.token,
             guest_token: this.state.guest_token,
+            tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
         }).catch(() => null);
     }
 
