@@ -7,7 +7,7 @@ import logging
 
 import psycopg2
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from odoo import http
 from odoo.http import request
@@ -21,7 +21,9 @@ from ..models.discuss_channel import (
     RATING_VALUES,
 )
 from ..models.discuss_channel_transcript import EMAIL_MAX_LENGTH
+from ..models.live_chat_channel import FILE_MAX_SIZE_LIMIT
 from ..models.utils import (
+    INLINE_IMAGE_TYPES,
     URL_MAX_LENGTH,
     LiveChatRefusal,
     is_clean_text,
@@ -36,6 +38,10 @@ _logger = logging.getLogger(__name__)
 
 # Bigger bodies are refused before being read.
 PAYLOAD_MAX_BYTES = 16 * 1024
+# A file upload: the largest file any channel takes, and the form around it.
+UPLOAD_MAX_BYTES = FILE_MAX_SIZE_LIMIT * 1024 * 1024 + 64 * 1024
+# The thumbnails of pictures in the widget (pixels, the longest side).
+THUMBNAIL_SIZE = 256
 NAME_MAX_LENGTH = 64
 EMAIL_MAX_LENGTH = 254
 OFFLINE_REASONS = ("offline", "queue", "unanswered")
@@ -152,14 +158,31 @@ def _error_response(error, payload):
     )
 
 
-def _api(func):
+def _read_form_payload():
+    """The fields of a multipart form (a file upload: sent as a form by the widget,
+    without CORS preflight either): ``session_id`` as a number, the other fields as
+    text, ``file`` the uploaded file (or None)."""
+    httprequest = request.httprequest
+    if (httprequest.content_length or 0) > UPLOAD_MAX_BYTES:
+        raise BadRequest(413, "payload_too_large", _lt("The request is too large."))
+    if httprequest.mimetype != "multipart/form-data":
+        raise BadRequest(400, "bad_form", _lt("The request must be a form with a file."))
+    form = httprequest.form
+    session_id = form.get("session_id", "")
+    payload = {key: form[key] for key in ("token", "lang") if isinstance(form.get(key), str)}
+    payload["session_id"] = _parse_id(session_id) if len(session_id) <= 10 else 0
+    payload["file"] = httprequest.files.get("file")
+    return payload
+
+
+def _api(func, reader=_read_payload):
     """Wrap a JSON route: parse the body, act as the session's user only for the
     server's own pages, map refusals to 4xx JSON answers (raised: rolled back)."""
 
     def wrapper(self, *args, **kwargs):
         payload = None
         try:
-            payload = _read_payload()
+            payload = reader()
             _drop_cross_site_user()
             # Every text of the answer (the channel's, errors, notices) in the
             # visitor's language.
@@ -186,16 +209,17 @@ def _drop_cross_site_user():
         request.update_env(user=env.ref("base.public_user"))
 
 
-def _json_route(path, **kwargs):
+def _json_route(path, reader=_read_payload, **kwargs):
     """A route of the widget's API: POST of a JSON object from any website. No CSRF
     token: the session's token is the visitor's credential; the Odoo session cookie
     (which browsers send to the server's own pages, or a foreign page can make them
-    send) counts only for requests from the server's own pages."""
+    send) counts only for requests from the server's own pages. ``reader``: how the
+    request's fields are read (a multipart form for a file)."""
 
     def decorator(func):
         return http.route(
             path, type="http", auth="public", methods=["POST"], csrf=False, cors="*", **kwargs
-        )(_api(func))
+        )(_api(func, reader))
 
     return decorator
 
@@ -404,6 +428,79 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
+
+    # ------------------------------------------------------------
+    # Typing, seen and files
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/session/typing")
+    def session_typing(self, payload, **_params):
+        """The visitor types (``is_typing``: true) or stopped: the operators' chat
+        window shows it. The widget says so once every few seconds at most."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        is_typing = _get(payload, "is_typing", bool)
+        self._rate_limit(("typing_session", session.id))
+        session._live_chat_visitor_typing(is_typing)
+        return {}
+
+    @_json_route("/live_chat/session/seen")
+    def session_seen(self, payload, **_params):
+        """The visitor has read the session up to ``message_id`` (their window open
+        and visible): the operators see it as the host's "Seen"."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        message_id = _get(payload, "message_id", int)
+        self._rate_limit(("seen_session", session.id))
+        session._live_chat_visitor_seen(min(max(message_id, 0), 2**31 - 1))
+        return {}
+
+    @_json_route("/live_chat/session/upload", reader=_read_form_payload)
+    def session_upload(self, payload, **_params):
+        """The visitor sends a file (a multipart form: ``session_id``, ``token``,
+        ``file``): checked against the channel's size and types, posted as a message
+        of theirs with the file attached."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        upload = payload["file"]
+        if upload is None or not isinstance(upload.filename, str):
+            raise BadRequest(400, "bad_field", _lt("“%s” is missing or of the wrong type.", "file"))
+        self._rate_limit(
+            ("upload_ip", request.httprequest.remote_addr), ("upload_session", session.id)
+        )
+        channel = session.live_chat_channel_id
+        # Read at most one byte more than the channel takes: a larger file is refused.
+        data = upload.stream.read(channel.file_max_size * 1024 * 1024 + 1)
+        message = session._live_chat_post_visitor_file(upload.filename, data)
+        return {"message": session._live_chat_message_format(message)}
+
+    @http.route(
+        "/live_chat/attachment/<int:attachment_id>/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        readonly=True,
+        save_session=False,
+    )
+    def attachment(self, attachment_id, token, thumbnail=None, **_params):
+        """A file of a session for its visitor: the link of the message that holds it
+        (the file's own secret token). Pictures show in the page (``thumbnail=1``: a
+        small one), every other file is a download; nothing of it runs (CSP)."""
+        attachment = request.env["discuss.channel"]._live_chat_find_attachment(attachment_id, token)
+        if not attachment:
+            raise NotFound()
+        is_image = attachment.mimetype in INLINE_IMAGE_TYPES
+        binary = request.env["ir.binary"]
+        if is_image and thumbnail == "1":
+            stream = binary._get_image_stream_from(
+                attachment, width=THUMBNAIL_SIZE, height=THUMBNAIL_SIZE
+            )
+        else:
+            stream = binary._get_stream_from(attachment)
+        response = stream.get_response(as_attachment=not is_image)
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
 
     # ------------------------------------------------------------
     # Offline form

@@ -31,6 +31,10 @@ BUNDLE_SOURCES = (
     "widget.js",
 )
 LOADER_SOURCE = "loader.js"
+# Modules the widget loads when it needs them, never before the first opening of its
+# window (the bundle loads with the page): name -> sources. Each one at the address
+# of its content, named in the bundle (LAZY_MODULES).
+LAZY_SOURCES = {"talk": ("presence.js", "attachments.js")}
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.
 LOADER_MAX_AGE = 300
@@ -42,11 +46,16 @@ class WidgetBuild(NamedTuple):
     bundle: bytes
     bundle_gzip: bytes
     loader: str
+    # name -> (version, code, gzipped code)
+    modules: dict
 
     @property
     def url(self):
         """The bundle's path on the chat server."""
         return f"/live_chat/widget/{self.version}.js"
+
+    def module_url(self, name):
+        return f"/live_chat/widget/{name}/{self.modules[name][0]}.js"
 
 
 class WidgetCode:
@@ -63,8 +72,10 @@ class WidgetCode:
     def current(self):
         """The current build: one consistent snapshot (address and content)."""
         if self._paths is None:
+            lazy = [name for sources in LAZY_SOURCES.values() for name in sources]
             self._paths = [
-                file_path(f"{WIDGET_DIR}/{name}") for name in (*BUNDLE_SOURCES, LOADER_SOURCE)
+                file_path(f"{WIDGET_DIR}/{name}")
+                for name in (*BUNDLE_SOURCES, LOADER_SOURCE, *lazy)
             ]
         signature = tuple((st.st_mtime_ns, st.st_size) for st in map(os.stat, self._paths))
         if signature != self._signature:
@@ -75,13 +86,34 @@ class WidgetCode:
         return self._current
 
     def _make_build(self):
-        *sources, loader = (self._read(path) for path in self._paths)
-        bundle = ('(() => {\n"use strict";\n' + "\n".join(sources) + "})();\n").encode()
+        texts = [self._read(path) for path in self._paths]
+        sources, loader = texts[: len(BUNDLE_SOURCES)], texts[len(BUNDLE_SOURCES)]
+        lazy_texts = iter(texts[len(BUNDLE_SOURCES) + 1 :])
+        modules = {}
+        for name, module_sources in LAZY_SOURCES.items():
+            code = "\n".join(next(lazy_texts) for _source in module_sources)
+            code = ('(() => {\n"use strict";\n' + code + "})();\n").encode()
+            modules[name] = (
+                hashlib.sha256(code).hexdigest()[:20],
+                code,
+                gzip.compress(code, 9, mtime=0),
+            )
+        addresses = {
+            name: f"/live_chat/widget/{name}/{version}.js"
+            for name, (version, _code, _gzip) in modules.items()
+        }
+        bundle = (
+            '(() => {\n"use strict";\n'
+            + f"const LAZY_MODULES = {json.dumps(addresses)};\n"
+            + "\n".join(sources)
+            + "})();\n"
+        ).encode()
         return WidgetBuild(
             version=hashlib.sha256(bundle).hexdigest()[:20],
             bundle=bundle,
             bundle_gzip=gzip.compress(bundle, 9, mtime=0),
             loader=loader,
+            modules=modules,
         )
 
     @staticmethod
@@ -183,6 +215,26 @@ class LiveChatWidgetController(http.Controller):
             response.headers["Cache-Control"] = "no-store"
             return response
         return _script_response(code.bundle, BUNDLE_CACHE, code.bundle_gzip, etag=code.version)
+
+    @http.route(
+        "/live_chat/widget/<string:name>/<string:version>.js",
+        type="http",
+        auth="none",
+        cors="*",
+        save_session=False,
+    )
+    def module(self, name, version, **_params):
+        """A module of the widget loaded on demand (LAZY_SOURCES), at the address of
+        its content."""
+        code = WIDGET_CODE.current()
+        if name not in code.modules:
+            raise NotFound()
+        module_version, body, body_gzip = code.modules[name]
+        if version != module_version:
+            response = request.redirect(code.module_url(name), code=302, local=True)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return _script_response(body, BUNDLE_CACHE, body_gzip, etag=module_version)
 
     @http.route("/live_chat/support/<int:channel_id>", type="http", auth="public")
     def support_page(self, channel_id, **_params):

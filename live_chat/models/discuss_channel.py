@@ -16,7 +16,7 @@ from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 from odoo.addons.mail.tools.discuss import Store
 
 from . import discuss_channel_post as lean_post
-from .utils import LiveChatRefusal, clean_page_url
+from .utils import INLINE_IMAGE_TYPES, LiveChatRefusal, clean_file_name, clean_page_url
 
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
@@ -483,8 +483,9 @@ class DiscussChannel(models.Model):
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
         return self._live_chat_post(body, "comment", by_visitor=True)
 
-    def _live_chat_post(self, body, message_type, by_visitor=False):
-        """Post ``body`` as the session's visitor, or else as the current user."""
+    def _live_chat_post(self, body, message_type, by_visitor=False, attachments=None):
+        """Post ``body`` (and ``attachments``, already the session's) as the session's
+        visitor, or else as the current user."""
         self.ensure_one()
         if by_visitor:
             partner, guest = self._live_chat_visitor_author()
@@ -503,6 +504,7 @@ class DiscussChannel(models.Model):
             author_guest_id=guest.id if not partner else False,
             message_type=message_type,
             subtype_xmlid="mail.mt_comment",
+            attachment_ids=attachments.ids if attachments else [],
         )
 
     def _live_chat_post_notice(self, notice, css_class, by_visitor=False):
@@ -729,6 +731,11 @@ class DiscussChannel(models.Model):
             "bus_channel": self._live_chat_bus_channel(),
             # The widget asks for a rating once the chat has ended, unless given.
             "rating": int(self.live_chat_rating) if self.live_chat_rating else False,
+            # The newest message the operators' side has read ("Seen" in the widget).
+            "operator_seen_id": max(
+                self.channel_member_ids._live_chat_operator_members().seen_message_id.ids,
+                default=0,
+            ),
         }
 
     @api.model
@@ -791,9 +798,23 @@ class DiscussChannel(models.Model):
                 # sudo: discuss.channel - the message goes to its session's own visitor,
                 # whoever posts it (their author's name and the body only).
                 session = session.sudo()
+                # The visitor's links to the message's files carry their access token.
+                message.sudo().attachment_ids.filtered(
+                    lambda attachment: not attachment.access_token
+                ).generate_access_token()
                 session._live_chat_bus_send(
                     "live_chat/message", session._live_chat_message_format(message.sudo())
                 )
+                # An operator's answer: they have read what came before it (their
+                # member's seen message, whichever way the message was posted).
+                if (
+                    message.message_type == "comment"
+                    and message.author_id
+                    and not session._live_chat_is_visitor_message(message)
+                ):
+                    session._live_chat_bus_send(
+                        "live_chat/seen", {"session_id": session.id, "message_id": message.id}
+                    )
 
     def _message_update_content(self, message, /, **kwargs):
         result = super()._message_update_content(message, **kwargs)
@@ -853,6 +874,10 @@ class DiscussChannel(models.Model):
             "date": fields.Datetime.to_string(message.date),
             "from_visitor": from_visitor,
             "kind": kind,
+            "attachments": [
+                self._live_chat_attachment_format(attachment)
+                for attachment in message.attachment_ids.sorted("id")
+            ],
         }
 
     def _live_chat_author_format(self, message, from_visitor):
@@ -923,6 +948,123 @@ class DiscussChannel(models.Model):
         except errors.UniqueViolation as error:
             raise ConcurrencyError("live chat: the same start twice at once") from error
         self.invalidate_recordset(["live_chat_start_key"])
+
+    # ------------------------------------------------------------
+    # Typing, seen and files (the visitor's side)
+    # ------------------------------------------------------------
+    # Typing and seen are the host's: the visitor's member of the session types (a
+    # bus notification on the session's channel, nothing written) or has read up to
+    # a message (the host's seen_message_id), and the operators' web client shows it
+    # as for any member of a conversation. The operators' side reaches the visitor
+    # from discuss.channel.member, on the visitor's bus channel.
+
+    def _live_chat_visitor_member(self):
+        """The visitor's member of the session (or an empty recordset)."""
+        self.ensure_one()
+        partner, guest = self._live_chat_visitor_author()
+        return self.channel_member_ids.filtered(
+            lambda member: (
+                (partner and member.partner_id == partner)
+                or (guest and not partner and member.guest_id == guest)
+            )
+        )[:1]
+
+    def _live_chat_member_name(self, member):
+        """The name under which the visitor knows ``member`` (an operator)."""
+        self.ensure_one()
+        return member.partner_id.name or ""
+
+    def _live_chat_visitor_typing(self, is_typing):
+        """The visitor types (or stopped): the host's typing notification of their
+        member, for the operators' chat windows."""
+        self.ensure_one()
+        if self.live_chat_state == "open":
+            self._live_chat_visitor_member()._notify_typing(bool(is_typing))
+
+    def _live_chat_visitor_seen(self, message_id):
+        """The visitor has read the session up to ``message_id``: their member's seen
+        message (the host's), told to the operators as "Seen by". Nothing is written
+        when they had seen it already."""
+        self.ensure_one()
+        member = self._live_chat_visitor_member()
+        if not member or message_id <= member.seen_message_id.id:
+            return False
+        message = self._live_chat_message_records(
+            before_id=message_id + 1, limit=1, order="id desc"
+        )
+        if not message or message.id <= member.seen_message_id.id:
+            return False
+        member._set_last_seen_message(message)
+        return True
+
+    def _live_chat_post_visitor_file(self, name, data):
+        """Post the visitor's file ``data`` (bytes) named ``name`` in the session, after
+        the channel's checks (size, type). Return the message."""
+        self.ensure_one()
+        if self.live_chat_state != "open":
+            raise LiveChatRefusal(self.env._("This chat has ended."), "session_closed")
+        mimetype = self.live_chat_channel_id._live_chat_check_file(name, data)
+        # sudo: ir.attachment - the visitor attaches a checked file to the session
+        # their token opens. Pending (the host's composer's), created by the user who
+        # posts as the visitor: message_post links only those of a shared user.
+        attachment = (
+            self._live_chat_as_visitor()
+            .env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": clean_file_name(name),
+                    "raw": data,
+                    "mimetype": mimetype,
+                    "res_model": "mail.compose.message",
+                    "res_id": 0,
+                }
+            )
+        )
+        message = self._live_chat_post("", "comment", by_visitor=True, attachments=attachment)
+        if message.attachment_ids != attachment:
+            raise UserError(self.env._("The file could not be attached to the message."))
+        return message
+
+    def _live_chat_attachment_format(self, attachment):
+        """A file of a message as the visitor's widget shows it: its link (on the chat
+        server) carries the file's own secret token, which only this session's
+        messages give away."""
+        # sudo: ir.attachment - the file of a message of this session, for its visitor.
+        attachment = attachment.sudo()
+        token = attachment.access_token
+        return {
+            "id": attachment.id,
+            "name": attachment.name or "",
+            "mimetype": attachment.mimetype or "",
+            "size": attachment.file_size or 0,
+            "url": f"/live_chat/attachment/{attachment.id}/{token}" if token else None,
+            "is_image": attachment.mimetype in INLINE_IMAGE_TYPES,
+        }
+
+    @api.model
+    def _live_chat_find_attachment(self, attachment_id, token):
+        """The file ``attachment_id`` of a live chat session if ``token`` is its access
+        token, in sudo (the token is the visitor's right to it), else an empty
+        recordset."""
+        # sudo: ir.attachment - the token is compared before anything is returned.
+        attachments = self.env["ir.attachment"].sudo()
+        if (
+            not isinstance(token, str)
+            or not token.isascii()
+            or not token
+            or not 0 < attachment_id < 2**31
+        ):
+            return attachments
+        attachment = attachments.browse(attachment_id).exists()
+        if (
+            attachment.res_model != self._name
+            or not attachment.access_token
+            or not consteq(attachment.access_token, token)
+            or not self.sudo().browse(attachment.res_id).exists().live_chat_channel_id
+        ):
+            return attachments
+        return attachment
 
     # ------------------------------------------------------------
     # Life cycle: the visitor's signs of life, abandoned sessions, operators who

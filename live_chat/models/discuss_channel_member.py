@@ -24,3 +24,54 @@ class DiscussChannelMember(models.Model):
         res = super().unlink()
         sessions.exists()._live_chat_hand_over()
         return res
+
+    # ------------------------------------------------------------
+    # Typing and seen: the operators' side told to the visitor
+    # ------------------------------------------------------------
+    # The host tells the session's members (the operators' web client) on the
+    # session's bus channel; the visitor listens on their own channel only, in the
+    # suite's format. Nothing is written for typing: bus notifications only.
+
+    def _notify_typing(self, is_typing):
+        res = super()._notify_typing(is_typing)
+        for member in self._live_chat_operator_members():
+            # sudo: discuss.channel - the visitor's bus channel is derived from the
+            # session's token; only the operator's name and the state go to it.
+            session = member.channel_id.sudo()
+            if session.live_chat_state == "open":
+                session._live_chat_bus_send(
+                    "live_chat/typing",
+                    {
+                        "session_id": session.id,
+                        "is_typing": bool(is_typing),
+                        "name": session._live_chat_member_name(member),
+                    },
+                )
+        return res
+
+    def _set_last_seen_message(self, message, notify=True):
+        seen_before = {member: member.seen_message_id.id for member in self}
+        res = super()._set_last_seen_message(message, notify=notify)
+        # Without notification: the member's own message (told with it to the visitor).
+        for member in self._live_chat_operator_members() if notify else ():
+            if member.seen_message_id.id > seen_before[member]:
+                # sudo: discuss.channel - see _notify_typing.
+                session = member.channel_id.sudo()
+                session._live_chat_bus_send(
+                    "live_chat/seen",
+                    {"session_id": session.id, "message_id": member.seen_message_id.id},
+                )
+        return res
+
+    def _live_chat_operator_members(self):
+        """These members that are the operators' side of a live chat session (not
+        its visitor)."""
+        return self.filtered(
+            lambda member: (
+                member.channel_id.channel_type == "live_chat"
+                and member.partner_id
+                # sudo: discuss.channel - who the session's visitor is, to leave them out.
+                and member.channel_id.sudo().live_chat_channel_id
+                and member.partner_id != member.channel_id.sudo().live_chat_visitor_partner_id
+            )
+        )

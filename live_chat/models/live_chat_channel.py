@@ -12,9 +12,10 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL, email_normalize
+from odoo.tools.mimetypes import guess_mimetype
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
-from .utils import LiveChatRefusal, clean_page_url, is_origin_allowed
+from .utils import ACTIVE_FILE_TYPES, LiveChatRefusal, clean_page_url, is_origin_allowed
 
 # How far ahead the widget looks for the next opening of a channel with working hours.
 OPENING_HORIZON_DAYS = 14
@@ -28,6 +29,28 @@ DEFAULT_COLORS = {
     "header_background_color": "#1E3A8A",
     "title_color": "#FFFFFF",
 }
+
+# Files the visitors send: the largest (MB) by default and at most, and the types
+# allowed by default (pictures, PDF, text and office documents).
+DEFAULT_FILE_MAX_SIZE = 10
+FILE_MAX_SIZE_LIMIT = 50
+DEFAULT_FILE_TYPES = ",".join(
+    (
+        "image/*",
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    )
+)
 
 
 class LiveChatChannel(models.Model):
@@ -206,6 +229,21 @@ class LiveChatChannel(models.Model):
         help="Told to visitors who leave a message: “We will reply within one business day.”",
     )
 
+    # Options: files the visitors send
+    file_max_size = fields.Integer(
+        "Largest File (MB)",
+        default=DEFAULT_FILE_MAX_SIZE,
+        help="The largest file a visitor may send in the chat, in megabytes (at most "
+        "50). 0: visitors cannot send files.",
+    )
+    file_allowed_types = fields.Char(
+        "Allowed File Types",
+        default=DEFAULT_FILE_TYPES,
+        help="The types of files visitors may send (MIME types, separated by commas; "
+        "“image/*” for every kind of picture). Each file's type is read from its "
+        "content, whatever its name says. Web pages and scripts are always refused.",
+    )
+
     _max_sessions_positive = models.Constraint(
         "CHECK(max_sessions_per_operator >= 0)",
         "The number of sessions per operator cannot be negative.",
@@ -223,6 +261,10 @@ class LiveChatChannel(models.Model):
     _missed_after_positive = models.Constraint(
         "CHECK(missed_after > 0)",
         "A chat is missed after one minute or more without an answer.",
+    )
+    _file_max_size_valid = models.Constraint(
+        f"CHECK(file_max_size >= 0 AND file_max_size <= {FILE_MAX_SIZE_LIMIT})",
+        "The largest file a visitor may send is between 0 and 50 MB.",
     )
 
     @api.constrains(*DEFAULT_COLORS)
@@ -695,6 +737,7 @@ class LiveChatChannel(models.Model):
             "default_message": self.default_message or "",
             "input_placeholder": self.input_placeholder or "",
             "lang": (self.env.lang or "en_US").replace("_", "-"),
+            "talk": self._live_chat_talk_options(),
             "texts": {
                 "end_chat": self.env._("End chat"),
                 "minimize": self.env._("Minimize the chat"),
@@ -719,6 +762,68 @@ class LiveChatChannel(models.Model):
                 **self._widget_offline_texts(),
             },
         }
+
+    # ------------------------------------------------------------
+    # Files the visitors send
+    # ------------------------------------------------------------
+
+    def _live_chat_file_types(self):
+        """The channel's allowed MIME types (``type/*``: every subtype)."""
+        self.ensure_one()
+        return [
+            kind.strip().lower()
+            for kind in (self.file_allowed_types or "").split(",")
+            if kind.strip()
+        ]
+
+    def _live_chat_talk_options(self):
+        """What the widget's typing, seen and files know: the largest file it may send
+        (bytes, 0: none), their types, and the texts it shows."""
+        self.ensure_one()
+        return {
+            "max_size": self.file_max_size * 1024 * 1024,
+            "accept": ",".join(self._live_chat_file_types()),
+            "texts": {
+                "attach": self.env._("Attach a file"),
+                "sending": self.env._("Sending the file…"),
+                "too_large": self.env._(
+                    "This file is too large: at most %s MB.", self.file_max_size
+                ),
+                "typing": self.env._("%s is typing…"),
+                "seen": self.env._("Seen"),
+                "first_message": self.env._("Write a message first, then send the file."),
+            },
+        }
+
+    def _live_chat_check_file(self, name, data):
+        """Refuse a visitor's file that the channel does not take (size, type, read
+        from the content); return its MIME type."""
+        self.ensure_one()
+        if not self.file_max_size:
+            raise LiveChatRefusal(
+                self.env._("Files cannot be sent in this chat."), "files_disabled", 403
+            )
+        if not data:
+            raise LiveChatRefusal(self.env._("The file is empty."), "empty_file", 422)
+        if len(data) > self.file_max_size * 1024 * 1024:
+            raise LiveChatRefusal(
+                self.env._("This file is too large: at most %s MB.", self.file_max_size),
+                "file_too_large",
+                413,
+            )
+        mimetype = guess_mimetype(data, default="application/octet-stream")
+        if mimetype == "text/plain" and (name or "").lower().endswith(".csv"):
+            mimetype = "text/csv"
+        allowed = self._live_chat_file_types()
+        if mimetype in ACTIVE_FILE_TYPES or not (
+            mimetype in allowed or f"{mimetype.split('/')[0]}/*" in allowed
+        ):
+            raise LiveChatRefusal(
+                self.env._("Files of this type cannot be sent in this chat."),
+                "file_type_refused",
+                415,
+            )
+        return mimetype
 
     # ------------------------------------------------------------
     # Availability: working hours, time off, and the offline form

@@ -10,6 +10,10 @@ DEFAULT_LIMITS = {
     "message_ip": 120,
     "message_session": 40,
     "messages_session": 120,
+    "typing_session": 30,
+    "seen_session": 60,
+    "upload_session": 10,
+    "upload_ip": 30,
     # The transcript of an ended chat by email: a few, never a way to send mail in bulk.
     "transcript_ip": 5,
     "transcript_session": 2,

@@ -104,3 +104,28 @@ class LiveChatRefusal(UserError):
         super().__init__(message)
         self.code = code
         self.status = status
+
+
+# Files of a chat shown as pictures (thumbnails) on both sides: raster images only
+# (an SVG holds scripts: it is a download like any other file).
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+# Types of files that a visitor never sends, whatever the channel allows: pages and
+# scripts that a browser would run on the chat server's address.
+ACTIVE_FILE_TYPES = (
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/javascript",
+    "application/javascript",
+)
+FILE_NAME_MAX_LENGTH = 255
+
+
+def clean_file_name(name):
+    """A file name a visitor sent, made safe to store and to show (as text): its last
+    path component, without control characters, at most 255 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _LINE_FORBIDDEN_RE.sub("", name).strip()
+    return name[:FILE_NAME_MAX_LENGTH] or "file"

@@ -144,6 +144,7 @@ class TestSession(LiveChatCommon, HttpCase):
                 "from_visitor": True,
                 "kind": "message",
                 "date": posted["message"]["date"],
+                "attachments": [],
             },
         )
         reply = self._operator_says(session, "Sure, tell me more.")

@@ -69,6 +69,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                 "date": own["date"],
                 "from_visitor": True,
                 "kind": "message",
+                "attachments": [],
             },
         )
 
@@ -86,15 +87,17 @@ class TestWebsocket(LiveChatWebsocketCase):
                     "author": "Olga",
                     "author_avatar": None,
                     "body": "<p>Yes, 12 left.</p>",
-                    "date": received[-1]["message"]["payload"]["date"],
+                    "date": self._payloads(received)[0]["date"],
                     "from_visitor": False,
                     "kind": "message",
+                    "attachments": [],
                 }
             ],
         )
         # Only the suite's format: none of the host's payloads reach the widget.
         received += self._drain(visitor_ws)
-        self.assertEqual({n["message"]["type"] for n in received}, {LC_MESSAGE})
+        # (The operator's answer says they have read what came before: "live_chat/seen".)
+        self.assertEqual({n["message"]["type"] for n in received}, {LC_MESSAGE, "live_chat/seen"})
         # Another visitor's socket hears nothing of this session.
         self.trigger_notification_dispatching([bob["session"]["bus_channel"]])
         self.assertEqual(self._drain(bob_ws), [])

@@ -10,8 +10,8 @@ snippet, and drives headless Chromium over the DevTools protocol:
 
 1. before the first click: what the widget made the browser download (raw and
    gzip -6 bytes) and the time from navigation start to the visible button;
-2. the click: the time to the composer being ready, the bytes it added (none
-   since the window's code is in the widget's one bundle), the total;
+2. the click: the time to the composer being ready, the bytes it added (the
+   module of typing, seen and files, loaded on the first opening), the total;
 3. the visitor's first message (it starts the session): from pressing "send" to
    the message on the operator's websocket.
 

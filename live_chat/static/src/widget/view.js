@@ -378,6 +378,7 @@ class View {
         const text =
             message.text === undefined ? htmlToText(message.body) : message.text;
         node.append(document.createTextNode(text));
+        this.handlers.decorate?.(node, message); // its files (attachments.js)
         return node;
     }
 
@@ -402,7 +403,7 @@ class View {
         if (!node) {
             return;
         }
-        if (!htmlToText(message.body)) {
+        if (!htmlToText(message.body) && !message.attachments?.length) {
             // Deleted by its author.
             node.remove();
             this.nodes.delete(message.id);

@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View, showOfflineForm */
+/* global Transport, MessageLog, View, showOfflineForm, LAZY_MODULES */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -24,6 +24,19 @@ function randomKey() {
     return btoa(String.fromCharCode(...bytes))
         .replace(/\+/g, "-")
         .replace(/\//g, "_");
+}
+
+/** A module of the widget loaded on demand: its exports, handed over on its script
+    element (no global). */
+function loadModule(server, name) {
+    return new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = server + LAZY_MODULES[name];
+        script.async = true;
+        script.liveChatModule = resolve;
+        script.onerror = reject;
+        (document.head || document.documentElement).append(script);
+    });
 }
 
 function whenBody() {
@@ -56,6 +69,7 @@ class Widget {
         this.log = new MessageLog({
             inserted: (message, next) => {
                 this.view.insertMessage(message, next);
+                this.tell("inserted", message);
                 if (this.view.isOpen) {
                     this.markSeen();
                 } else if (
@@ -151,6 +165,7 @@ class Widget {
             minimize: () => this.minimize(),
             loadOlder: () => this.loadOlder(),
             rate: (value, comment) => this.rate(value, comment),
+            decorate: (node, message) => this.tell("decorate", node, message),
             transcript: (email) => this.sendTranscript(email),
         });
         this.view.mount({
@@ -212,9 +227,31 @@ class Widget {
             this.view.setEnded(false, false);
         }
         this.view.open(focus);
+        this.loadModules();
+        this.tell("opened");
         this.state.open = true;
         this.markSeen();
         this.saveState();
+    }
+
+    /** Typing, seen and files (presence.js, attachments.js): loaded on the first
+        opening of the window, told what happens (``tell``). */
+    loadModules() {
+        if (this.modules) {
+            return;
+        }
+        this.modules = [];
+        loadModule(this.config.server, "talk")
+            .then(({Presence, Attachments}) => {
+                this.modules = [new Presence(this), new Attachments(this)];
+            })
+            .catch((error) => console.warn("Live chat:", error));
+    }
+
+    tell(event, ...args) {
+        for (const module of this.modules || []) {
+            module[event]?.(...args);
+        }
     }
 
     /** What the visitor has seen: the newest message while the window is open. */
@@ -418,6 +455,7 @@ class Widget {
             return;
         }
         this.session = {...this.session, ...info};
+        this.tell("session", info);
         if (info.operator) {
             this.view.setTitle(info.operator.name);
         }
@@ -510,6 +548,8 @@ class Widget {
             }
         } else if (type === "live_chat/session" && payload.id === this.session.id) {
             this.applySession({state: payload.state, operator: payload.operator});
+        } else {
+            this.tell("notification", type, payload);
         }
     }
 
