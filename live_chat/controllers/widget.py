@@ -24,6 +24,9 @@ WIDGET_DIR = "live_chat/static/src/widget"
 # The bundle, in this order, in one function: its top-level names stay inside.
 BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "widget.js")
 LOADER_SOURCE = "loader.js"
+# Loaded by the widget on the first opening of its emoji picker, never before: a
+# module of its own at the address of its content, named in the bundle.
+EMOJI_SOURCE = "emoji.js"
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.
 LOADER_MAX_AGE = 300
@@ -35,11 +38,18 @@ class WidgetBuild(NamedTuple):
     bundle: bytes
     bundle_gzip: bytes
     loader: str
+    emoji_version: str
+    emoji: bytes
+    emoji_gzip: bytes
 
     @property
     def url(self):
         """The bundle's path on the chat server."""
         return f"/live_chat/widget/{self.version}.js"
+
+    @property
+    def emoji_url(self):
+        return f"/live_chat/widget/emoji/{self.emoji_version}.js"
 
 
 class WidgetCode:
@@ -57,7 +67,8 @@ class WidgetCode:
         """The current build: one consistent snapshot (address and content)."""
         if self._paths is None:
             self._paths = [
-                file_path(f"{WIDGET_DIR}/{name}") for name in (*BUNDLE_SOURCES, LOADER_SOURCE)
+                file_path(f"{WIDGET_DIR}/{name}")
+                for name in (*BUNDLE_SOURCES, LOADER_SOURCE, EMOJI_SOURCE)
             ]
         signature = tuple((st.st_mtime_ns, st.st_size) for st in map(os.stat, self._paths))
         if signature != self._signature:
@@ -68,13 +79,23 @@ class WidgetCode:
         return self._current
 
     def _make_build(self):
-        *sources, loader = (self._read(path) for path in self._paths)
-        bundle = ('(() => {\n"use strict";\n' + "\n".join(sources) + "})();\n").encode()
+        *sources, loader, emoji_source = (self._read(path) for path in self._paths)
+        emoji = ('(() => {\n"use strict";\n' + emoji_source + "})();\n").encode()
+        emoji_version = hashlib.sha256(emoji).hexdigest()[:20]
+        emoji_url = json.dumps(f"/live_chat/widget/emoji/{emoji_version}.js")
+        bundle = (
+            f'(() => {{\n"use strict";\nconst EMOJI_MODULE = {emoji_url};\n'
+            + "\n".join(sources)
+            + "})();\n"
+        ).encode()
         return WidgetBuild(
             version=hashlib.sha256(bundle).hexdigest()[:20],
             bundle=bundle,
             bundle_gzip=gzip.compress(bundle, 9, mtime=0),
             loader=loader,
+            emoji_version=emoji_version,
+            emoji=emoji,
+            emoji_gzip=gzip.compress(emoji, 9, mtime=0),
         )
 
     @staticmethod
@@ -173,6 +194,22 @@ class LiveChatWidgetController(http.Controller):
             response.headers["Cache-Control"] = "no-store"
             return response
         return _script_response(code.bundle, BUNDLE_CACHE, code.bundle_gzip, etag=code.version)
+
+    @http.route(
+        "/live_chat/widget/emoji/<string:version>.js",
+        type="http",
+        auth="none",
+        cors="*",
+        save_session=False,
+    )
+    def emoji_module(self, version, **_params):
+        """The emoji picker's code, fetched on its first opening."""
+        code = WIDGET_CODE.current()
+        if version != code.emoji_version:
+            response = request.redirect(code.emoji_url, code=302, local=True)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return _script_response(code.emoji, BUNDLE_CACHE, code.emoji_gzip, etag=code.emoji_version)
 
     @http.route("/live_chat/support/<int:channel_id>", type="http", auth="public")
     def support_page(self, channel_id, **_params):
