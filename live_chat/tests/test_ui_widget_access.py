@@ -6,9 +6,13 @@ import contextlib
 import glob
 import json
 import os
+import time
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.widget import WIDGET_CODE
+from ..models import live_chat_rate_limit
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 from .common import LiveChatOperatorCommon
 from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
@@ -136,8 +140,9 @@ return {asked, focused, stillOpen};
 """
 
 
-@tagged("post_install", "-at_install")
-class TestWidgetAccess(LiveChatOperatorCommon, HttpCase):
+class WidgetAccessCase(LiveChatOperatorCommon, HttpCase):
+    """The visitor's browser and the bus at work, and the audit."""
+
     operator_name = "Olena Operator"
     channel_values = {
         "name": "Shop support",
@@ -213,6 +218,9 @@ class TestWidgetAccess(LiveChatOperatorCommon, HttpCase):
         self.assertTrue(result["inShadow"], f"{where}: axe did not reach the shadow root")
         self.assertEqual(result["violations"], [], where)
 
+
+@tagged("post_install", "-at_install")
+class TestWidgetAccess(WidgetAccessCase):
     def test_keyboard_phone_rtl_counter_and_audit(self):
         """On another site: the bubble and the button with the keyboard, Escape,
         a phone's screen, right-to-left text, the length counter, End chat's question,
@@ -305,3 +313,212 @@ class TestWidgetAccess(LiveChatOperatorCommon, HttpCase):
                 self.assertEqual(sizes["inputFont"], "16px")
             finally:
                 self._phone(False)
+
+
+EMOJI_PICKED = """
+const root = await waitFor(widgetRoot, "the chat widget", 30000);
+const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
+const fetched = () => performance.getEntriesByType("resource").some(
+    (e) => e.name.includes("/live_chat/widget/emoji/"));
+const before = fetched();
+input.value = "Thanks ";
+input.setSelectionRange(7, 7);
+root.querySelector(".ebtn").click();
+await waitFor(() => root.activeElement?.classList.contains("emoji-pick"), "the picker focused");
+const expanded = root.querySelector(".ebtn").getAttribute("aria-expanded");
+[...root.querySelectorAll(".emoji-pick")].find((b) => b.textContent === "👍").click();
+return {
+    before,
+    after: fetched(),
+    expanded,
+    value: input.value,
+    closed: root.querySelector(".emoji-panel").hidden,
+    focused: root.activeElement?.className,
+};
+"""
+
+BUSY_SEND = """
+const root = widgetRoot();
+root.querySelector(".foot").requestSubmit();
+await waitFor(() => root.querySelector(".busy:not([hidden])"), "the loading state");
+const shown = root.querySelector(".busy").textContent;
+const sent = await waitFor(() => root.querySelector(".msg.me:not(.pending)"), "sent", 30000);
+await waitFor(() => root.querySelector(".busy[hidden]"), "the loading state gone");
+return {shown, text: sent.textContent, id: Number(sent.dataset.id)};
+"""
+
+TITLE = """
+const root = widgetRoot();
+await waitFor(() => document.title === %(title)s, "the title " + %(title)s, 20000);
+return {title: document.title, dot: !root.querySelector(".dot").hidden};
+"""
+
+# The tab in the background (as the browser says it when the visitor is elsewhere).
+TAB = """
+Object.defineProperty(document, "visibilityState", {value: %(state)s, configurable: true});
+document.dispatchEvent(new Event("visibilitychange"));
+return true;
+"""
+
+SCROLLED_UP = """
+const log = widgetRoot().querySelector(".log");
+await waitFor(() => log.scrollHeight > log.clientHeight * 2, "a long conversation");
+log.scrollTop = 0;
+log.dispatchEvent(new Event("scroll"));
+return true;
+"""
+
+NEWER = """
+const root = widgetRoot();
+const log = root.querySelector(".log");
+await waitFor(() => texts(root, ".msg").some((t) => t.endsWith("Latest news")), "the news");
+const marker = await waitFor(() => root.querySelector(".newer:not([hidden])"), "the marker");
+const stayed = log.scrollTop < 50;
+marker.click();
+const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+return {stayed, atEnd, hidden: marker.hidden, text: marker.textContent};
+"""
+
+RATE_LIMITED = """
+const root = widgetRoot();
+let links = 0;
+new MutationObserver(() => { links += root.querySelectorAll(".retry").length; })
+    .observe(root, {subtree: true, childList: true});
+const input = root.querySelector(".input");
+input.value = "Third";
+root.querySelector(".foot").requestSubmit();
+const status = await waitFor(() => root.querySelector(".status:not([hidden])")?.textContent,
+    "told to wait", 20000);
+const pending = Boolean(root.querySelector(".msg.me.pending"));
+// What the widget reads, from another website: the answer's Retry-After.
+const state = JSON.parse(localStorage.getItem(%(key)s));
+const answer = await fetch(%(server)s + "/live_chat/session/post", {
+    method: "POST",
+    body: JSON.stringify({session_id: state.session_id, token: state.token, body: "Probe"}),
+});
+window.lcLinks = () => links;
+return {status, pending, code: answer.status, retryAfter: answer.headers.get("Retry-After")};
+"""
+
+RETRIED = """
+const root = widgetRoot();
+await waitFor(() => texts(root, ".msg.me:not(.pending)").includes("Third"), "sent again", 30000);
+return {links: window.lcLinks(), status: root.querySelector(".status").hidden};
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestWidgetAccessChat(WidgetAccessCase):
+    """Emoji, reactions, the tab's title, the new-messages marker, a slow server and
+    the rate limit, in the visitor's browser on another site."""
+
+    def _open_on_site(self, site):
+        self.visitor.open(site.url + "/shop")
+        self.assertTrue(self.visitor.run(OPEN_WIDGET))
+
+    def test_emoji_reaction_title_and_marker(self):
+        code = WIDGET_CODE.current()
+        # The picker's code is a module of its own, never in the chat's bundle.
+        self.assertFalse(b"EMOJI_CSS" in code.bundle, "the picker is in the bundle")
+        self.assertTrue(b"EMOJI_CSS" in code.emoji)
+        with ForeignSite(self.channel.script_snippet) as site, self._live():
+            self._open_on_site(site)
+            picked = self.visitor.run(EMOJI_PICKED)
+            self.assertEqual(
+                picked,
+                {
+                    "before": False,
+                    "after": True,
+                    "expanded": "true",
+                    "value": "Thanks 👍",
+                    "closed": True,
+                    "focused": "input",
+                },
+            )
+            # A slow server: "Loading…" while the message is on its way.
+            self.visitor.network(latency=1.5)
+            sent = self.visitor.run(BUSY_SEND, timeout=60)
+            self.visitor.network()
+            self.assertEqual(sent["shown"], "Loading…")
+            self.assertEqual(sent["text"], "Thanks 👍")
+            # The operator reacts to the visitor's message, as the host's route does it
+            # (the route itself: TestReactionsForTheVisitor).
+            with shared_cursor(self.env):
+                message = self.env["mail.message"].browse(sent["id"]).sudo()
+                message._message_reaction(
+                    "❤️", "add", self.operator.partner_id, self.env["mail.guest"]
+                )
+            shown = self.visitor.run(
+                "const r = await waitFor(() => widgetRoot().querySelector('.msg.me .react'),"
+                " 'the reaction', 20000); return r.textContent;"
+            )
+            self.assertEqual(shown, "❤️")
+            # Unread replies in the tab's title: the window closed, or the tab hidden.
+            self.visitor.run('widgetRoot().querySelector(".min").click(); return true;')
+            self._operator_says("First reply")
+            self._operator_says("Second reply")
+            self.assertEqual(
+                self.visitor.run(TITLE % {"title": json.dumps("(2) Another shop")}),
+                {"title": "(2) Another shop", "dot": True},
+            )
+            self.visitor.run('widgetRoot().querySelector(".btn").click(); return true;')
+            self.assertEqual(
+                self.visitor.run(TITLE % {"title": json.dumps("Another shop")}),
+                {"title": "Another shop", "dot": False},
+            )
+            self.visitor.run(TAB % {"state": json.dumps("hidden")})
+            self._operator_says("Third reply")
+            self.visitor.run(TITLE % {"title": json.dumps("(1) Another shop")})
+            self.visitor.run(TAB % {"state": json.dumps("visible")})
+            self.visitor.run(TITLE % {"title": json.dumps("Another shop")})
+            # Scrolled up to read: not pulled down, told of the new message.
+            for number in range(12):
+                self._operator_says(f"A long explanation, part {number}. " * 4)
+            self.visitor.run(SCROLLED_UP)
+            self._operator_says("Latest news")
+            newer = self.visitor.run(NEWER)
+        self.assertEqual(
+            newer, {"stayed": True, "atEnd": True, "hidden": True, "text": "New messages"}
+        )
+
+    def test_rate_limited_message_sent_by_itself(self):
+        # A short window (Retry-After: 1 or 2 s); the visitor may send 1 message a window.
+        self.env["ir.config_parameter"].set_param("live_chat.rate_limit.message_session", "1")
+        with (
+            patch.object(live_chat_rate_limit, "WINDOW_SECONDS", 2),
+            ForeignSite(self.channel.script_snippet) as site,
+            self._live(),
+        ):
+            self._open_on_site(site)
+            # Both within the same minute (the limit's window in the database).
+            while time.gmtime().tm_sec > 45:
+                time.sleep(1)
+            self.visitor.run(SEND % {"text": json.dumps("First")})  # starts the session
+            self.visitor.run(SEND % {"text": json.dumps("Second")})
+            waiting = self.visitor.run(
+                RATE_LIMITED
+                % {
+                    "key": json.dumps(self.visitor.storage_key(self.channel)),
+                    "server": json.dumps(self.base_url()),
+                }
+            )
+            self.assertEqual(
+                waiting,
+                {
+                    "status": "Too many messages: sending again in a moment…",
+                    "pending": True,
+                    "code": 429,
+                    "retryAfter": waiting["retryAfter"],
+                },
+            )
+            self.assertIn(waiting["retryAfter"], ("1", "2"))
+            with shared_cursor(self.env):
+                self.env["ir.config_parameter"].set_param(
+                    "live_chat.rate_limit.message_session", "0"
+                )
+            retried = self.visitor.run(RETRIED, timeout=60)
+        self.assertEqual(retried, {"links": 0, "status": True})
+        self.assertEqual(
+            self._session().message_ids.filtered(lambda m: "Third" in str(m.body)).mapped("body"),
+            ["<p>Third</p>"],
+        )
