@@ -142,6 +142,7 @@ class TestSession(LiveChatCommon, HttpCase):
                 "from_visitor": True,
                 "kind": "message",
                 "date": posted["message"]["date"],
+                "reactions": [],
             },
         )
         reply = self._operator_says(session, "Sure, tell me more.")

@@ -68,6 +68,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                 "date": own["date"],
                 "from_visitor": True,
                 "kind": "message",
+                "reactions": [],
             },
         )
 
@@ -87,6 +88,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                     "date": received[-1]["message"]["payload"]["date"],
                     "from_visitor": False,
                     "kind": "message",
+                    "reactions": [],
                 }
             ],
         )
