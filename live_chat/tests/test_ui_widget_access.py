@@ -292,12 +292,22 @@ class TestWidgetAccess(WidgetAccessCase):
             # A phone: the window fills the screen, 44 px targets, 16 px text.
             self._phone(mobile=False)
             try:
+                # The emoji picker open too: its buttons are tap targets as well.
+                self.visitor.run(
+                    'widgetRoot().querySelector(".ebtn").click();'
+                    'await waitFor(() => widgetRoot().querySelector(".emoji-panel:not([hidden])"),'
+                    ' "the picker"); return true;'
+                )
                 sizes = self.visitor.run(PHONE_SIZES)
                 self.assertEqual(sizes["window"], [0, 0, 375, 667])
                 self.assertEqual(sizes["viewport"], [375, 667])
                 self.assertEqual(sizes["inputFont"], "16px")
                 self.assertEqual(sizes["small"], [])
-                self._audit("phone, foreign page")
+                self._audit("phone, foreign page, the emoji picker open")
+                # Escape closes the picker first, not the chat.
+                self._key("Escape", "Escape", 27)
+                state = self.visitor.run(FOCUSED)
+                self.assertEqual((state["focused"], state["open"]), ("input", True))
             finally:
                 self._phone(False)
             ended = self.visitor.run(END_CONFIRM)

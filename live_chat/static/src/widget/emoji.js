@@ -11,7 +11,8 @@ overflow-y:auto;border-top:1px solid #e5e7eb;background:#fff}
 .emoji-pick{font-size:20px;line-height:1;background:none;border:0;border-radius:8px;cursor:pointer;
 padding:6px 0;min-height:36px}
 .emoji-pick:hover,.emoji-pick:focus-visible{background:#eff6ff;outline:2px solid #93c5fd}
-@media (max-width:480px){.emoji-pick{min-height:44px;font-size:24px}}`;
+@media (max-width:480px){.emoji-panel{grid-template-columns:repeat(7,1fr)}
+.emoji-pick{min-height:44px;font-size:24px}}`;
 
 const EMOJI = (
     "😀 😃 😄 😁 😆 😅 😂 🙂 😉 😊 😇 🥰 😍 😘 😋 😜 🤔 🤗 🤩 😎 " +
@@ -47,9 +48,13 @@ function makeEmojiPanel(root, label, pick, close) {
     panel.addEventListener("keydown", (event) => {
         const buttons = [...panel.children];
         const index = buttons.indexOf(root.activeElement);
-        const step = {ArrowRight: 1, ArrowLeft: -1, ArrowDown: 8, ArrowUp: -8}[
-            event.key
-        ];
+        const columns = getComputedStyle(panel).gridTemplateColumns.split(" ").length;
+        const step = {
+            ArrowRight: 1,
+            ArrowLeft: -1,
+            ArrowDown: columns,
+            ArrowUp: -columns,
+        }[event.key];
         if (event.key === "Escape") {
             event.stopPropagation();
             close();
