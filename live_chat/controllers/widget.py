@@ -24,9 +24,10 @@ WIDGET_DIR = "live_chat/static/src/widget"
 # The bundle, in this order, in one function: its top-level names stay inside.
 BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "widget.js")
 LOADER_SOURCE = "loader.js"
-# Loaded by the widget on the first opening of its emoji picker, never before: a
-# module of its own at the address of its content, named in the bundle.
-EMOJI_SOURCE = "emoji.js"
+# Modules the widget loads when it needs them, never before the first opening of its
+# window (the bundle loads with the page): name -> sources. Each one at the address
+# of its content, named in the bundle (LAZY_MODULES).
+LAZY_SOURCES = {"emoji": ("emoji.js",)}
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.
 LOADER_MAX_AGE = 300
@@ -38,18 +39,16 @@ class WidgetBuild(NamedTuple):
     bundle: bytes
     bundle_gzip: bytes
     loader: str
-    emoji_version: str
-    emoji: bytes
-    emoji_gzip: bytes
+    # name -> (version, code, gzipped code)
+    modules: dict
 
     @property
     def url(self):
         """The bundle's path on the chat server."""
         return f"/live_chat/widget/{self.version}.js"
 
-    @property
-    def emoji_url(self):
-        return f"/live_chat/widget/emoji/{self.emoji_version}.js"
+    def module_url(self, name):
+        return f"/live_chat/widget/{name}/{self.modules[name][0]}.js"
 
 
 class WidgetCode:
@@ -66,9 +65,10 @@ class WidgetCode:
     def current(self):
         """The current build: one consistent snapshot (address and content)."""
         if self._paths is None:
+            lazy = [name for sources in LAZY_SOURCES.values() for name in sources]
             self._paths = [
                 file_path(f"{WIDGET_DIR}/{name}")
-                for name in (*BUNDLE_SOURCES, LOADER_SOURCE, EMOJI_SOURCE)
+                for name in (*BUNDLE_SOURCES, LOADER_SOURCE, *lazy)
             ]
         signature = tuple((st.st_mtime_ns, st.st_size) for st in map(os.stat, self._paths))
         if signature != self._signature:
@@ -79,12 +79,25 @@ class WidgetCode:
         return self._current
 
     def _make_build(self):
-        *sources, loader, emoji_source = (self._read(path) for path in self._paths)
-        emoji = ('(() => {\n"use strict";\n' + emoji_source + "})();\n").encode()
-        emoji_version = hashlib.sha256(emoji).hexdigest()[:20]
-        emoji_url = json.dumps(f"/live_chat/widget/emoji/{emoji_version}.js")
+        texts = [self._read(path) for path in self._paths]
+        sources, loader = texts[: len(BUNDLE_SOURCES)], texts[len(BUNDLE_SOURCES)]
+        lazy_texts = iter(texts[len(BUNDLE_SOURCES) + 1 :])
+        modules = {}
+        for name, module_sources in LAZY_SOURCES.items():
+            code = "\n".join(next(lazy_texts) for _source in module_sources)
+            code = ('(() => {\n"use strict";\n' + code + "})();\n").encode()
+            modules[name] = (
+                hashlib.sha256(code).hexdigest()[:20],
+                code,
+                gzip.compress(code, 9, mtime=0),
+            )
+        addresses = {
+            name: f"/live_chat/widget/{name}/{version}.js"
+            for name, (version, _code, _gzip) in modules.items()
+        }
         bundle = (
-            f'(() => {{\n"use strict";\nconst EMOJI_MODULE = {emoji_url};\n'
+            '(() => {\n"use strict";\n'
+            + f"const LAZY_MODULES = {json.dumps(addresses)};\n"
             + "\n".join(sources)
             + "})();\n"
         ).encode()
@@ -93,9 +106,7 @@ class WidgetCode:
             bundle=bundle,
             bundle_gzip=gzip.compress(bundle, 9, mtime=0),
             loader=loader,
-            emoji_version=emoji_version,
-            emoji=emoji,
-            emoji_gzip=gzip.compress(emoji, 9, mtime=0),
+            modules=modules,
         )
 
     @staticmethod
@@ -196,20 +207,24 @@ class LiveChatWidgetController(http.Controller):
         return _script_response(code.bundle, BUNDLE_CACHE, code.bundle_gzip, etag=code.version)
 
     @http.route(
-        "/live_chat/widget/emoji/<string:version>.js",
+        "/live_chat/widget/<string:name>/<string:version>.js",
         type="http",
         auth="none",
         cors="*",
         save_session=False,
     )
-    def emoji_module(self, version, **_params):
-        """The emoji picker's code, fetched on its first opening."""
+    def module(self, name, version, **_params):
+        """A module of the widget loaded on demand (LAZY_SOURCES), at the address of
+        its content."""
         code = WIDGET_CODE.current()
-        if version != code.emoji_version:
-            response = request.redirect(code.emoji_url, code=302, local=True)
+        if name not in code.modules:
+            raise NotFound()
+        module_version, body, body_gzip = code.modules[name]
+        if version != module_version:
+            response = request.redirect(code.module_url(name), code=302, local=True)
             response.headers["Cache-Control"] = "no-store"
             return response
-        return _script_response(code.emoji, BUNDLE_CACHE, code.emoji_gzip, etag=code.emoji_version)
+        return _script_response(body, BUNDLE_CACHE, body_gzip, etag=module_version)
 
     @http.route("/live_chat/support/<int:channel_id>", type="http", auth="public")
     def support_page(self, channel_id, **_params):

@@ -440,7 +440,7 @@ class TestWidgetAccessChat(WidgetAccessCase):
         code = WIDGET_CODE.current()
         # The picker's code is a module of its own, never in the chat's bundle.
         self.assertFalse(b"EMOJI_CSS" in code.bundle, "the picker is in the bundle")
-        self.assertTrue(b"EMOJI_CSS" in code.emoji)
+        self.assertTrue(b"EMOJI_CSS" in code.modules["emoji"][1])
         with ForeignSite(self.channel.script_snippet) as site, self._live():
             self._open_on_site(site)
             picked = self.visitor.run(EMOJI_PICKED)

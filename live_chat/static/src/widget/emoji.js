@@ -2,7 +2,7 @@
  * Live Chat widget: the emoji picker. A module of its own, fetched by the widget the
  * first time the visitor opens the picker (never before): its address, named in the
  * widget's bundle, changes with its content. It hands itself over on its script
- * element (``script.liveChatEmoji``), like the bundle does: no global.
+ * element (``script.liveChatModule``), like the bundle does: no global.
  */
 
 const EMOJI_CSS = `
@@ -68,7 +68,7 @@ function makeEmojiPanel(root, label, pick, close) {
 
 {
     const script = document.currentScript;
-    if (script && typeof script.liveChatEmoji === "function") {
-        script.liveChatEmoji({makeEmojiPanel});
+    if (script && typeof script.liveChatModule === "function") {
+        script.liveChatModule({makeEmojiPanel});
     }
 }

@@ -6,7 +6,7 @@
  * hears what the visitor does through ``handlers``.
  */
 /* exported View */
-/* global htmlToText, EMOJI_MODULE */
+/* global htmlToText, LAZY_MODULES */
 
 const CSS = `
 :host{all:initial}
@@ -419,9 +419,9 @@ class View {
         if (!this.emojiModule) {
             this.emojiModule = new Promise((resolve, reject) => {
                 const script = document.createElement("script");
-                script.src = this.config.server + EMOJI_MODULE;
+                script.src = this.config.server + LAZY_MODULES.emoji;
                 script.async = true;
-                script.liveChatEmoji = resolve;
+                script.liveChatModule = resolve;
                 script.onerror = () => {
                     this.emojiModule = null;
                     reject(new Error("emoji"));
@@ -644,7 +644,7 @@ class View {
             return span;
         };
         const url = message.author_avatar;
-        if (typeof url !== "string" || !/^(\/[^/]|https:)/.test(url)) {
+        if (typeof url !== "string" || !/^(\/[^/]|https?:\/\/)/.test(url)) {
             return letters();
         }
         const img = el("img", "av");
