@@ -181,7 +181,8 @@ class Widget {
         this.options = init.options;
         this.server = init.server || {};
         document.addEventListener("visibilitychange", () => {
-            if (this.isRead) {
+            // Not once replaced by a newer widget (replaceBy): its state is the one kept.
+            if (this.view.host?.isConnected && this.isRead) {
                 this.markSeen();
             }
         });
@@ -755,6 +756,9 @@ class Widget {
         clearTimeout(this.timers.auto);
         this.session = null;
         this.view.destroy();
+        if (this.pageTitle !== undefined) {
+            document.title = this.pageTitle; // the new code counts the unread again
+        }
         const script = document.createElement("script");
         script.src = this.config.server + init.server.bundle;
         script.async = true;
