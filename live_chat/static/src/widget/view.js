@@ -6,7 +6,7 @@
  * hears what the visitor does through ``handlers``.
  */
 /* exported View */
-/* global htmlToText, LAZY_MODULES */
+/* global htmlToText, LAZY_MODULES, TranscriptPanel */
 
 const CSS = `
 :host{all:initial}
@@ -139,7 +139,7 @@ class View {
      * @param {Object} config the loader's configuration ({channel, page})
      * @param {Object} options the channel's look and texts (from /init)
      * @param {Object} handlers open(focus), send(text), retry(), end(), newChat(),
-     *     minimize(), loadOlder(), rate(value, comment)
+     *     minimize(), loadOlder(), rate(value, comment), transcript(email)
      */
     constructor(config, options, handlers) {
         this.config = config;
@@ -308,6 +308,9 @@ class View {
         this.again.style.color = options.button_text_color;
         this.again.addEventListener("click", () => this.handlers.newChat());
         this.rate = this.ratingPanel(texts);
+        this.transcript = new TranscriptPanel(options, texts, (email) =>
+            this.handlers.transcript(email)
+        );
         win.append(
             head,
             this.confirm,
@@ -318,6 +321,7 @@ class View {
             this.foot,
             this.count,
             this.rate,
+            this.transcript.node,
             this.again
         );
         win.addEventListener("keydown", (event) => {
@@ -582,6 +586,7 @@ class View {
         }
         this.again.hidden = !ended;
         this.endButton.hidden = ended || !hasSession;
+        this.transcript.show(ended && hasSession ? "ask" : null);
     }
 
     setOlder(visible, busy) {

@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View */
+/* global Transport, MessageLog, View, showOfflineForm */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -170,7 +170,10 @@ class Widget {
             this.state = {guest_token: this.state.guest_token};
             this.saveState();
         }
-        if (!init.available && !init.session && !this.config.page) {
+        // Nobody to chat with: no button, unless the channel offers its offline form.
+        this.offline = init.available || init.session ? null : init.offline || null;
+        const form = this.offline && this.offline.mode === "form";
+        if (!init.available && !init.session && !this.config.page && !form) {
             return;
         }
         await whenBody();
@@ -198,6 +201,7 @@ class Widget {
             minimize: () => this.minimize(),
             loadOlder: () => this.loadOlder(),
             rate: (value, comment) => this.rate(value, comment),
+            transcript: (email) => this.sendTranscript(email),
         });
         this.view.mount({
             bubble: init.action === "show_notification" && !init.session,
@@ -247,6 +251,10 @@ class Widget {
 
     open(focus) {
         clearTimeout(this.timers.auto);
+        if (this.offline && this.offline.mode === "form" && !this.session) {
+            showOfflineForm(this, "offline", this.offline.back_at);
+            return;
+        }
         const first = !this.view.win;
         if (first) {
             this.prepareWindow();
@@ -417,6 +425,21 @@ class Widget {
         this.session = {...this.session, rating: value};
         this.view.setStatus("");
         this.view.setRating("done");
+    }
+
+    /** The conversation of the ended chat, emailed to ``email`` (transcript.js). */
+    async sendTranscript(email) {
+        if (!this.session) {
+            throw new Error(this.texts.unreachable);
+        }
+        try {
+            await this.post("/live_chat/session/transcript", {
+                ...this.credentials,
+                email,
+            });
+        } catch (error) {
+            throw error.message ? error : new Error(this.texts.unreachable);
+        }
     }
 
     newChat() {
@@ -716,6 +739,7 @@ class Widget {
                 session_id: this.state.session_id,
                 token: this.state.token,
                 guest_token: this.state.guest_token,
+                tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
             },
             true
         ).catch(() => null);
