@@ -117,6 +117,26 @@ ensure_postgres() {
     fi
 }
 
+# axe-core, the accessibility engine that the browser tests load into the visitor's
+# page (never the widget): fetched from the npm registry into a cache, not committed.
+AXE_VERSION=4.14.1
+export LIVE_CHAT_AXE_JS="${LIVE_CHAT_AXE_JS:-${XDG_CACHE_HOME:-$HOME/.cache}/live_chat/axe-core-$AXE_VERSION/axe.min.js}"
+
+ensure_axe() {
+    [ -s "$LIVE_CHAT_AXE_JS" ] && return 0
+    command -v npm >/dev/null 2>&1 || apt_install npm || true
+    local tmp
+    tmp="$(mktemp -d)"
+    if (cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null 2>&1) \
+        && tar -xzf "$tmp/axe-core-$AXE_VERSION.tgz" -C "$tmp" package/axe.min.js; then
+        mkdir -p "$(dirname "$LIVE_CHAT_AXE_JS")"
+        mv "$tmp/package/axe.min.js" "$LIVE_CHAT_AXE_JS"
+    else
+        log "could not fetch axe-core $AXE_VERSION: the accessibility audits will be skipped"
+    fi
+    rm -rf "$tmp"
+}
+
 odoo() {
     "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$(addons_path)" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
@@ -128,4 +148,5 @@ setup_all() {
     ensure_postgres
     ensure_venv
     ensure_chromium
+    ensure_axe
 }

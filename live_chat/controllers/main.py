@@ -81,6 +81,8 @@ class _JsonErrorResponse(HTTPException):
                 # the widget of another website reads the error.
                 ("Access-Control-Allow-Origin", "*"),
                 ("Cache-Control", "no-store"),
+                # The widget of another website reads how long to wait after a 429.
+                ("Access-Control-Expose-Headers", "Retry-After"),
                 *self.extra_headers,
             ],
         )

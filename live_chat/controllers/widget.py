@@ -34,7 +34,7 @@ LOADER_SOURCE = "loader.js"
 # Modules the widget loads when it needs them, never before the first opening of its
 # window (the bundle loads with the page): name -> sources. Each one at the address
 # of its content, named in the bundle (LAZY_MODULES).
-LAZY_SOURCES = {"talk": ("presence.js", "attachments.js")}
+LAZY_SOURCES = {"talk": ("presence.js", "attachments.js"), "emoji": ("emoji.js",)}
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.
 LOADER_MAX_AGE = 300

@@ -874,6 +874,7 @@ class DiscussChannel(models.Model):
             "date": fields.Datetime.to_string(message.date),
             "from_visitor": from_visitor,
             "kind": kind,
+            "reactions": self._live_chat_reactions(message),
             "attachments": [
                 self._live_chat_attachment_format(attachment)
                 for attachment in message.attachment_ids.sorted("id")
@@ -891,6 +892,26 @@ class DiscussChannel(models.Model):
             "author": message.author_id._live_chat_public_name(),
             "author_avatar": message.author_id._live_chat_avatar_url(),
         }
+
+    def _live_chat_reactions(self, message):
+        """The reactions on ``message`` as the visitor sees them: each emoji once, with
+        how many put it, in the order they were first put (never who put them)."""
+        counts = {}
+        for reaction in message.reaction_ids.sorted("id"):
+            counts[reaction.content] = counts.get(reaction.content, 0) + 1
+        return [{"emoji": emoji, "count": count} for emoji, count in counts.items()]
+
+    def _live_chat_send_reactions(self, message):
+        """The reactions of ``message`` changed: tell the session's visitor."""
+        self.ensure_one()
+        self._live_chat_bus_send(
+            "live_chat/reactions",
+            {
+                "session_id": self.id,
+                "message_id": message.id,
+                "reactions": self._live_chat_reactions(message),
+            },
+        )
 
     def _live_chat_message_page(self, after_id=0, before_id=0):
         """A page of the session's messages for the widget, oldest first. With

@@ -16,3 +16,16 @@ class MailMessage(models.Model):
             if session.channel_type == "live_chat" and session._live_chat_is_visitor():
                 return self.browse()
         return message
+
+    def _message_reaction(self, content, action, partner, guest, store=None):
+        """A reaction put on (or taken off) a message of a live chat session reaches
+        the session's visitor, under the message."""
+        result = super()._message_reaction(content, action, partner, guest, store=store)
+        # sudo: mail.message, discuss.channel - the caller could react to the message
+        # (the host checked it); the visitor only hears the emoji and their counts.
+        message = self.sudo()
+        if message.model == "discuss.channel" and message.res_id:
+            session = self.env["discuss.channel"].sudo().browse(message.res_id)
+            if session.live_chat_channel_id:
+                session._live_chat_send_reactions(message)
+        return result

@@ -26,6 +26,8 @@ from . import test_transfer
 from . import test_ui_transfer
 from . import test_talk
 from . import test_ui_talk
+from . import test_ui_widget_access
+from . import test_reactions
 from . import test_message_path
 from . import test_init_cache
 from . import test_transcript

@@ -332,6 +332,7 @@ class TestUkrainian(LiveChatOperatorCommon, HttpCase):
                     () => root.querySelector(".msg.me:not(.pending):not(.failed)"), "the message");
                 const endText = end.textContent;
                 end.click();
+                root.querySelector(".confirm .yes").click();
                 const again = await waitFor(
                     () => root.querySelector(".again:not([hidden])"), "the end");
                 const note = await waitFor(() => root.querySelector(".note"), "the notice");

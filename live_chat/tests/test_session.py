@@ -145,6 +145,7 @@ class TestSession(LiveChatCommon, HttpCase):
                 "kind": "message",
                 "date": posted["message"]["date"],
                 "attachments": [],
+                "reactions": [],
             },
         )
         reply = self._operator_says(session, "Sure, tell me more.")

@@ -198,6 +198,7 @@ input.value = "Where is my parcel?";
 root.querySelector(".foot").requestSubmit();
 await waitFor(() => root.querySelector(".msg.me:not(.pending)"), "the message sent");
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 const ask = await waitFor(
     () => root.querySelector(".transcript:not([hidden]) .transcript-ask:not([hidden])"),
     "the transcript offered");

@@ -41,6 +41,7 @@ await waitFor(() => [...root.querySelectorAll(".msg")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the conversation after reload");
 const shown = texts(root, ".msg");
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 // The visitor is told what they did, never by their pseudonym.
 const notice = await waitFor(() => texts(root, ".note").join(" "), "the closing notice");
@@ -151,6 +152,7 @@ await waitFor(() => texts(root, ".msg:not(.me)").some((t) => t.endsWith("Still t
     "the operator's message");
 const dot = !root.querySelector(".dot").hidden;
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 root.querySelector(".again").click();
 const welcome = texts(root, ".msg");

@@ -51,6 +51,7 @@ await waitFor(() => root.querySelector(".win:not([hidden])"), "the window open a
 await waitFor(() => [...root.querySelectorAll(".msg")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the conversation after reload");
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 return "resumed";
 """

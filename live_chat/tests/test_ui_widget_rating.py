@@ -11,6 +11,7 @@ root.querySelector(".foot").requestSubmit();
 await waitFor(() => root.querySelector(".msg.me:not(.pending)"), "the message sent");
 if (!root.querySelector(".rate[hidden]")) throw new Error("rating asked during the chat");
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".rate:not([hidden]) .face"), "the rating asked");
 const send = root.querySelector(".rate-send");
 if (!send.disabled) throw new Error("a rating can be sent without a face");

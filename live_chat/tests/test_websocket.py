@@ -70,6 +70,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                 "from_visitor": True,
                 "kind": "message",
                 "attachments": [],
+                "reactions": [],
             },
         )
 
@@ -91,6 +92,7 @@ class TestWebsocket(LiveChatWebsocketCase):
                     "from_visitor": False,
                     "kind": "message",
                     "attachments": [],
+                    "reactions": [],
                 }
             ],
         )

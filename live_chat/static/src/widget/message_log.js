@@ -154,6 +154,12 @@ class MessageLog {
         }
     }
 
+    /** ``item`` was refused for now (too many messages): it goes again, first. */
+    requeue(item) {
+        item.state = "queued";
+        this.listener.outgoing(item);
+    }
+
     retry() {
         for (const item of this.outbox) {
             if (item.state === "failed") {

@@ -7,10 +7,11 @@
 /* exported Transport */
 
 class RequestError extends Error {
-    constructor(message, status, code) {
+    constructor(message, status, code, retryAfter) {
         super(message);
         this.status = status; // 0: the server could not be reached
         this.code = code;
+        this.retryAfter = retryAfter; // seconds, after a 429
     }
 }
 
@@ -46,7 +47,8 @@ class Transport {
             throw new RequestError(
                 error.message || response.statusText,
                 response.status,
-                error.code
+                error.code,
+                parseInt(response.headers.get("Retry-After"), 10) || 0
             );
         }
         return body;

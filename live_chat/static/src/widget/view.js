@@ -6,7 +6,7 @@
  * hears what the visitor does through ``handlers``.
  */
 /* exported View */
-/* global htmlToText, TranscriptPanel */
+/* global htmlToText, LAZY_MODULES, TranscriptPanel */
 
 const CSS = `
 :host{all:initial}
@@ -17,11 +17,12 @@ display:flex;align-items:center;justify-content:center;padding:0;transition:tran
 .btn svg{width:28px;height:28px;fill:currentColor}
 .dot{position:absolute;top:2px;right:2px;width:14px;height:14px;border-radius:50%;
 background:#dc2626;border:2px solid #fff}
-.bubble{position:fixed;right:86px;bottom:30px;z-index:2147483000;max-width:240px;
+.bubble{position:fixed;right:86px;bottom:30px;z-index:2147483000;max-width:240px;border:0;
 background:#fff;color:#111827;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;
-padding:8px 12px;border-radius:10px;box-shadow:0 4px 14px rgba(0,0,0,.18);cursor:pointer}
-.win{position:fixed;right:20px;bottom:20px;z-index:2147483001;width:360px;height:520px;
-max-width:calc(100vw - 24px);max-height:calc(100vh - 24px);display:flex;flex-direction:column;
+text-align:start;padding:8px 12px;border-radius:10px;box-shadow:0 4px 14px rgba(0,0,0,.18);cursor:pointer}
+.bubble:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+.win{position:fixed;right:20px;bottom:88px;z-index:2147483001;width:360px;height:520px;
+max-width:calc(100vw - 24px);max-height:calc(100vh - 108px);display:flex;flex-direction:column;
 background:#fff;color:#111827;border-radius:14px;overflow:hidden;
 box-shadow:0 10px 30px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
 .win.page{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0}
@@ -35,6 +36,24 @@ font-size:12px;text-decoration:underline;padding:2px}.older:disabled{opacity:.5;
 .msg{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;
 background:#fff;border:1px solid #e5e7eb;align-self:flex-start}
 .msg.me{align-self:flex-end;background:#dbeafe;border-color:#bfdbfe}
+.msg.av-on{position:relative;padding-left:46px;min-height:30px}
+.av{position:absolute;left:9px;top:8px;width:28px;height:28px;border-radius:50%;object-fit:cover;
+background:#e0e7ff;color:#3730a3;font-size:11px;font-weight:700;display:flex;align-items:center;
+justify-content:center}.av::before{content:attr(data-initials)}
+.msg[data-time]::after{content:attr(data-time);display:block;font-size:11px;color:#6b7280;
+text-align:end;margin-top:2px}
+.reacts{display:flex;flex-wrap:wrap;gap:4px;margin-top:4px;white-space:normal}
+.react{font-size:12px;background:#f3f4f6;border:1px solid #e5e7eb;border-radius:10px;padding:0 6px}
+.newer{position:absolute;left:50%;transform:translateX(-50%);bottom:70px;border:0;border-radius:14px;
+padding:6px 12px;cursor:pointer;font:inherit;font-size:12px;background:#1d4ed8;color:#fff;
+box-shadow:0 2px 8px rgba(0,0,0,.2)}
+.busy{font-size:12px;color:#374151;padding:4px 12px;background:#e5e7eb}
+.confirm{display:flex;align-items:center;gap:8px;padding:8px 12px;background:#fef2f2;color:#7f1d1d}
+.confirm span{flex:1}.yes,.no{border:1px solid #d1d5db;border-radius:8px;padding:4px 10px;
+cursor:pointer;font:inherit;background:#fff;color:#111827}.yes{background:#b91c1c;color:#fff;border-color:#b91c1c}
+.count{font-size:12px;color:#374151;padding:0 12px 6px;background:#fff;text-align:end}
+.count.over{color:#b91c1c;font-weight:600}
+.ebtn{background:none;border:0;cursor:pointer;font-size:20px;padding:0 4px;border-radius:8px}
 .msg.pending{opacity:.6}.msg.failed{border-color:#f87171}
 .who{display:block;font-size:12px;color:#6b7280;margin-bottom:2px}
 .note{align-self:center;font-size:12px;color:#6b7280;font-style:italic;text-align:center}
@@ -55,7 +74,13 @@ cursor:pointer;padding:6px}.face[aria-pressed=true]{border-color:#2563eb;backgro
 .rate-comment{resize:none;border:1px solid #d1d5db;border-radius:10px;padding:6px 10px;font:inherit}
 .rate-send{align-self:center;border:0;border-radius:10px;padding:6px 14px;cursor:pointer;font:inherit}
 .rate-send:disabled{opacity:.5;cursor:default}.rate-thanks{text-align:center;color:#065f46}
-[hidden]{display:none!important}`;
+[hidden]{display:none!important}
+@media (max-width:480px){
+.win{inset:0;width:auto;height:auto;max-width:none;max-height:none;border-radius:0;font-size:16px}
+.btn[aria-expanded=true]{display:none}
+.input,.rate-comment{font-size:16px}
+.hbtn,.send,.older,.retry,.face,.rate-send,.again,.ebtn,.newer,.yes,.no,.bubble{min-height:44px;min-width:44px}
+.newer{bottom:84px}}`;
 
 const ICON =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 ' +
@@ -77,6 +102,36 @@ function button(className, text) {
     const node = el("button", className, text);
     node.type = "button";
     return node;
+}
+
+/** The first letters of a name's first two words: the avatar of who has no picture. */
+function initials(name) {
+    return String(name || "")
+        .split(/\s+/)
+        .filter(Boolean)
+        .slice(0, 2)
+        .map((word) => [...word][0].toUpperCase())
+        .join("");
+}
+
+/** A message's time ("2026-12-03 09:05:00", UTC) in the visitor's time zone: the
+    time of day, with the day when it is not today. */
+function shortTime(date, lang) {
+    const when = new Date(String(date).replace(" ", "T") + "Z");
+    if (isNaN(when)) {
+        return "";
+    }
+    const locale = lang || undefined;
+    let text = "";
+    try {
+        text = when.toLocaleTimeString(locale, {hour: "2-digit", minute: "2-digit"});
+        if (when.toDateString() !== new Date().toDateString()) {
+            text = `${when.toLocaleDateString(locale, {day: "numeric", month: "short"})} ${text}`;
+        }
+    } catch {
+        text = when.toISOString().slice(11, 16);
+    }
+    return text;
 }
 
 class View {
@@ -108,17 +163,26 @@ class View {
         this.root.append(el("style", null, CSS));
         const label = options.button_text || options.name;
         this.button = button("btn");
-        this.button.setAttribute("aria-label", label);
+        // It says what it does (open or close the chat); the channel's text beside it.
         this.button.title = label;
+        this.setExpanded(false);
         this.button.style.background = options.button_background_color;
         this.button.style.color = options.button_text_color;
         this.button.innerHTML = ICON; // our own constant markup
         this.dot = el("span", "dot");
         this.dot.hidden = true;
         this.button.append(this.dot);
-        this.button.addEventListener("click", () => this.handlers.open(true));
+        this.button.addEventListener("click", () => {
+            if (this.isOpen) {
+                this.handlers.minimize();
+            } else {
+                this.handlers.open(true);
+            }
+        });
         if (bubble && options.button_text) {
-            this.bubble = el("div", "bubble", options.button_text);
+            // A button: reachable with the keyboard too.
+            this.bubble = button("bubble", options.button_text);
+            this.bubble.dir = "auto";
             this.bubble.addEventListener("click", () => this.handlers.open(true));
             this.root.append(this.bubble);
         }
@@ -130,6 +194,16 @@ class View {
 
     destroy() {
         this.host?.remove();
+    }
+
+    setExpanded(expanded) {
+        this.button.setAttribute("aria-expanded", String(expanded));
+        this.button.setAttribute(
+            "aria-label",
+            (expanded ? this.texts.close_chat : this.texts.open_chat) ||
+                this.options.button_text ||
+                this.options.name
+        );
     }
 
     get isOpen() {
@@ -149,8 +223,9 @@ class View {
         head.style.background = options.header_background_color;
         head.style.color = options.title_color;
         this.title = el("div", "title", options.name);
+        this.title.dir = "auto";
         this.endButton = button("hbtn end", texts.end_chat);
-        this.endButton.addEventListener("click", () => this.handlers.end());
+        this.endButton.addEventListener("click", () => this.askEnd());
         head.append(this.title, this.endButton);
         if (!this.config.page) {
             const minimize = button("hbtn min", "\u2013");
@@ -162,6 +237,16 @@ class View {
         this.status = el("div", "status");
         this.status.hidden = true;
         this.status.setAttribute("role", "status");
+        this.confirm = this.endConfirmation(texts);
+        this.busy = el("div", "busy", texts.loading);
+        this.busy.setAttribute("role", "status");
+        this.busy.hidden = true;
+        this.newer = button("newer", texts.new_messages);
+        this.newer.hidden = true;
+        this.newer.addEventListener("click", () => {
+            this.scrollToEnd();
+            this.input.focus();
+        });
         this.log = el("div", "log");
         this.log.setAttribute("role", "log");
         this.log.setAttribute("aria-live", "polite");
@@ -169,9 +254,15 @@ class View {
         this.older.hidden = true;
         this.older.addEventListener("click", () => this.handlers.loadOlder());
         this.log.append(this.older);
+        this.log.addEventListener("scroll", () => {
+            if (this.isAtEnd()) {
+                this.newer.hidden = true;
+            }
+        });
         this.foot = el("form", "foot");
         this.input = el("textarea", "input");
         this.input.rows = 1;
+        this.input.dir = "auto";
         this.input.placeholder = options.input_placeholder;
         this.input.setAttribute(
             "aria-label",
@@ -181,11 +272,23 @@ class View {
         this.send.type = "submit";
         this.send.style.background = options.button_background_color;
         this.send.style.color = options.button_text_color;
-        this.foot.append(this.input, this.send);
+        this.emojiButton = button("ebtn", "\u{1F642}");
+        this.emojiButton.setAttribute("aria-label", texts.emoji);
+        this.emojiButton.title = texts.emoji;
+        this.emojiButton.setAttribute("aria-expanded", "false");
+        this.emojiButton.addEventListener("click", () => this.toggleEmoji());
+        this.foot.append(this.emojiButton, this.input, this.send);
+        this.count = el("div", "count");
+        this.count.id = "lc-count";
+        this.count.hidden = true;
+        this.count.setAttribute("aria-live", "polite");
+        this.input.setAttribute("aria-describedby", this.count.id);
+        this.input.addEventListener("input", () => this.updateCount());
         const submit = () => {
             const text = this.input.value.trim();
-            if (text && !this.input.disabled) {
+            if (text && !this.input.disabled && !this.updateCount()) {
                 this.input.value = "";
+                this.updateCount();
                 this.handlers.send(text);
             }
         };
@@ -210,13 +313,29 @@ class View {
         );
         win.append(
             head,
+            this.confirm,
             this.status,
+            this.busy,
             this.log,
+            this.newer,
             this.foot,
+            this.count,
             this.rate,
             this.transcript.node,
             this.again
         );
+        win.addEventListener("keydown", (event) => {
+            if (event.key !== "Escape" || event.isComposing) {
+                return;
+            }
+            if (!this.confirm.hidden) {
+                this.cancelEnd();
+            } else if (!this.config.page) {
+                // Closed, and the keyboard is back where it was: on the button.
+                this.handlers.minimize();
+                this.button.focus();
+            }
+        });
         win.hidden = true;
         this.win = win;
         this.root.append(win);
@@ -228,7 +347,7 @@ class View {
             this.bubble.hidden = true;
         }
         this.win.hidden = false;
-        this.button.hidden = true;
+        this.setExpanded(true);
         this.setUnread(false);
         this.scrollToEnd();
         if (focus && !this.input.disabled) {
@@ -239,8 +358,130 @@ class View {
     hide() {
         if (this.win) {
             this.win.hidden = true;
+            this.closeEmoji(false);
         }
-        this.button.hidden = false;
+        this.setExpanded(false);
+    }
+
+    /** "End chat" asks first: a bar under the header, the keyboard on "Cancel". */
+    endConfirmation(texts) {
+        const bar = el("div", "confirm");
+        bar.setAttribute("role", "group");
+        bar.setAttribute("aria-label", texts.end_question);
+        bar.hidden = true;
+        const yes = button("yes", texts.end_chat);
+        yes.addEventListener("click", () => {
+            bar.hidden = true;
+            this.handlers.end();
+        });
+        this.cancelButton = button("no", texts.cancel);
+        this.cancelButton.addEventListener("click", () => this.cancelEnd());
+        bar.append(el("span", null, texts.end_question), yes, this.cancelButton);
+        return bar;
+    }
+
+    askEnd() {
+        this.confirm.hidden = false;
+        this.cancelButton.focus();
+    }
+
+    cancelEnd() {
+        this.confirm.hidden = true;
+        if (!this.endButton.hidden) {
+            this.endButton.focus();
+        }
+    }
+
+    /** A request of the visitor's takes long: "Loading…" until it is answered. */
+    setBusy(busy) {
+        if (this.win) {
+            this.busy.hidden = !busy;
+        }
+    }
+
+    /** The length of the visitor's text near or over the limit, shown; true when over. */
+    updateCount() {
+        const max = this.maxLength;
+        const length = max ? [...this.input.value].length : 0;
+        const over = length > max;
+        this.count.hidden = !max || length < max * 0.9;
+        this.count.classList.toggle("over", over);
+        this.count.textContent = (
+            over ? this.texts.chars_over : this.texts.chars_left || ""
+        ).replace("%s", String(Math.abs(max - length)));
+        if (over) {
+            this.input.setAttribute("aria-invalid", "true");
+        } else {
+            this.input.removeAttribute("aria-invalid");
+        }
+        return over;
+    }
+
+    // The emoji picker: its code comes on its first opening, never before.
+
+    loadEmoji() {
+        if (!this.emojiModule) {
+            this.emojiModule = new Promise((resolve, reject) => {
+                const script = document.createElement("script");
+                script.src = this.config.server + LAZY_MODULES.emoji;
+                script.async = true;
+                script.liveChatModule = resolve;
+                script.onerror = () => {
+                    this.emojiModule = null;
+                    reject(new Error("emoji"));
+                };
+                (document.head || document.documentElement).append(script);
+            });
+        }
+        return this.emojiModule;
+    }
+
+    async toggleEmoji() {
+        if (this.emojiPanel && !this.emojiPanel.hidden) {
+            this.closeEmoji(true);
+            return;
+        }
+        this.emojiButton.setAttribute("aria-expanded", "true");
+        let module = null;
+        try {
+            module = await this.loadEmoji();
+        } catch {
+            this.emojiButton.setAttribute("aria-expanded", "false");
+            return;
+        }
+        if (!this.emojiPanel) {
+            this.emojiPanel = module.makeEmojiPanel(
+                this.root,
+                this.texts.emoji,
+                (emoji) => {
+                    this.insertText(emoji);
+                    this.closeEmoji(true);
+                },
+                () => this.closeEmoji(true)
+            );
+            this.foot.before(this.emojiPanel);
+        }
+        this.emojiPanel.hidden = false;
+        this.emojiPanel.firstChild.focus();
+    }
+
+    closeEmoji(focusInput) {
+        if (!this.emojiPanel || this.emojiPanel.hidden) {
+            return;
+        }
+        this.emojiPanel.hidden = true;
+        this.emojiButton.setAttribute("aria-expanded", "false");
+        if (focusInput) {
+            this.input.focus();
+        }
+    }
+
+    /** ``text`` typed where the visitor's cursor is. */
+    insertText(text) {
+        const input = this.input;
+        const start = input.selectionStart ?? input.value.length;
+        input.setRangeText(text, start, input.selectionEnd ?? start, "end");
+        this.updateCount();
     }
 
     setUnread(unread) {
@@ -262,9 +503,9 @@ class View {
 
     setMaxLength(length) {
         this.ensureWindow();
-        if (length > 0) {
-            this.input.maxLength = length;
-        }
+        // Not the input's maxlength: a counter near the limit, never a silent cut.
+        this.maxLength = length > 0 ? length : 0;
+        this.updateCount();
     }
 
     /** Once the chat has ended: three faces and an optional comment, sent once. */
@@ -338,6 +579,11 @@ class View {
         this.ensureWindow();
         this.input.disabled = this.send.disabled = ended;
         this.foot.hidden = ended;
+        this.count.hidden = ended || this.count.hidden;
+        this.confirm.hidden = true;
+        if (ended) {
+            this.closeEmoji(false);
+        }
         this.again.hidden = !ended;
         this.endButton.hidden = ended || !hasSession;
         this.transcript.show(ended && hasSession ? "ask" : null);
@@ -369,17 +615,77 @@ class View {
 
     bubbleFor(message) {
         if (message.kind === "notice" || message.kind === "closed") {
-            return el("div", "note", htmlToText(message.body));
+            const note = el("div", "note", htmlToText(message.body));
+            note.dir = "auto";
+            return note;
         }
         const node = el("div", "msg" + (message.from_visitor ? " me" : ""));
+        // Arabic or Hebrew read right to left, whatever the page's direction.
+        node.dir = "auto";
         if (!message.from_visitor && message.author) {
+            if (message.id) {
+                node.classList.add("av-on");
+                node.append(this.avatarFor(message));
+            }
             node.append(el("span", "who", message.author));
         }
         const text =
             message.text === undefined ? htmlToText(message.body) : message.text;
         node.append(document.createTextNode(text));
         this.handlers.decorate?.(node, message); // its files (attachments.js)
+        if (message.date) {
+            // Shown by the style sheet: the message's text stays the node's text.
+            node.dataset.time = shortTime(message.date, this.options.lang);
+        }
+        this.appendReactions(node, message.reactions);
         return node;
+    }
+
+    /** The operator's picture, or their initials. Decorative: their name is beside. */
+    avatarFor(message) {
+        const letters = () => {
+            const span = el("span", "av");
+            span.dataset.initials = initials(message.author);
+            span.setAttribute("aria-hidden", "true");
+            return span;
+        };
+        const url = message.author_avatar;
+        if (typeof url !== "string" || !/^(\/[^/]|https?:\/\/)/.test(url)) {
+            return letters();
+        }
+        const img = el("img", "av");
+        img.alt = "";
+        img.src = url.startsWith("/") ? this.config.server + url : url;
+        img.addEventListener("error", () => img.replaceWith(letters()), {once: true});
+        return img;
+    }
+
+    appendReactions(node, reactions) {
+        node.querySelector(".reacts")?.remove();
+        if (!Array.isArray(reactions) || !reactions.length) {
+            return;
+        }
+        const list = el("div", "reacts");
+        for (const {emoji, count} of reactions) {
+            if (typeof emoji === "string" && count > 0) {
+                list.append(
+                    el("span", "react", count > 1 ? `${emoji} ${count}` : emoji)
+                );
+            }
+        }
+        node.append(list);
+    }
+
+    /** The operator's reactions on message ``id`` changed. */
+    setReactions(id, reactions) {
+        const node = this.nodes.get(id);
+        if (node) {
+            const atEnd = this.isAtEnd();
+            this.appendReactions(node, reactions);
+            if (atEnd) {
+                this.scrollToEnd();
+            }
+        }
     }
 
     /** A server message, before the message ``next`` (or the visitor's unsent ones). */
@@ -395,6 +701,9 @@ class View {
         this.log.insertBefore(node, before || null);
         if (!next && (atEnd || message.from_visitor)) {
             this.scrollToEnd();
+        } else if (!next && this.isOpen) {
+            // The visitor scrolled up to read: they are not pulled down, but told.
+            this.newer.hidden = false;
         }
     }
 
@@ -463,6 +772,7 @@ class View {
     scrollToEnd() {
         if (this.log) {
             this.log.scrollTop = this.log.scrollHeight;
+            this.newer.hidden = true;
         }
     }
 }

@@ -17,6 +17,7 @@ const POLL_FAST = 3000; // while the bus is stuck: catch up this often...
 const POLL_FAST_COUNT = 20; // ... this many times, then
 const POLL_SLOW = 15000; // this often, until the bus brings something again
 const RELOAD_RETRY = 30000;
+const BUSY_AFTER = 800; // a request slower than this shows "Loading…"
 
 function randomKey() {
     const bytes = new Uint8Array(18);
@@ -66,17 +67,21 @@ class Widget {
         this.timers = {};
         this.heard = 0; // the newest message the bus brought
         this.early = []; // what the bus brought before the latest messages were shown
+        this.busyRequests = 0;
         this.log = new MessageLog({
             inserted: (message, next) => {
                 this.view.insertMessage(message, next);
                 this.tell("inserted", message);
-                if (this.view.isOpen) {
+                if (this.isRead) {
                     this.markSeen();
                 } else if (
                     !message.from_visitor &&
                     message.id > (this.state.seen_id || 0)
                 ) {
-                    this.view.setUnread(true); // a dot on the button
+                    if (!this.view.isOpen) {
+                        this.view.setUnread(true); // a dot on the button
+                    }
+                    this.showUnreadInTitle();
                 }
                 if (message.kind === "closed") {
                     this.applySession({state: "closed"});
@@ -117,8 +122,47 @@ class Widget {
         return this.options.texts || {};
     }
 
-    post(path, data) {
-        return this.transport.post(path, data);
+    /** A request of the visitor's; one slower than BUSY_AFTER shows "Loading…" (not
+        the ones made in the background: ``quiet``). */
+    post(path, data, quiet) {
+        const request = this.transport.post(path, data);
+        if (quiet) {
+            return request;
+        }
+        this.busyRequests += 1;
+        const timer = setTimeout(() => this.view.setBusy(true), BUSY_AFTER);
+        return request.finally(() => {
+            clearTimeout(timer);
+            this.busyRequests -= 1;
+            if (!this.busyRequests) {
+                this.view.setBusy(false);
+            }
+        });
+    }
+
+    /** The visitor sees the messages: the window open, in a tab in front. */
+    get isRead() {
+        return this.view.isOpen && document.visibilityState !== "hidden";
+    }
+
+    /** The operator's replies the visitor has not seen: "(2) Page title". */
+    showUnreadInTitle() {
+        const seen = this.state.seen_id || 0;
+        const unread = this.log.messages.filter(
+            (m) => !m.from_visitor && m.kind === "message" && m.id > seen
+        ).length;
+        if (this.pageTitle === undefined) {
+            if (!unread) {
+                return;
+            }
+            this.pageTitle = document.title;
+        }
+        if (unread) {
+            document.title = `(${unread}) ${this.pageTitle}`;
+        } else {
+            document.title = this.pageTitle;
+            this.pageTitle = undefined;
+        }
     }
 
     /** A refused or failed request, told in the window's status line. */
@@ -153,6 +197,12 @@ class Widget {
     mount(init) {
         this.options = init.options;
         this.server = init.server || {};
+        document.addEventListener("visibilitychange", () => {
+            // Not once replaced by a newer widget (replaceBy): its state is the one kept.
+            if (this.view.host?.isConnected && this.isRead) {
+                this.markSeen();
+            }
+        });
         this.view = new View(this.config, this.options, {
             open: (focus) => this.open(focus),
             send: (text) => this.send(text),
@@ -260,6 +310,7 @@ class Widget {
             this.state.seen_id = this.log.lastId;
             this.saveState();
         }
+        this.showUnreadInTitle();
     }
 
     minimize() {
@@ -280,7 +331,7 @@ class Widget {
     /** Send the outbox, one message after the other: the first one starts the
         session, the next ones wait for it and join it, in order. */
     async pump() {
-        if (this.pumping) {
+        if (this.pumping || this.timers.wait) {
             return;
         }
         const item = this.log.next();
@@ -309,6 +360,12 @@ class Widget {
                 this.expectEcho(message.id);
             }
         } catch (error) {
+            if (error.status === 429 && !item.echo) {
+                // Too many messages: this one and the next go by themselves once the
+                // server says so, no "Retry" to click.
+                this.waitAndPump(item, error.retryAfter);
+                return;
+            }
             this.log.failed(item);
             if (error.code === "session_closed") {
                 this.applySession({state: "closed"});
@@ -320,6 +377,17 @@ class Widget {
         if (sent) {
             this.pump();
         }
+    }
+
+    waitAndPump(item, seconds) {
+        this.log.requeue(item);
+        this.view.setStatus(this.texts.waiting);
+        const delay = Math.min(Math.max(Number(seconds) || 5, 1), 600) * 1000;
+        this.timers.wait = setTimeout(() => {
+            this.timers.wait = null;
+            this.view.setStatus("");
+            this.pump();
+        }, delay);
     }
 
     postStart(text) {
@@ -546,6 +614,16 @@ class Widget {
             } else {
                 this.early.push(payload);
             }
+        } else if (
+            type === "live_chat/reactions" &&
+            payload.session_id === this.session.id &&
+            Array.isArray(payload.reactions)
+        ) {
+            const message = this.log.known.get(payload.message_id);
+            if (message) {
+                message.reactions = payload.reactions;
+                this.view.setReactions(message.id, payload.reactions);
+            }
         } else if (type === "live_chat/session" && payload.id === this.session.id) {
             this.applySession({state: payload.state, operator: payload.operator});
         } else {
@@ -605,7 +683,7 @@ class Widget {
         }
         let answer = null;
         try {
-            answer = await this.post("/live_chat/session/ping", this.credentials);
+            answer = await this.post("/live_chat/session/ping", this.credentials, true);
         } catch (error) {
             if (error.code === "not_found") {
                 this.gone();
@@ -649,10 +727,11 @@ class Widget {
             let answer = null;
             if (this.loaded) {
                 do {
-                    answer = await this.post("/live_chat/session/messages", {
-                        ...this.credentials,
-                        after_id: this.log.lastId,
-                    });
+                    answer = await this.post(
+                        "/live_chat/session/messages",
+                        {...this.credentials, after_id: this.log.lastId},
+                        true
+                    );
                     if (this.session !== session) {
                         return;
                     }
@@ -693,13 +772,17 @@ class Widget {
     // ------------------------------------------------------------
 
     requestInit() {
-        return this.post(`/live_chat/init/${this.config.channel}`, {
-            url: window.location.href,
-            session_id: this.state.session_id,
-            token: this.state.token,
-            guest_token: this.state.guest_token,
-            tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-        }).catch(() => null);
+        return this.post(
+            `/live_chat/init/${this.config.channel}`,
+            {
+                url: window.location.href,
+                session_id: this.state.session_id,
+                token: this.state.token,
+                guest_token: this.state.guest_token,
+                tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
+            },
+            true
+        ).catch(() => null);
     }
 
     /** The bus runs a newer protocol than this code knows: ask the server again, and
@@ -737,6 +820,9 @@ class Widget {
         clearTimeout(this.timers.auto);
         this.session = null;
         this.view.destroy();
+        if (this.pageTitle !== undefined) {
+            document.title = this.pageTitle; // the new code counts the unread again
+        }
         const script = document.createElement("script");
         script.src = this.config.server + init.server.bundle;
         script.async = true;
