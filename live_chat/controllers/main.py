@@ -221,7 +221,8 @@ class LiveChatController(http.Controller):
             operator = channel._get_available_operator(
                 lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
             )
-            result["available"] = bool(operator)
+            # Everyone busy: the visitor may wait in the queue.
+            result["available"] = bool(operator) or channel._live_chat_queue_is_open()
         return result
 
     @_json_route("/live_chat/session/start")
@@ -320,6 +321,16 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
+
+    @_json_route("/live_chat/queue/status")
+    def queue_status(self, payload, **_params):
+        """The visitor's place in the queue and the estimated wait (``position`` 0:
+        not waiting any more), and the session's state. What the bus says too, for a
+        widget whose bus is down."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        self._rate_limit(("messages_session", session.id))
+        return {"state": session.live_chat_state, **session._live_chat_queue_place()}
 
     # ------------------------------------------------------------
     # Satisfaction

@@ -22,7 +22,7 @@ from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 
 WIDGET_DIR = "live_chat/static/src/widget"
 # The bundle, in this order, in one function: its top-level names stay inside.
-BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "widget.js")
+BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "queue.js", "widget.js")
 LOADER_SOURCE = "loader.js"
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.

@@ -409,7 +409,8 @@ class DiscussChannel(models.Model):
     def _live_chat_post_visitor_message(self, text):
         """Post a visitor's text (plain text, escaped here) in the session."""
         self.ensure_one()
-        if self.live_chat_state != "open":
+        # "waiting": in the queue, the messages wait for the operator.
+        if self.live_chat_state not in ("open", "waiting"):
             raise LiveChatRefusal(self.env._("This chat has ended."), "session_closed")
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
         return self._live_chat_post(body, "comment", by_visitor=True)
@@ -462,7 +463,7 @@ class DiscussChannel(models.Model):
     def _live_chat_close(self, notice, by_visitor=False):
         """End the session, tell both sides. ``notice`` is already translated."""
         self.ensure_one()
-        if self.live_chat_state != "open":
+        if self.live_chat_state not in ("open", "waiting"):
             return False
         self.write(
             {
@@ -854,7 +855,7 @@ class DiscussChannel(models.Model):
                 """
                 UPDATE discuss_channel SET live_chat_visitor_seen_dt = %(now)s
                  WHERE id IN (SELECT id FROM discuss_channel
-                               WHERE id = %(id)s AND live_chat_state = 'open'
+                               WHERE id = %(id)s AND live_chat_state IN ('open', 'waiting')
                                  FOR UPDATE SKIP LOCKED)
                 """,
                 now=fields.Datetime.now(),
@@ -877,7 +878,7 @@ class DiscussChannel(models.Model):
                 SELECT s.id
                   FROM discuss_channel s
                   JOIN live_chat_channel c ON c.id = s.live_chat_channel_id
-                 WHERE s.live_chat_state = 'open'
+                 WHERE s.live_chat_state IN ('open', 'waiting')
                    AND c.inactivity_timeout > 0
                    AND COALESCE(GREATEST(s.live_chat_visitor_seen_dt, s.live_chat_start_dt),
                                 s.create_date)
@@ -938,8 +939,9 @@ class DiscussChannel(models.Model):
             else:
                 session._live_chat_close_unattended()
 
-    def _live_chat_give_to(self, operator):
-        """Make ``operator`` the session's operator, in place of the current one."""
+    def _live_chat_give_to(self, operator, keep_previous=False):
+        """Make ``operator`` the session's operator, in place of the current one
+        (who keeps the session's window with ``keep_previous``)."""
         self.ensure_one()
         leaving = self.live_chat_operator_id
         self.live_chat_operator_id = operator
@@ -953,7 +955,7 @@ class DiscussChannel(models.Model):
         leaving_member = self.channel_member_ids.exists().filtered(
             lambda member: leaving and member.partner_id == leaving.partner_id
         )
-        if leaving_member:
+        if leaving_member and not keep_previous:
             # Closes the session's window on the side of the one who leaves.
             self._action_unfollow(partner=leaving.partner_id, post_leave_message=False)
 

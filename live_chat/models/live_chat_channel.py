@@ -560,7 +560,8 @@ class LiveChatChannel(models.Model):
                 "live_chat_lang": lang or False,
                 "live_chat_page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
                 "live_chat_start_dt": fields.Datetime.now(),
-                "live_chat_state": "open",
+                # No operator: the visitor waits in the queue (live_chat_channel_queue.py).
+                "live_chat_state": "open" if operator else "waiting",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
                 **self._prepare_session_origin_values(),
             }
@@ -570,7 +571,7 @@ class LiveChatChannel(models.Model):
             guests=guest,
             post_joined_message=False,
         )
-        if self.default_message:
+        if self.default_message and operator:
             # live_chat_welcome: the welcome message is not the operator's first answer.
             session.with_context(
                 mail_create_nosubscribe=True, live_chat_post=True, live_chat_welcome=True
