@@ -22,3 +22,4 @@ from . import test_report
 from . import test_ui_rating
 from . import test_ui_widget_rating
 from . import test_queue
+from . import test_ui_queue
