@@ -64,9 +64,7 @@ class LiveChatChannel(models.Model):
                 name, values.get("country"), values.get("lang"), timezone
             )
         # An empty operator: the session waits (see _start_session).
-        session = self._start_session(
-            self.env["res.users"], partner=partner, guest=guest, **values
-        )
+        session = self._start_session(self.env["res.users"], partner=partner, guest=guest, **values)
         session._live_chat_queue_send_place()
         return session, guest
 

@@ -47,9 +47,7 @@ class TestQueue(LiveChatOperatorCommon, HttpCase):
         waiting = self.lc_session(second)
         self.assertFalse(waiting.live_chat_operator_id)
         # No welcome message from nobody; the operator is not a member yet.
-        self.assertEqual(
-            [m["body"] for m in second["messages"]], ["<p>Second visitor, hello</p>"]
-        )
+        self.assertEqual([m["body"] for m in second["messages"]], ["<p>Second visitor, hello</p>"])
         self.assertNotIn(self.operator.partner_id, waiting.channel_member_ids.partner_id)
         # The waiting visitor writes on.
         self.lc_call(
@@ -60,7 +58,8 @@ class TestQueue(LiveChatOperatorCommon, HttpCase):
 
         # The first chat ends: the operator's place goes to the first in the queue.
         self.lc_call(
-            "/live_chat/session/close", {"session_id": first["session"]["id"], "token": first["token"]}
+            "/live_chat/session/close",
+            {"session_id": first["session"]["id"], "token": first["token"]},
         )
         self.assertEqual(waiting.live_chat_state, "open")
         self.assertEqual(waiting.live_chat_operator_id, self.operator)
@@ -70,9 +69,15 @@ class TestQueue(LiveChatOperatorCommon, HttpCase):
         self.assertIn("<p>Second visitor, hello</p>", bodies)
         self.assertIn("<p>Still there?</p>", bodies)
         self.assertIn("Queue Operator joined the chat.", bodies[-1])
-        self.assertEqual(self._status(second), {
-            "state": "open", "session_id": waiting.id, "position": 0, "wait_minutes": 0,
-        })
+        self.assertEqual(
+            self._status(second),
+            {
+                "state": "open",
+                "session_id": waiting.id,
+                "position": 0,
+                "wait_minutes": 0,
+            },
+        )
         self.assertEqual(self._status(third)["position"], 1)
         # The queue moves on only as places free up: the limit holds.
         self.assertEqual(self.lc_session(third).live_chat_state, "waiting")
@@ -110,7 +115,10 @@ class TestQueue(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(self.lc_session(second).live_chat_state, "closed")
         self.assertEqual(self._status(third)["position"], 1)
         # Leaving by the window's "End chat" too.
-        self.lc_call("/live_chat/session/close", {"session_id": third["session"]["id"], "token": third["token"]})
+        self.lc_call(
+            "/live_chat/session/close",
+            {"session_id": third["session"]["id"], "token": third["token"]},
+        )
         self.assertEqual(self.lc_session(third).live_chat_state, "closed")
 
     def test_no_queue_without_an_operator_online(self):
@@ -382,8 +390,7 @@ class TestQueueConcurrency(TransactionCase):
         for operator in operators:
             env["mail.presence"].create({"user_id": operator.id, "status": "online"})
         open_sessions = [
-            channel._start_visitor_session(text=f"Visitor {n}", name=f"V{n}")[0].id
-            for n in (1, 2)
+            channel._start_visitor_session(text=f"Visitor {n}", name=f"V{n}")[0].id for n in (1, 2)
         ]
         waiting = [
             channel._start_visitor_session(text=f"Waiting {n}", name=f"W{n}")[0].id

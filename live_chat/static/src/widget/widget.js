@@ -418,9 +418,11 @@ class Widget {
         if (info.state && info.state !== "waiting") {
             this.queue?.hide();
         } else if (info.queue) {
-            this.queue ||= new QueuePanel(this.view, this.texts, () =>
-                offerOfflineForm(this, "queue")
-            );
+            if (!this.queue) {
+                this.queue = new QueuePanel(this.view, this.texts, () =>
+                    offerOfflineForm(this, "queue")
+                );
+            }
             this.queue.update(info.queue);
         }
         if (info.offline_form) {
@@ -507,7 +509,10 @@ class Widget {
             }
         } else if (type === "live_chat/session" && payload.id === this.session.id) {
             this.applySession({state: payload.state, operator: payload.operator});
-        } else if (type === "live_chat/queue" && payload.session_id === this.session.id) {
+        } else if (
+            type === "live_chat/queue" &&
+            payload.session_id === this.session.id
+        ) {
             this.applyQueue({queue: payload});
         } else if (
             type === "live_chat/offline_form" &&
