@@ -22,7 +22,7 @@ function offerOfflineForm(widget, reason) {
 
 class QueuePanel {
     /** ``view``: the widget's view; ``leaveMessage``: the visitor prefers to leave
-        a message. */
+        a message (null: no offline form in this bundle, no button). */
     constructor(view, texts, leaveMessage) {
         this.view = view;
         this.texts = texts;
@@ -49,6 +49,7 @@ class QueuePanel {
         leave.type = "button";
         leave.className = "queue-leave";
         leave.textContent = this.texts.queue_leave_message || "";
+        leave.hidden = !this.leaveMessage;
         leave.addEventListener("click", () => this.leaveMessage());
         node.append(style, this.place, this.wait, leave);
         this.view.status.after(node);

@@ -419,8 +419,12 @@ class Widget {
             this.queue?.hide();
         } else if (info.queue) {
             if (!this.queue) {
-                this.queue = new QueuePanel(this.view, this.texts, () =>
-                    offerOfflineForm(this, "queue")
+                this.queue = new QueuePanel(
+                    this.view,
+                    this.texts,
+                    typeof this.showOfflineForm === "function"
+                        ? () => offerOfflineForm(this, "queue")
+                        : null
                 );
             }
             this.queue.update(info.queue);
