@@ -12,12 +12,13 @@ from odoo.orm.environments import Transaction
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .common import LiveChatCommon, LiveChatOperatorCommon
+from .test_lifecycle import JOINED, LifecycleCommon
 
 QUEUE_STATUS = "/live_chat/queue/status"
 
 
 @tagged("post_install", "-at_install")
-class TestQueue(LiveChatOperatorCommon, HttpCase):
+class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
     """Every operator busy: new visitors wait in the queue, first come first served,
     and are connected as soon as a place is free."""
 
@@ -79,6 +80,30 @@ class TestQueue(LiveChatOperatorCommon, HttpCase):
             },
         )
         self.assertEqual(self._status(third)["position"], 1)
+        # The session pops up in the operator's chat window; the visitor hears of the
+        # operator, the one behind of their new place.
+        joined = [
+            payload["channel_id"]
+            for target, payload in self._bus_notifications(JOINED)
+            if target[1:] == ["res.partner", self.operator.partner_id.id]
+        ]
+        self.assertEqual(joined[-1], waiting.id)
+        changed = [p for _t, p in self._bus_notifications("live_chat/session")]
+        self.assertIn(
+            {
+                "id": waiting.id,
+                "state": "open",
+                "operator": {"name": "Queue Operator", "partner_id": self.operator.partner_id.id},
+            },
+            changed,
+        )
+        places = [
+            (target, payload)
+            for target, payload in self._bus_notifications("live_chat/queue")
+            if payload["session_id"] == third["session"]["id"]
+        ]
+        self.assertEqual(places[-1][1]["position"], 1)
+        self.assertEqual(places[-1][0][1], self.lc_session(third)._live_chat_bus_channel())
         # The queue moves on only as places free up: the limit holds.
         self.assertEqual(self.lc_session(third).live_chat_state, "waiting")
 
