@@ -1,4 +1,5 @@
 import threading
+import uuid
 from contextlib import closing
 from datetime import datetime, timedelta
 from unittest.mock import patch
@@ -333,7 +334,7 @@ class TestQueueConcurrency(TransactionCase):
     session, in a transaction of its own, for real): each waiting visitor gets exactly
     one operator, and no operator more than their limit."""
 
-    def test_two_places_freed_at_once(self):
+    def _fixture(self):
         dbname, registry = self.env.cr.dbname, self.registry
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.transaction = Transaction(registry)
@@ -341,10 +342,17 @@ class TestQueueConcurrency(TransactionCase):
             fixture = self._committed_fixture(env)
             cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._cleanup, dbname, registry, fixture)
-        barrier = threading.Barrier(2)
+        return fixture
+
+    def _at_once(self, work, session_ids):
+        """Run ``work(session)`` for each session at the same moment, each in a
+        transaction of its own (its snapshot taken before the others commit), replayed
+        after a serialization failure as the host replays a request."""
+        dbname, registry = self.env.cr.dbname, self.registry
+        barrier = threading.Barrier(len(session_ids))
         errors = []
 
-        def close(session_id):
+        def run(session_id):
             try:
                 with closing(sql_db.db_connect(dbname).cursor()) as cr:
                     cr.transaction = Transaction(registry)
@@ -354,37 +362,39 @@ class TestQueueConcurrency(TransactionCase):
                     barrier.wait(timeout=30)
                     for _attempt in range(20):
                         try:
-                            session._live_chat_close("Bye.")
+                            work(session)
                             cr.commit()  # pylint: disable=invalid-commit
                             return
                         except (ConcurrencyError, SerializationFailure):
-                            # What the host does: roll back, replay the request.
                             cr.rollback()
                             env.invalidate_all()
                     errors.append("gave up")
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(repr(error))
 
-        threads = [
-            threading.Thread(target=close, args=(session_id,))
-            for session_id in fixture["open_sessions"]
-        ]
+        threads = [threading.Thread(target=run, args=(sid,)) for sid in session_ids]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(60)
         self.assertEqual(errors, [])
-        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+
+    def _committed_states(self, session_ids):
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
             cr.execute(
                 "SELECT id, live_chat_state, live_chat_operator_id FROM discuss_channel"
                 " WHERE id IN %s ORDER BY id",
-                [tuple(fixture["waiting"])],
+                [tuple(session_ids)],
             )
-            rows = cr.fetchall()
-            self.assertEqual([state for _id, state, _op in rows], ["open", "open", "waiting"])
-            self.assertEqual(
-                sorted(op for _id, _state, op in rows[:2]), sorted(fixture["operators"])
-            )
+            return cr.fetchall()
+
+    def test_two_places_freed_at_once(self):
+        fixture = self._fixture()
+        self._at_once(lambda session: session._live_chat_close("Bye."), fixture["open_sessions"])
+        rows = self._committed_states(fixture["waiting"])
+        self.assertEqual([state for _id, state, _op in rows], ["open", "open", "waiting"])
+        self.assertEqual(sorted(op for _id, _state, op in rows[:2]), sorted(fixture["operators"]))
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
             cr.execute(
                 "SELECT live_chat_operator_id, count(*) FROM discuss_channel"
                 " WHERE live_chat_channel_id = %s AND live_chat_state = 'open'"
@@ -393,13 +403,33 @@ class TestQueueConcurrency(TransactionCase):
             )
             self.assertEqual(sorted(n for _op, n in cr.fetchall()), [1, 1])
 
+    def test_waiting_visitors_ping_at_once(self):
+        """One place free (an operator came online, say): the three waiting visitors
+        ping at the same moment; the first in the queue gets it, only them."""
+        fixture = self._fixture()
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
+            # The first operator's chat ended without the queue being told.
+            cr.execute(
+                "UPDATE discuss_channel SET live_chat_state = 'closed' WHERE id = %s"
+                " RETURNING live_chat_operator_id",
+                [fixture["open_sessions"][0]],
+            )
+            free_operator = cr.fetchone()[0]
+            cr.commit()  # pylint: disable=invalid-commit
+        self._at_once(lambda session: session._live_chat_ping(), fixture["waiting"])
+        rows = self._committed_states(fixture["waiting"])
+        self.assertEqual(
+            [(state, op) for _id, state, op in rows],
+            [("open", free_operator), ("waiting", None), ("waiting", None)],
+        )
+
     @staticmethod
     def _committed_fixture(env):
         operators = env["res.users"].create(
             [
                 {
                     "name": f"Concurrent Operator {n}",
-                    "login": f"lc_queue_concurrent_{n}_{threading.get_ident()}",
+                    "login": f"lc_queue_concurrent_{n}_{uuid.uuid4().hex}",
                     "group_ids": [Command.link(env.ref("base.group_user").id)],
                 }
                 for n in (1, 2)
