@@ -197,7 +197,8 @@ class DiscussChannel(models.Model):
         self.live_chat_offered_user_ids = offered
         if operator:
             if current:
-                notice = self.with_context(lang=current.lang or None).env._(
+                # Both sides read it: in the visitor's language, as the other notices.
+                notice = self._live_chat_visitor_env()._(
                     "Not answered in time: this chat is offered to %s too.",
                     operator.partner_id.name,
                 )

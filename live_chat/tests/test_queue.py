@@ -285,6 +285,9 @@ class TestUnansweredChats(LiveChatCommon, TransactionCase):
             ("live_chat/session", session._live_chat_session_format()),
             [(t, p) for t, p in sent if t == "live_chat/session"],
         )
+        # The visitor reads it on their bus.
+        told = [p["body"] for t, p in sent if t == "live_chat/message"]
+        self.assertTrue(any("Second Operator joined the chat." in body for body in told), told)
         bodies = session._live_chat_message_records().mapped("body")
         self.assertIn("offered to Second Operator too", bodies[-2])
         self.assertIn("Second Operator joined the chat.", bodies[-1])
