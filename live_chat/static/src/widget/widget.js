@@ -429,7 +429,9 @@ class Widget {
             }
             this.queue.update(info.queue);
         }
-        if (info.offline_form) {
+        // Offered once per session (every sync brings the session's info again).
+        if (info.offline_form && this.offeredForm !== info.offline_form) {
+            this.offeredForm = info.offline_form;
             offerOfflineForm(this, info.offline_form);
         }
     }
@@ -437,6 +439,7 @@ class Widget {
     /** The session is no more (or not this visitor's): start afresh. */
     forget() {
         this.queue?.hide();
+        this.offeredForm = null;
         this.transport.stop();
         this.stopTimers();
         this.session = null;
