@@ -76,8 +76,8 @@ class DiscussChannel(models.Model):
         info = super()._live_chat_visitor_info()
         if self.live_chat_state == "waiting":
             info["queue"] = self._live_chat_queue_place()
-        if self.live_chat_unanswered_dt and self.live_chat_state == "open":
-            info["offline_form"] = "unanswered"
+        if self.live_chat_unanswered_dt and self.live_chat_state in ("open", "waiting"):
+            info["offline_form"] = "unanswered" if self.live_chat_state == "open" else "queue"
         return info
 
     def _live_chat_ping(self):
@@ -121,6 +121,8 @@ class DiscussChannel(models.Model):
                 "live_chat_state": "open",
                 "live_chat_operator_id": operator.id,
                 "live_chat_assigned_dt": fields.Datetime.now(),
+                # Offered the offline form while waiting: no longer.
+                "live_chat_unanswered_dt": False,
             }
         )
         # The host's "joined" notification opens the session in the operator's window.
@@ -147,9 +149,11 @@ class DiscussChannel(models.Model):
         )
         channel_ids = [row[0] for row in self.env.cr.fetchall()]
         # sudo: live_chat.channel - the cron moves the queues of every channel.
-        self.env["live_chat.channel"].sudo().browse(channel_ids)._live_chat_queue_dispatch(
-            wait=False
-        )
+        channels = self.env["live_chat.channel"].sudo().browse(channel_ids)
+        channels._live_chat_queue_dispatch(wait=False)
+        for channel in channels:
+            if not channel._live_chat_online_operator_count():
+                channel._live_chat_queue_nobody_left()
 
     @api.model
     def _live_chat_move_unanswered(self, batch_size=UNANSWERED_BATCH_SIZE):
@@ -208,13 +212,22 @@ class DiscussChannel(models.Model):
                 )
             self._live_chat_give_to(operator, keep_previous=True)
             return operator
-        self.live_chat_unanswered_dt = fields.Datetime.now()
-        notice = self._live_chat_visitor_env()._(
-            "Sorry, no operator could answer you yet. You can leave us a message and we "
-            "will get back to you."
-        )
-        self._live_chat_post_notice(notice, "o_live_chat_unanswered")
-        self._live_chat_bus_send(
-            "live_chat/offline_form", {"session_id": self.id, "reason": "unanswered"}
+        self._live_chat_offer_offline_form(
+            "unanswered",
+            self._live_chat_visitor_env()._(
+                "Sorry, no operator could answer you yet. You can leave us a message and "
+                "we will get back to you."
+            ),
         )
         return operator
+
+    def _live_chat_offer_offline_form(self, reason, notice):
+        """Nobody can answer the visitor for now: tell them (``notice``, in their
+        language) and offer them to leave a message (``reason``: "queue" or
+        "unanswered"), once."""
+        self.ensure_one()
+        self.live_chat_unanswered_dt = fields.Datetime.now()
+        self._live_chat_post_notice(notice, "o_live_chat_unanswered")
+        self._live_chat_bus_send(
+            "live_chat/offline_form", {"session_id": self.id, "reason": reason}
+        )

@@ -210,6 +210,31 @@ class LiveChatChannel(models.Model):
                 channel._live_chat_queue_send_places()
         return connected
 
+    def _live_chat_queue_nobody_left(self):
+        """The channel's last operator went offline while visitors wait: each of
+        them is told and offered to leave a message, once (they may wait on)."""
+        self.ensure_one()
+        # sudo: discuss.channel - the cron tells every waiting visitor of the channel.
+        waiting = (
+            self.env["discuss.channel"]
+            .sudo()
+            .search(
+                [
+                    ("live_chat_channel_id", "=", self.id),
+                    ("live_chat_state", "=", "waiting"),
+                    ("live_chat_unanswered_dt", "=", False),
+                ]
+            )
+        )
+        for session in waiting:
+            session._live_chat_offer_offline_form(
+                "queue",
+                session._live_chat_visitor_env()._(
+                    "Sorry, no operator is online any more. You can leave us a message "
+                    "and we will get back to you, or wait for an operator."
+                ),
+            )
+
     def _live_chat_queue_lock_head(self, wait=True):
         """The channel's first waiting session, locked; empty when there is none (or,
         without ``wait``, when another transaction holds it or took it meanwhile)."""

@@ -147,6 +147,35 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
         )
         self.assertEqual(self.lc_session(third).live_chat_state, "closed")
 
+    def test_last_operator_goes_offline(self):
+        first = self.lc_start(body="First visitor")
+        second = self.lc_start(body="Second visitor")
+        waiting = self.lc_session(second)
+        self._set_presence(self.operator, "offline")
+        self.env["discuss.channel"]._cron_live_chat_queue()
+        offers = [
+            (target[1], payload)
+            for target, payload in self._bus_notifications("live_chat/offline_form")
+        ]
+        self.assertEqual(
+            offers,
+            [(waiting._live_chat_bus_channel(), {"session_id": waiting.id, "reason": "queue"})],
+        )
+        self.assertIn("no operator is online any more", waiting.message_ids[0].body)
+        info = self.lc_call(
+            "/live_chat/session/messages", {"session_id": waiting.id, "token": second["token"]}
+        )
+        self.assertEqual(info["session"]["offline_form"], "queue")
+        self.assertEqual(info["session"]["state"], "waiting")
+        # Once; and the visitor may still wait for an operator.
+        self.env["discuss.channel"]._cron_live_chat_queue()
+        self.assertEqual(len(self._bus_notifications("live_chat/offline_form")), 1)
+        self._set_presence(self.operator)
+        self.lc_session(first).with_user(self.operator).action_live_chat_close()
+        self.assertEqual(waiting.live_chat_state, "open")
+        self.assertEqual(waiting.live_chat_operator_id, self.operator)
+        self.assertNotIn("offline_form", waiting._live_chat_visitor_info())
+
     def test_no_queue_without_an_operator_online(self):
         self._set_presence(self.operator, "offline")
         response = self.lc_post(
