@@ -1,12 +1,12 @@
 {
     "name": "Live Chat",
-    "version": "19.0.2.1.0",
+    "version": "19.0.2.2.0",
     "category": "Website/Live Chat",
     "summary": "Chat in real time with the visitors of your websites",
     "author": "Live Chat for Odoo",
     "website": "https://github.com/live-chat-odoo/live_chat",
     "license": "LGPL-3",
-    "depends": ["mail", "bus", "rating"],
+    "depends": ["mail", "bus", "rating", "resource"],
     "external_dependencies": {"python": ["geoip2"]},
     "data": [
         "security/live_chat_groups.xml",
@@ -15,12 +15,15 @@
         "views/live_chat_channel_rule_views.xml",
         "views/live_chat_channel_views.xml",
         "views/discuss_channel_views.xml",
+        "wizard/live_chat_transcript_send_views.xml",
+        "views/res_partner_views.xml",
         "report/live_chat_session_report_views.xml",
         "views/live_chat_menus.xml",
         "views/live_chat_templates.xml",
         "data/live_chat_channel_data.xml",
         "data/live_chat_cron_data.xml",
         "data/live_chat_privacy_data.xml",
+        "data/live_chat_transcript_mail_data.xml",
     ],
     "assets": {
         "web.assets_backend": [

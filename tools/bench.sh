@@ -9,6 +9,10 @@
 #     widget       the visitor's widget on a foreign page, in headless Chromium: bytes and
 #                  times before and after the click (tools/bench/bench_widget.py); its
 #                  defaults: database live_chat_bench_widget, ports 8869 / 8872, page 8899
+#     init         /live_chat/init under load, the request of every page view: requests/s,
+#                  p50/p95/p99, queries per request (tools/bench/bench_init.py); --cluster:
+#                  also against tools/cluster.sh's cluster (started when not running),
+#                  the figures side by side
 #     report       the sessions report over 100,000 sessions: its main groupings timed
 #                  in-process, no server (tools/bench/bench_report.py); its database:
 #                  live_chat_bench_report, with the Helpdesk bridge
@@ -31,12 +35,12 @@ BENCH="${1:-}"
 [ -n "$BENCH" ] || die "which benchmark? usage: $0 chat|widget|report [options] (see the top of $0)"
 shift
 case "$BENCH" in
-    chat) DEFAULT_DB=live_chat_bench DEFAULT_PORT=8769 ;;
+    chat | init) DEFAULT_DB=live_chat_bench DEFAULT_PORT=8769 ;;
     # A database and ports of its own: it can run while the chat benchmark does.
     widget) DEFAULT_DB=live_chat_bench_widget DEFAULT_PORT=8869 ;;
     # No server: the report's queries run in the script's process.
     report) DEFAULT_DB=live_chat_bench_report DEFAULT_PORT=0 ;;
-    *) die "unknown benchmark '$BENCH' (known: chat, widget, report)" ;;
+    *) die "unknown benchmark '$BENCH' (known: chat, widget, init, report)" ;;
 esac
 MODULES=live_chat
 [ "$BENCH" = report ] && MODULES=live_chat,live_chat_helpdesk
@@ -52,11 +56,13 @@ BENCH_DIR="${LIVE_CHAT_BENCH_DIR:-$REPO_DIR/.bench}"
 OPERATOR_PASSWORD="bench-operator"
 FRESH=0
 UPDATE=1
+CLUSTER=0
 ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --fresh) FRESH=1 ;;
         --no-update) UPDATE=0 ;;
+        --cluster) CLUSTER=1 ;;
         -h | --help)
             exec "$PY" "$SCRIPT" --help
             ;;
@@ -173,6 +179,42 @@ channel_id="$(sed -n 's/.*BENCH_CHANNEL_ID=\([0-9]*\).*/\1/p' <<<"$setup_out")"
 history="$(sed -n 's/.*BENCH_HISTORY=\([0-9]*\).*/\1/p' <<<"$setup_out")"
 limits="$(sed -n 's/.*BENCH_LIMITS=//p' <<<"$setup_out")"
 [ -n "$channel_id" ] || die "no channel id in the setup's output: $setup_out"
+
+if [ "$BENCH" = init ]; then
+    # The single server as bench_chat.py starts it (without --db-filter, which costs a
+    # query of the database list per request: -d alone names the database, as in the
+    # cluster); the cluster as tools/cluster.sh does.
+    server_log="$BENCH_DIR/init-server.log"
+    : >"$server_log"
+    "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$ODOO_SRC/odoo-bin" \
+        --addons-path="$(addons_path)" --db_host="$PGHOST" --db_port="$PGPORT" \
+        --db_user="$PGUSER" --db_password="$PGPASSWORD" -d "$DB" \
+        --log-handler=odoo.modules.loading:WARNING \
+        --http-interface=127.0.0.1 --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" \
+        --workers="$WORKERS" --max-cron-threads=0 --proxy-mode --logfile="$server_log" &
+    server_pid=$!
+    cluster_started=0
+    # shellcheck disable=SC2329 # run by the trap below
+    cleanup_init() {
+        kill "$server_pid" 2>/dev/null || true
+        [ "$cluster_started" = 1 ] && bash "$REPO_DIR/tools/cluster.sh" stop || true
+    }
+    trap cleanup_init EXIT
+    for _ in $(seq 120); do curl -fso /dev/null "http://127.0.0.1:$HTTP_PORT/web/login" && break; sleep 1; done
+    targets=(--target "single server,http://127.0.0.1:$HTTP_PORT,$DB,$server_log")
+    if [ "$CLUSTER" = 1 ]; then
+        cport="${LIVE_CHAT_CLUSTER_PORT:-8890}"
+        cdir="${LIVE_CHAT_CLUSTER_DIR:-/tmp/live_chat_cluster-$cport}"
+        if ! curl -fso /dev/null "http://127.0.0.1:$cport/web/login"; then
+            bash "$REPO_DIR/tools/cluster.sh" start
+            cluster_started=1
+        fi
+        targets+=(--target "cluster (proxy),http://127.0.0.1:$cport,${LIVE_CHAT_CLUSTER_DB:-live_chat_cluster},$cdir/logs/a.log,$cdir/logs/b.log")
+    fi
+    "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$REPO_DIR/tools/bench/bench_init.py" \
+        "${targets[@]}" --out "$BENCH_DIR/init-report.txt" "${ARGS[@]}"
+    exit 0
+fi
 
 operators_arg="$(seq -f "bench_op_%g" -s, 1 "$OPERATORS")"
 exec "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \

@@ -15,7 +15,11 @@ whatever the client sent in those headers. To add them to every request without
 parsing HTTP bodies, an HTTP connection carries one request (``Connection:
 close``); the browser opens the next one.
 
-    python demo_proxy.py LISTEN_PORT HTTP_PORT GEVENT_PORT
+With several Odoo servers (tools/cluster.sh), it balances the connections between
+them in turn, websockets included, as a load balancer does: a server that refuses
+the connection (stopped, restarting) is skipped for the next one.
+
+    python demo_proxy.py LISTEN_PORT HTTP_PORT GEVENT_PORT [HTTP_PORT GEVENT_PORT ...]
 """
 
 from gevent import monkey
@@ -23,6 +27,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import contextlib  # noqa: E402
+import itertools  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 
@@ -82,7 +87,21 @@ def pipe(source, target):
         target.shutdown(socket.SHUT_WR)
 
 
-def make_handler(http_port, gevent_port):
+def connect(upstreams, turn, websocket):
+    """A connection to the next server in turn that accepts one, else None."""
+    for index in range(len(upstreams)):
+        http_port, gevent_port = upstreams[(turn + index) % len(upstreams)]
+        with contextlib.suppress(OSError):
+            return socket.create_connection(
+                (HOST, gevent_port if websocket else http_port), timeout=10
+            )
+    return None
+
+
+def make_handler(upstreams):
+    """``upstreams``: the (HTTP port, gevent port) of each Odoo server."""
+    turns = itertools.count()
+
     def handle(client, address):
         with client, contextlib.suppress(OSError):
             data = b""
@@ -96,10 +115,8 @@ def make_handler(http_port, gevent_port):
                 data += chunk
             head, rest = data.split(b"\r\n\r\n", 1)
             websocket = is_websocket(head.split(b"\r\n", 1)[0])
-            port = gevent_port if websocket else http_port
-            try:
-                upstream = socket.create_connection((HOST, port), timeout=10)
-            except OSError:
+            upstream = connect(upstreams, next(turns), websocket)
+            if upstream is None:
                 client.sendall(BAD_GATEWAY)
                 return
             upstream.settimeout(None)
@@ -117,8 +134,11 @@ def make_handler(http_port, gevent_port):
 
 
 def main():
-    listen_port, http_port, gevent_port = (int(arg) for arg in sys.argv[1:4])
-    server = StreamServer((HOST, listen_port), make_handler(http_port, gevent_port))
+    listen_port, *ports = (int(arg) for arg in sys.argv[1:])
+    if not ports or len(ports) % 2:
+        sys.exit(__doc__)
+    upstreams = list(zip(ports[::2], ports[1::2], strict=True))
+    server = StreamServer((HOST, listen_port), make_handler(upstreams))
     server.serve_forever()
 
 

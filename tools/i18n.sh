@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh the translations of the suite: export every translatable text of the three
+# Refresh the translations of the suite: export every translatable text of the four
 # addons to <addon>/i18n/<addon>.pot (Odoo's own exporter, from a database with the
 # suite installed), then merge each <addon>/i18n/<lang>.po with it (tools/i18n_sync.py:
 # translations kept, new texts added untranslated or "fuzzy", texts gone removed).
@@ -17,7 +17,7 @@
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
-MODULES=(live_chat live_chat_website live_chat_helpdesk)
+MODULES=(live_chat live_chat_website live_chat_helpdesk live_chat_crm)
 DB="${LIVE_CHAT_I18N_DB:-live_chat_i18n}"
 UPDATE=1
 ADD_LANGS=()
@@ -46,9 +46,9 @@ if ! psql -d "$DB" -tAc "select 1" >/dev/null 2>&1; then
     odoo "${common[@]}" -i "$modules_csv" >/dev/null 2>&1 \
         || die "could not install the suite in $DB"
 elif ! psql -d "$DB" -tAc "select count(*) from ir_module_module
-        where name in ('live_chat', 'live_chat_website', 'live_chat_helpdesk')
-        and state = 'installed'" 2>/dev/null | grep -qx 3; then
-    die "$DB does not have the three modules of the suite installed (choose another --db)"
+        where name in ('live_chat', 'live_chat_website', 'live_chat_helpdesk', 'live_chat_crm')
+        and state = 'installed'" 2>/dev/null | grep -qx 4; then
+    die "$DB does not have the four modules of the suite installed (choose another --db)"
 elif [ "$UPDATE" = 1 ]; then
     log "updating the suite in $DB (--no-update skips this)"
     odoo "${common[@]}" -u "$modules_csv" >/dev/null 2>&1 \

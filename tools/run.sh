@@ -20,8 +20,8 @@
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
-MODULES="website,helpdesk_mgmt,live_chat,live_chat_website,live_chat_helpdesk"
-SUITE="live_chat,live_chat_website,live_chat_helpdesk"
+MODULES="website,helpdesk_mgmt,crm,live_chat,live_chat_website,live_chat_helpdesk,live_chat_crm"
+SUITE="live_chat,live_chat_website,live_chat_helpdesk,live_chat_crm"
 DB="${LIVE_CHAT_DB:-live_chat_demo}"
 PORT="${LIVE_CHAT_PORT:-8069}"
 HTTP_PORT="${LIVE_CHAT_HTTP_PORT:-$((PORT + 10000))}"

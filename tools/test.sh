@@ -10,8 +10,8 @@
 # shellcheck source=common.sh
 source "$(dirname "$0")/common.sh"
 
-MODULES="live_chat,live_chat_website,live_chat_helpdesk"
-TAGS="/live_chat,/live_chat_website,/live_chat_helpdesk"
+MODULES="live_chat,live_chat_website,live_chat_helpdesk,live_chat_crm"
+TAGS="/live_chat,/live_chat_website,/live_chat_helpdesk,/live_chat_crm"
 KEEP=0
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -3,11 +3,16 @@ pages: widget.py). Every argument is hostile: parsed, typed and bounded here; er
 are JSON with a 4xx status, never a traceback, and roll the request back."""
 
 import json
+import logging
 
+import psycopg2
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from werkzeug.exceptions import HTTPException
 
 from odoo import http
 from odoo.http import request
+from odoo.modules import module
+from odoo.tools import config, email_normalize
 from odoo.tools.translate import LazyTranslate
 
 from ..models.discuss_channel import (
@@ -15,19 +20,25 @@ from ..models.discuss_channel import (
     RATING_COMMENT_MAX_LENGTH,
     RATING_VALUES,
 )
+from ..models.discuss_channel_transcript import EMAIL_MAX_LENGTH
 from ..models.utils import (
     URL_MAX_LENGTH,
     LiveChatRefusal,
     is_clean_text,
+    is_origin_allowed,
     is_same_origin_request,
 )
+from .init_cache import DEFAULT_TTL, INIT_CACHE
 from .widget import find_active_channel, widget_server_info
 
 _lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
 
 # Bigger bodies are refused before being read.
 PAYLOAD_MAX_BYTES = 16 * 1024
 NAME_MAX_LENGTH = 64
+EMAIL_MAX_LENGTH = 254
+OFFLINE_REASONS = ("offline", "queue", "unanswered")
 
 
 class BadRequest(Exception):
@@ -189,41 +200,114 @@ def _json_route(path, **kwargs):
     return decorator
 
 
+def _check_origin_in(allowed):
+    """Refuse a page whose origin is not among the channel's ``allowed`` ones."""
+    origin = request.httprequest.headers.get("Origin")
+    if not is_origin_allowed(allowed, origin, request.httprequest.host_url):
+        raise BadRequest(
+            403, "origin_not_allowed", _lt("This website may not embed this live chat.")
+        )
+
+
+def _hit_on_primary(hits):
+    """Count ``hits`` from a request served by the replica, which cannot write: in a
+    transaction of their own on the primary, committed at once (one statement; a
+    request that fails afterwards stays counted). Odoo's read-only routes have no
+    write transaction to count them in. When the primary does not answer (it
+    restarts), the request is not counted rather than refused: the page still shows
+    its widget, from the replica."""
+    try:
+        with request.env.registry.cursor() as cr:
+            # Read committed: concurrent hits of one key wait for each other's row lock
+            # and all count, where Odoo's repeatable read would fail one of them (and
+            # nothing replays it here).
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            # sudo: live_chat.rate.limit - counting the requests of a public visitor.
+            return request.env(cr=cr)["live_chat.rate.limit"].sudo()._hit_all(hits)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+        _logger.warning("Rate limits not counted, the primary database fails: %s", error)
+        return 0
+
+
+def _replica_readonly(_controller, _rule, _args):
+    """A route that only reads (rate limits apart, see ``_rate_limit``) runs on the
+    database replica when Odoo has one (``--db_replica_host``): Odoo then opens its
+    transaction there, and falls back to the primary when the replica does not answer."""
+    return bool(config["db_replica_host"]) and not module.current_test
+
+
+def _init_cache_ttl(env):
+    # sudo: ir.config_parameter - the cache's lifetime is part of serving visitors.
+    value = env["ir.config_parameter"].sudo().get_param("live_chat.init_cache_seconds")
+    try:
+        return float(value) if value not in (None, False, "") else DEFAULT_TTL
+    except ValueError:
+        return DEFAULT_TTL
+
+
 class LiveChatController(http.Controller):
     # ------------------------------------------------------------
     # Session API (JSON in, JSON out)
     # ------------------------------------------------------------
 
-    @_json_route("/live_chat/init/<string:channel_id>")
+    @_json_route("/live_chat/init/<string:channel_id>", readonly=_replica_readonly)
     def init(self, payload, channel_id, **_params):
         """What the widget shows on a page: the channel's options, whether an
-        operator is available, and the visitor's session if they have one."""
-        channel = self._get_channel(_parse_id(channel_id))
-        self._check_origin(channel)
-        url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
+        operator is available, and the visitor's session if they have one. The
+        answer without the session is the same for every visitor of the page: kept
+        a few seconds per worker (init_cache.py)."""
+        channel_id = _parse_id(channel_id)
+        _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
+        env = request.env
+        key = INIT_CACHE.make_key(
+            env.cr.dbname,
+            channel_id,
+            request.geoip.country_code,
+            env.lang,
+            env.uid,
+            payload=payload,
+        )
+        page = INIT_CACHE.get(
+            key, _init_cache_ttl(env), lambda: self._init_page(channel_id, payload)
+        )
+        _check_origin_in(page["origins"])
         self._rate_limit(("init_ip", request.httprequest.remote_addr))
+        # A copy: the cached answer is every visitor's.
+        result = {**page["answer"], "server": widget_server_info()}
         session = self._find_session(payload, required=False)
-        visitor = self._visitor(payload)
-        action, timer = channel._get_page_action(url, visitor["country"])
+        if session and session.live_chat_channel_id.id == channel_id:
+            result["session"] = session._live_chat_visitor_info()
+            result["available"] = True
+        return result
+
+    def _init_page(self, channel_id, payload):
+        """/init's answer for a visitor without a session, and the websites that may
+        ask it: what the cache keeps. What a page view shows (offline state, business
+        hours...) goes here, computed from ``payload`` (every field but the visitor's
+        credentials is in the cache's key); what depends on the visitor's session goes
+        in ``init``, after the cache."""
+        channel = self._get_channel(channel_id)
+        url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
+        country = self._visitor_country()
+        action, timer = channel._get_page_action(url, country)
         result = {
             "options": channel._widget_options(),
             "session": False,
             "action": action,
             "timer": timer,
-            "server": widget_server_info(),
         }
-        if session and session.live_chat_channel_id == channel:
-            result["session"] = session._live_chat_visitor_info()
-            result["available"] = True
-        elif action == "hide":
+        if action == "hide":
             result["available"] = False
         else:
-            operator = channel._get_available_operator(
-                lang=visitor["lang"], guest=visitor["guest"], partner=visitor["partner"]
-            )
-            # Everyone busy: the visitor may wait in the queue.
+            # Whether someone is available: the same for every visitor (the visitor
+            # only changes which operator a session would get).
+            operator = channel._get_available_operator(lang=request.env.lang)
+            # Everyone busy: the visitor may wait in the queue (the same for everyone).
             result["available"] = bool(operator) or channel._live_chat_queue_is_open()
-        return result
+            if not result["available"]:
+                tz = _get(payload, "tz", str, required=False, max_length=64)
+                result["offline"] = channel._live_chat_offline_info(tz)
+        return {"origins": channel._get_allowed_origins(), "answer": result}
 
     @_json_route("/live_chat/session/start")
     def session_start(self, payload, **_params):
@@ -284,7 +368,7 @@ class LiveChatController(http.Controller):
         message = session._live_chat_post_visitor_message(text)
         return {"message": session._live_chat_message_format(message)}
 
-    @_json_route("/live_chat/session/messages")
+    @_json_route("/live_chat/session/messages", readonly=_replica_readonly)
     def session_messages(self, payload, **_params):
         """A page of the session's messages: the latest ones; those before ``before_id``
         (older ones, on the visitor's demand); those after ``after_id`` (what the visitor
@@ -333,6 +417,43 @@ class LiveChatController(http.Controller):
         return {"state": session.live_chat_state, **session._live_chat_queue_place()}
 
     # ------------------------------------------------------------
+    # Offline form
+    # ------------------------------------------------------------
+
+    @_json_route("/live_chat/offline/<string:channel_id>")
+    def offline_message(self, payload, channel_id, **_params):
+        """A message left in the offline form (nobody available, a long queue, an
+        unanswered chat): ``name``, ``email``, ``message``, ``reason`` and the page's
+        ``url``. It becomes what the channel says; the visitor gets a confirmation."""
+        channel = self._get_channel(_parse_id(channel_id))
+        self._check_origin(channel)
+        name = _get(payload, "name", str, max_length=NAME_MAX_LENGTH).strip()
+        email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH).strip()
+        message = _get(payload, "message", str, max_length=MESSAGE_MAX_LENGTH, multiline=True)
+        message = message.strip()
+        reason = _get(payload, "reason", str, required=False, default="offline")
+        page_url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
+        if reason not in OFFLINE_REASONS:
+            raise BadRequest(
+                400, "bad_field", _lt("“%s” is missing or of the wrong type.", "reason")
+            )
+        if not name or not message:
+            raise BadRequest(422, "empty_field", _lt("Please fill in your name and message."))
+        if not email_normalize(email):
+            raise BadRequest(422, "bad_email", _lt("Please enter a valid email address."))
+        self._rate_limit(
+            ("offline_ip", request.httprequest.remote_addr),
+            ("offline_email", email_normalize(email)),
+        )
+        # sudo: live_chat.channel - a public visitor leaves a message to an active channel
+        # whose origin was checked; every argument was parsed above, and what the channel
+        # makes of it (an email, a ticket, a lead) holds the visitor's texts escaped.
+        confirmation = channel.sudo()._live_chat_leave_message(
+            name=name, email=email, message=message, reason=reason, page_url=page_url
+        )
+        return {"confirmation": confirmation}
+
+    # ------------------------------------------------------------
     # Satisfaction
     # ------------------------------------------------------------
 
@@ -352,6 +473,20 @@ class LiveChatController(http.Controller):
         session._live_chat_rate(value, comment or "")
         return {"session": session._live_chat_visitor_info()}
 
+    @_json_route("/live_chat/session/transcript")
+    def session_transcript(self, payload, **_params):
+        """The conversation of an ended chat, emailed to the address the visitor
+        typed (``email``), through the host's mail queue."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH)
+        self._rate_limit(
+            ("transcript_ip", request.httprequest.remote_addr),
+            ("transcript_session", session.id),
+        )
+        session._live_chat_send_transcript(email)
+        return {"sent": True}
+
     # ------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------
@@ -364,17 +499,16 @@ class LiveChatController(http.Controller):
     def _check_origin(self, channel):
         """Refuse the pages of websites that the channel does not allow. Browsers send
         the page's origin with every POST of the widget."""
-        origin = request.httprequest.headers.get("Origin")
-        if not channel._is_origin_allowed(origin, request.httprequest.host_url):
-            raise BadRequest(
-                403, "origin_not_allowed", _lt("This website may not embed this live chat.")
-            )
+        _check_origin_in(channel._get_allowed_origins())
 
     def _rate_limit(self, *hits):
         """Count the request's hits ``(name, subject)`` against their limits, in the
         request's transaction: refused (429) when one is over its limit."""
-        # sudo: live_chat.rate.limit - counting the requests of a public visitor.
-        retry_after = request.env["live_chat.rate.limit"].sudo()._hit_all(hits)
+        if request.env.cr.readonly:
+            retry_after = _hit_on_primary(hits)
+        else:
+            # sudo: live_chat.rate.limit - counting the requests of a public visitor.
+            retry_after = request.env["live_chat.rate.limit"].sudo()._hit_all(hits)
         if retry_after:
             messages = any(name.startswith("message_") for name, _subject in hits)
             raise BadRequest(
@@ -397,6 +531,12 @@ class LiveChatController(http.Controller):
         # Optional (a page view): a stale session is no session, the visitor starts afresh.
         return session
 
+    def _visitor_country(self):
+        """The visitor's country (GeoIP), or an empty recordset."""
+        country_code = request.geoip.country_code
+        country = request.env["res.country"]
+        return country.search([("code", "=", country_code)], limit=1) if country_code else country
+
     def _visitor(self, payload):
         """Who the visitor is: a logged-in user (only on the server's own pages, see
         ``_api``), a returning guest, or nobody yet."""
@@ -405,16 +545,10 @@ class LiveChatController(http.Controller):
         guest = env["mail.guest"]
         if not partner:
             guest = env["mail.guest"]._live_chat_guest_from_token(payload.get("guest_token"))
-        country_code = request.geoip.country_code
-        country = (
-            env["res.country"].search([("code", "=", country_code)], limit=1)
-            if country_code
-            else env["res.country"]
-        )
         return {
             "partner": partner,
             "guest": guest,
-            "country": country,
+            "country": self._visitor_country(),
             # The visitor's language, which ``_api`` made the request's.
             "lang": env.lang,
         }

@@ -22,7 +22,15 @@ from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 
 WIDGET_DIR = "live_chat/static/src/widget"
 # The bundle, in this order, in one function: its top-level names stay inside.
-BUNDLE_SOURCES = ("transport.js", "message_log.js", "view.js", "queue.js", "widget.js")
+BUNDLE_SOURCES = (
+    "transport.js",
+    "message_log.js",
+    "transcript.js",
+    "view.js",
+    "offline_form.js",
+    "queue.js",
+    "widget.js",
+)
 LOADER_SOURCE = "loader.js"
 # The loader's address is in the customers' pages: cached a little, so that a new
 # version (a new bundle address) reaches the visitors within minutes.
@@ -97,20 +105,23 @@ def widget_server_info():
 
 
 def _script_response(body, cache_control, body_gzip=None, etag=None):
-    """A script, compressed when the browser takes gzip."""
+    """A script, gzip-compressed when the browser takes it (``Accept-Encoding``, its
+    q-values honoured), with its validator: a browser or a proxy revalidating an
+    unchanged script gets a ``304`` without a body. ``etag`` defaults to the hash of
+    ``body``; ``body_gzip``: the compressed body when it is kept (the bundles)."""
     request_headers = request.httprequest.headers
+    etag = etag or hashlib.sha256(body).hexdigest()[:20]
     headers = [
         ("Content-Type", "application/javascript; charset=utf-8"),
         ("Cache-Control", cache_control),
         ("Vary", "Accept-Encoding"),
         ("X-Content-Type-Options", "nosniff"),
+        ("ETag", f'"{etag}"'),
     ]
-    if etag:
-        headers.append(("ETag", f'"{etag}"'))
-        if parse_etags(request_headers.get("If-None-Match")).contains(etag):
-            return request.make_response(b"", headers=headers, status=304)
+    if parse_etags(request_headers.get("If-None-Match")).contains(etag):
+        return request.make_response(b"", headers=headers, status=304)
     if parse_accept_header(request_headers.get("Accept-Encoding")).quality("gzip") > 0:
-        body = body_gzip if body_gzip is not None else gzip.compress(body, 6)
+        body = body_gzip if body_gzip is not None else gzip.compress(body, 6, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
     return request.make_response(body, headers=headers)
 

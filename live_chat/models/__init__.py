@@ -9,3 +9,7 @@ from . import mail_message
 from . import discuss_channel_member
 from . import res_groups
 from . import res_users
+from . import bus_bus
+from . import mail_alias_domain
+from . import discuss_channel_transcript
+from . import res_partner

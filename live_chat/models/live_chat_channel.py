@@ -1,16 +1,24 @@
 import re
-from datetime import timedelta
+import textwrap
+from datetime import UTC, timedelta
+from email.utils import formataddr
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_date, get_timezone_location
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
-from .utils import LiveChatRefusal, clean_page_url
+from .utils import LiveChatRefusal, clean_page_url, is_origin_allowed
+
+# How far ahead the widget looks for the next opening of a channel with working hours.
+OPENING_HORIZON_DAYS = 14
+VISITOR_TIMEZONES = frozenset(available_timezones())
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -158,6 +166,45 @@ class LiveChatChannel(models.Model):
         "window closed, no message, no page of the site open) is closed, with a notice "
         "to the operator. 0: never.",
     )
+    # Options: availability (working hours, and what the visitors get when nobody answers)
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        "Working Hours",
+        help="When the channel takes chats, in the working hours' time zone; their public "
+        "holidays (global time off) close it. Empty: whenever an operator is online.",
+    )
+    follow_time_off = fields.Boolean(
+        "Follow the operators' time off",
+        default=True,
+        help="An operator on time off (the time off of their resource, where this database "
+        "records it) gets no new chat, even when online.",
+    )
+    offline_mode = fields.Selection(
+        [
+            ("hide", "Hide the chat button"),
+            ("form", "Offer a form to leave a message"),
+        ],
+        "When nobody is available",
+        default="hide",
+        required=True,
+        help="Outside the working hours, or when no operator is online.",
+    )
+    offline_destination = fields.Selection(
+        [("email", "An email to the channel's address")],
+        "Messages left become",
+        default="email",
+        required=True,
+    )
+    offline_email = fields.Char(
+        "Channel's email address",
+        help="Where the messages that visitors leave are sent. Empty: to the operators.",
+    )
+    offline_reply_time = fields.Char(
+        "Promised reply time",
+        translate=True,
+        default=lambda self: self.env._("within one business day"),
+        help="Told to visitors who leave a message: “We will reply within one business day.”",
+    )
 
     _max_sessions_positive = models.Constraint(
         "CHECK(max_sessions_per_operator >= 0)",
@@ -192,6 +239,14 @@ class LiveChatChannel(models.Model):
                             value=value,
                         )
                     )
+
+    @api.constrains("offline_email")
+    def _check_offline_email(self):
+        for channel in self:
+            if channel.offline_email and not email_normalize(channel.offline_email):
+                raise ValidationError(
+                    self.env._("“%s” is not an email address.", channel.offline_email)
+                )
 
     @api.constrains("allowed_origins")
     def _check_allowed_origins(self):
@@ -435,7 +490,8 @@ class LiveChatChannel(models.Model):
     def _get_available_operator(self, lang=None, guest=None, partner=None, exclude=None):
         """The operator for a new session, or an empty recordset.
 
-        Among the channel's operators who are available (active Live Chat users whose
+        None outside the channel's working hours. Among the channel's operators who are
+        available (not on time off when the channel follows it, active Live Chat users whose
         presence the host says is online, whatever the age of their last poll: the web
         client sends its presence when it connects and when the user goes away or comes
         back, and the host sets it offline when the websocket closes or the user logs
@@ -445,6 +501,9 @@ class LiveChatChannel(models.Model):
         index), not on the history.
         """
         self.ensure_one()
+        now = self._live_chat_now()
+        if self.resource_calendar_id and not self._live_chat_is_open(now):
+            return self.env["res.users"]
         if guest:
             previous = SQL(
                 "SELECT live_chat_operator_id FROM discuss_channel"
@@ -493,6 +552,12 @@ class LiveChatChannel(models.Model):
                            AND member.gid IN (SELECT id FROM operator_groups)
                    )
                    AND (%(limit)s::int IS NULL OR load.n < %(limit)s::int)
+                   AND NOT (%(follow_time_off)s AND EXISTS (
+                        SELECT 1 FROM resource_calendar_leaves leave
+                          JOIN resource_resource r ON r.id = leave.resource_id
+                         WHERE r.user_id = u.id AND leave.time_type = 'leave'
+                           AND leave.date_from <= %(now)s AND leave.date_to > %(now)s
+                   ))
                  ORDER BY u.id IS NOT DISTINCT FROM (%(previous)s) DESC,
                           p.lang IS NOT DISTINCT FROM %(lang)s DESC,
                           load.n, random()
@@ -503,6 +568,8 @@ class LiveChatChannel(models.Model):
                 limit=limit,
                 previous=previous,
                 lang=lang or None,
+                follow_time_off=self.follow_time_off,
+                now=now,
             )
         )
         row = self.env.cr.fetchone()
@@ -560,6 +627,8 @@ class LiveChatChannel(models.Model):
                 "live_chat_lang": lang or False,
                 "live_chat_page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
                 "live_chat_start_dt": fields.Datetime.now(),
+                # Its value until the end (given: no UPDATE to compute it after the INSERT).
+                "live_chat_duration": 0.0,
                 # No operator: the visitor waits in the queue (live_chat_channel_queue.py).
                 "live_chat_state": "open" if operator else "waiting",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
@@ -603,11 +672,7 @@ class LiveChatChannel(models.Model):
     def _is_origin_allowed(self, origin, own_origin):
         """Whether a page of ``origin`` (scheme://host[:port]) may show the widget."""
         self.ensure_one()
-        allowed = self._get_allowed_origins()
-        if not allowed or not origin:
-            return True
-        origin = origin.rstrip("/").lower()
-        return origin == own_origin.rstrip("/").lower() or origin in allowed
+        return is_origin_allowed(self._get_allowed_origins(), origin, own_origin)
 
     def _get_page_action(self, url, country=None):
         """How the widget shows on a page view: (action, timer seconds)."""
@@ -648,5 +713,237 @@ class LiveChatChannel(models.Model):
                 "rate_comment": self.env._("Tell us more (optional)"),
                 "rate_send": self.env._("Send my rating"),
                 "rate_thanks": self.env._("Thank you for your rating!"),
+                "transcript_ask": self.env._("Email me the conversation"),
+                "transcript_email": self.env._("Your email address"),
+                "transcript_send": self.env._("Send the conversation"),
+                "transcript_sent": self.env._("The conversation is on its way to your inbox."),
+                **self._widget_offline_texts(),
             },
         }
+
+    # ------------------------------------------------------------
+    # Availability: working hours, time off, and the offline form
+    # ------------------------------------------------------------
+
+    @api.model
+    def _live_chat_now(self):
+        """The clock of the channels' availability (naive UTC). Tests fix it."""
+        return fields.Datetime.now()
+
+    def _live_chat_work_intervals(self, now, days=OPENING_HORIZON_DAYS):
+        """The channel's working intervals from ``now`` (naive UTC) on, public holidays
+        (the calendar's global time off) left out: [(start, stop)] in aware UTC."""
+        self.ensure_one()
+        start = now.replace(tzinfo=UTC)
+        # sudo: resource.calendar - the hours of the channel serve every visitor.
+        calendar = self.resource_calendar_id.sudo()
+        intervals = calendar._work_intervals_batch(start, start + timedelta(days=days))[False]
+        return [(begin.astimezone(UTC), stop.astimezone(UTC)) for begin, stop, _rec in intervals]
+
+    def _live_chat_is_open(self, now=None):
+        """Whether the channel is within its working hours (always, without hours)."""
+        self.ensure_one()
+        if not self.resource_calendar_id:
+            return True
+        now = now or self._live_chat_now()
+        aware = now.replace(tzinfo=UTC)
+        return any(begin <= aware < stop for begin, stop in self._live_chat_work_intervals(now, 1))
+
+    def _live_chat_next_opening(self, now=None):
+        """When the channel's working hours start again (aware UTC), or None: no hours,
+        open now, or no opening within the horizon."""
+        self.ensure_one()
+        if not self.resource_calendar_id:
+            return None
+        now = now or self._live_chat_now()
+        aware = now.replace(tzinfo=UTC)
+        for begin, stop in self._live_chat_work_intervals(now):
+            if stop > aware:
+                return None if begin <= aware else begin
+        return None
+
+    def _live_chat_offline_info(self, visitor_tz=None):
+        """What the widget shows when nobody takes chats: ``mode`` (hide the button or
+        offer the form) and ``back_at`` (when the team is back, in words, in the
+        visitor's time zone when known, else the channel's), or None when unknown."""
+        self.ensure_one()
+        now = self._live_chat_now()
+        opening = self._live_chat_next_opening(now)
+        return {
+            "mode": self.offline_mode,
+            "back_at": self._live_chat_format_opening(opening, now, visitor_tz)
+            if opening
+            else None,
+        }
+
+    def _live_chat_format_opening(self, opening, now, visitor_tz=None):
+        """“We reply from 09:00, Kyiv time”, or from another day: its name."""
+        self.ensure_one()
+        tz_name = (
+            visitor_tz if visitor_tz in VISITOR_TIMEZONES else self.resource_calendar_id.tz or "UTC"
+        )
+        zone = ZoneInfo(tz_name)
+        local = opening.astimezone(zone)
+        locale = self.env.lang or "en_US"
+        place = get_timezone_location(zone.key, locale=locale, return_city=True)
+        time = local.strftime("%H:%M")
+        if local.date() == now.replace(tzinfo=UTC).astimezone(zone).date():
+            return self.env._("We reply from %(time)s, %(place)s time", time=time, place=place)
+        return self.env._(
+            "We reply from %(day)s %(time)s, %(place)s time",
+            day=format_date(local.date(), "EEEE d MMMM", locale=locale),
+            time=time,
+            place=place,
+        )
+
+    def _widget_offline_texts(self):
+        """The texts of the widget's offline form."""
+        return {
+            "offline_title": self.env._("Leave us a message"),
+            "offline_intro": self.env._(
+                "Nobody can answer right now. Leave us a message and we will reply by email."
+            ),
+            "offline_intro_queue": self.env._(
+                "Everybody is busy. Leave us a message instead of waiting, and we will "
+                "reply by email."
+            ),
+            "offline_intro_unanswered": self.env._(
+                "Sorry, nobody could answer in time. Leave us a message and we will reply by email."
+            ),
+            "offline_name": self.env._("Your name"),
+            "offline_email": self.env._("Your email"),
+            "offline_message": self.env._("Your message"),
+            "offline_send": self.env._("Send my message"),
+            "offline_required": self.env._("Please fill in your name and message."),
+            "offline_bad_email": self.env._("Please enter a valid email address."),
+        }
+
+    def _live_chat_leave_message(self, *, name, email, message, reason="offline", page_url=None):
+        """A visitor's message left in the offline form: it becomes what the channel
+        says (``offline_destination``: ``_live_chat_offline_to_<destination>``) and the
+        visitor gets a confirmation by email. Returns the confirmation's text."""
+        self.ensure_one()
+        values = {
+            "name": name,
+            "email": email_normalize(email),
+            "message": message,
+            "reason": reason,
+            "page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
+            "lang": self.env.lang,
+        }
+        if reason == "offline" and self.offline_mode != "form":
+            # The queue and an unanswered chat offer the form whatever this setting.
+            raise LiveChatRefusal(
+                self.env._("This channel cannot take messages right now."),
+                "no_offline_form",
+                status=409,
+            )
+        if not values["email"]:
+            raise LiveChatRefusal(
+                self.env._("Please enter a valid email address."), "bad_email", status=422
+            )
+        getattr(self, f"_live_chat_offline_to_{self.offline_destination}")(values)
+        confirmation = self._live_chat_offline_confirmation()
+        self._live_chat_offline_send_confirmation(values, confirmation)
+        return confirmation
+
+    def _live_chat_offline_confirmation(self):
+        self.ensure_one()
+        if self.offline_reply_time:
+            return self.env._(
+                "Thank you! We have your message and will reply %(when)s.",
+                when=self.offline_reply_time,
+            )
+        return self.env._("Thank you! We have your message and will reply soon.")
+
+    def _live_chat_offline_body(self, values):
+        """The visitor's message as HTML, every text escaped."""
+        self.ensure_one()
+        lines = [
+            Markup("<p><strong>%s</strong> %s &lt;%s&gt;</p>")
+            % (self.env._("From:"), values["name"], values["email"]),
+        ]
+        why = {
+            "queue": self.env._("Left instead of waiting in the queue."),
+            "unanswered": self.env._("Left after a chat that nobody answered in time."),
+        }.get(values.get("reason"))
+        if why:
+            lines.append(Markup("<p><em>%s</em></p>") % why)
+        if values.get("page_url"):
+            lines.append(
+                Markup('<p><strong>%s</strong> <a href="%s">%s</a></p>')
+                % (self.env._("Page:"), values["page_url"], values["page_url"])
+            )
+        lines.append(Markup("<p>%s</p>") % Markup("<br/>").join(values["message"].splitlines()))
+        return Markup("").join(lines)
+
+    def _live_chat_offline_subject(self, values):
+        self.ensure_one()
+        return self.env._(
+            "%(channel)s: a message from %(name)s", channel=self.name, name=values["name"]
+        )
+
+    def _live_chat_email_from(self):
+        # sudo: res.company - the company's address sends the channel's emails.
+        company = self.env.company.sudo()
+        return company.email_formatted or company.partner_id.email_formatted
+
+    def _live_chat_offline_to_email(self, values):
+        """The visitor's message, emailed to the channel's address (else to its
+        operators) through the mail queue; answering it answers the visitor."""
+        self.ensure_one()
+        recipients = self.offline_email or ",".join(
+            # sudo: res.users - the operators' addresses, for the channel's email.
+            self.sudo().user_ids.partner_id.filtered("email").mapped("email_formatted")
+        )
+        if not recipients:
+            raise LiveChatRefusal(
+                self.env._("This channel cannot take messages right now."),
+                "no_destination",
+                status=503,
+            )
+        # sudo: mail.mail - queued for the host's mail cron; the visitor's texts are
+        # escaped in the body and the addresses were validated.
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "subject": self._live_chat_offline_subject(values),
+                    "body_html": self._live_chat_offline_body(values),
+                    "email_from": self._live_chat_email_from(),
+                    "email_to": recipients,
+                    "reply_to": formataddr((values["name"], values["email"])),
+                    "auto_delete": True,
+                }
+            )
+        )
+
+    def _live_chat_offline_send_confirmation(self, values, confirmation):
+        """The visitor's copy: the confirmation with the promised reply time and their
+        message, in their language, through the mail queue."""
+        self.ensure_one()
+        body = self.env["ir.qweb"]._render(
+            "live_chat.offline_confirmation_email",
+            {
+                "channel_name": self.name,
+                "visitor_name": values["name"],
+                "confirmation": confirmation,
+                "message": values["message"],
+            },
+        )
+        # sudo: mail.mail - see _live_chat_offline_to_email.
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": self.env._("%s: we have your message", self.name),
+                "body_html": body,
+                "email_from": self._live_chat_email_from(),
+                "email_to": formataddr((values["name"], values["email"])),
+                "auto_delete": True,
+            }
+        )
+
+    def _live_chat_offline_title(self, values, length=80):
+        """A short title of a message left: its first words."""
+        text = " ".join(values["message"].split())
+        return textwrap.shorten(text, length, placeholder="…") or values["name"]

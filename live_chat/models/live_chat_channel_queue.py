@@ -72,7 +72,11 @@ class LiveChatChannel(models.Model):
         """Whether a new visitor may wait: the queue is on and an operator is online
         (all of them busy). Only asked when nobody can take the visitor at once."""
         self.ensure_one()
-        return self.queue_enabled and bool(self._live_chat_online_operator_count())
+        return (
+            self.queue_enabled
+            and self._live_chat_is_open()  # within the working hours
+            and bool(self._live_chat_online_operator_count())
+        )
 
     def _live_chat_online_operator_count(self):
         """The channel's operators online now, whatever their load (the others

@@ -10,6 +10,12 @@ DEFAULT_LIMITS = {
     "message_ip": 120,
     "message_session": 40,
     "messages_session": 120,
+    # The transcript of an ended chat by email: a few, never a way to send mail in bulk.
+    "transcript_ip": 5,
+    "transcript_session": 2,
+    # Messages left in the offline form: per address and per email of the visitor.
+    "offline_ip": 5,
+    "offline_email": 3,
 }
 WINDOW_SECONDS = 60
 

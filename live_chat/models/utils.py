@@ -68,6 +68,15 @@ def clean_page_url(url, keep_query=False):
     return cleaned if len(cleaned) <= URL_MAX_LENGTH else False
 
 
+def is_origin_allowed(allowed, origin, own_origin):
+    """Whether a page of ``origin`` (scheme://host[:port]) may show the widget of a
+    channel allowing the origins ``allowed`` (empty: any website)."""
+    if not allowed or not origin:
+        return True
+    origin = origin.rstrip("/").lower()
+    return origin == own_origin.rstrip("/").lower() or origin in allowed
+
+
 def is_same_origin_request(env, httprequest):
     """Whether a browser sent ``httprequest`` from a page of this server: the
     browser says so (``Sec-Fetch-Site``), or its ``Origin`` is this server's

@@ -21,5 +21,12 @@ from . import test_rating
 from . import test_report
 from . import test_ui_rating
 from . import test_ui_widget_rating
+from . import test_message_path
+from . import test_init_cache
+from . import test_transcript
+from . import test_ui_operator_tools
+from . import test_offline
+from . import test_ui_offline
+from . import test_partner
 from . import test_queue
 from . import test_ui_queue

@@ -215,7 +215,7 @@ class LiveChatWebsocketCase(LiveChatOperatorCommon, WebsocketCase):
         return body[1] if isinstance(body, list) else body  # ["markup", html]
 
 
-SUITE_MODULES = ("live_chat", "live_chat_website", "live_chat_helpdesk")
+SUITE_MODULES = ("live_chat", "live_chat_website", "live_chat_helpdesk", "live_chat_crm")
 
 
 def load_language(env, lang="uk_UA"):

@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
-from ..controllers.widget import BUNDLE_SOURCES, WIDGET_CODE, WidgetCode
+from ..controllers.widget import WIDGET_CODE, WidgetCode
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 from .common import LiveChatOperatorCommon
 
@@ -81,9 +81,16 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(response.headers["Cache-Control"], "public, max-age=31536000, immutable")
         self.assertEqual(response.headers["ETag"], f'"{version}"')
         self.assertNotIn("Set-Cookie", response.headers)
-        # The transport, the message log, the view and the widget, in one function.
+        # The transport, the message log, the view, the offline form and the widget, in
+        # one function.
         self.assertTrue(response.text.startswith('(() => {\n"use strict";'))
-        for name in ("class Transport", "class MessageLog", "class View", "class Widget"):
+        for name in (
+            "class Transport",
+            "class MessageLog",
+            "class View",
+            "function showOfflineForm",
+            "class Widget",
+        ):
             self.assertEqual(response.text.count(name), 1, name)
         self.assertNotIn("LIVE_CHAT_CONFIG =", response.text)
         plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
@@ -100,6 +107,39 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             self.assertTrue(old.headers["Location"].endswith(url))
             self.assertEqual(old.headers["Cache-Control"], "no-store")
 
+    def test_compressed_per_accept_encoding(self):
+        """Every script of the widget (the loader, the bundle) is sent gzip-compressed
+        to the browsers that take it, as it is to the others, and revalidates with a
+        304."""
+        code = WIDGET_CODE.current()
+        for url in (f"/live_chat/loader/{self.channel.id}", code.url):
+            plain = self.url_open(url, headers={"Accept-Encoding": "identity"})
+            self.assertNotIn("Content-Encoding", plain.headers, url)
+            for accept, compressed in (
+                ("gzip, deflate, br, zstd", True),
+                ("br;q=1.0, gzip;q=0.5", True),
+                ("*", True),
+                ("gzip;q=0", False),
+                ("deflate", False),
+            ):
+                response = self.url_open(url, headers={"Accept-Encoding": accept})
+                self.assertEqual(response.status_code, 200, (url, accept))
+                self.assertEqual(
+                    response.headers.get("Content-Encoding"),
+                    "gzip" if compressed else None,
+                    (url, accept),
+                )
+                if compressed:
+                    self.assertLess(int(response.headers["Content-Length"]), len(plain.content))
+                self.assertEqual(response.content, plain.content, (url, accept))
+                self.assertIn("Accept-Encoding", response.headers["Vary"])
+            etag = plain.headers["ETag"]
+            again = self.url_open(url, headers={"If-None-Match": etag})
+            self.assertEqual(again.status_code, 304, url)
+            self.assertEqual(again.content, b"")
+            other = self.url_open(url, headers={"If-None-Match": '"other"'})
+            self.assertEqual(other.status_code, 200, url)
+
     def test_new_code_new_address(self):
         old_url = WIDGET_CODE.current().url
         with changed_widget_code("\n// a new version\n"):
@@ -114,8 +154,6 @@ class TestWidgetCode(LiveChatOperatorCommon, HttpCase):
             old = self.url_open(old_url, allow_redirects=False)
             self.assertTrue(old.headers["Location"].endswith(new_url))
         self.assertEqual(WIDGET_CODE.current().url, old_url, "the same sources, the same address")
-        # The widget's own module comes last: it starts the widget.
-        self.assertEqual(BUNDLE_SOURCES[-1], "widget.js")
 
 
 @tagged("post_install", "-at_install")

@@ -87,6 +87,10 @@ class VisitorBrowser:
             params={"userAgent": version["userAgent"], "acceptLanguage": accept_language},
         )
 
+    def timezone(self, tz):
+        """Make the browser's time zone ``tz`` (e.g. "Europe/Paris"), as its system's."""
+        self.browser._websocket_request("Emulation.setTimezoneOverride", params={"timezoneId": tz})
+
     def forward_for(self, ip):
         """Make the visitor's requests come through a reverse proxy that forwards
         for ``ip`` (the host honours it in proxy mode). Headers are added where the

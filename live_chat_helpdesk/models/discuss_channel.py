@@ -1,10 +1,7 @@
-import textwrap
-
 from markupsafe import Markup
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html2plaintext
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -67,7 +64,7 @@ class DiscussChannel(models.Model):
         )
         partner = self.live_chat_visitor_partner_id
         values = {
-            "name": self._live_chat_ticket_title(),
+            "name": self._live_chat_title(TICKET_TITLE_LENGTH),
             # The host requires a description: a session without messages has one too.
             "description": self._live_chat_transcript_html()
             or Markup("<p>%s</p>") % self.env._("No message in this chat."),
@@ -84,29 +81,6 @@ class DiscussChannel(models.Model):
                 # without checking the team: not to someone outside the team.
                 values["user_id"] = False
         return values
-
-    def _live_chat_ticket_title(self):
-        """The visitor's first message, else who the chat was with."""
-        self.ensure_one()
-        partner, guest = self._live_chat_visitor_author()
-        if partner or guest:
-            author = (
-                ("author_id", "=", partner.id) if partner else ("author_guest_id", "=", guest.id)
-            )
-            first = self.env["mail.message"].search(
-                [
-                    ("model", "=", "discuss.channel"),
-                    ("res_id", "=", self.id),
-                    ("message_type", "=", "comment"),
-                    author,
-                ],
-                order="id asc",
-                limit=1,
-            )
-            text = " ".join(html2plaintext(first.body or "").split())
-            if text:
-                return textwrap.shorten(text, TICKET_TITLE_LENGTH, placeholder="…")
-        return self.env._("Live chat with %s", self.live_chat_visitor_name)
 
     def _to_store_defaults(self, target: Store.Target):
         res = super()._to_store_defaults(target)

@@ -1041,8 +1041,10 @@ class Operator:
                 "params": {
                     "thread_model": "discuss.channel",
                     "thread_id": session_id,
+                    # What the web client's composer sends.
                     "post_data": {
                         "body": f"Let me check that for you {token}",
+                        "email_add_signature": True,
                         "message_type": "comment",
                         "subtype_xmlid": "mail.mt_comment",
                     },
@@ -1367,6 +1369,12 @@ def parse_args():
     add("--rates", default="25,50,100", help="4: target rates, messages/s in total")
     add("--duration", type=float, default=10, help="4: seconds per rate")
     add("--threads", type=int, default=10, help="4: posting threads")
+    add(
+        "--target-load",
+        action="store_true",
+        help="4: issue 13's target instead of --rates: 50 visitors sending 2 messages/s "
+        "each (100 msg/s, 50 sessions, one thread each) for --duration seconds",
+    )
     add("--delivery-timeout", type=float, default=10, help="seconds to wait for a message")
     add("--max-seconds", type=float, default=900, help="the whole run, server start included")
     add(
@@ -1378,6 +1386,10 @@ def parse_args():
     )
     args = parser.parse_args()
     args.rates = [float(rate) for rate in args.rates.split(",") if rate.strip()]
+    if args.target_load:
+        args.visitors = max(args.visitors, 50)
+        args.sessions = args.threads = 50
+        args.rates = [100.0]
     limits = (
         (args.visitors, 1, 1000),
         (args.concurrency, 1, 50),

@@ -1,24 +1,46 @@
+import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 
 /**
  * Live chat sessions open in a chat window, bottom right, as soon as the operator
- * is given one, wherever the operator is.
+ * is given one, wherever the operator is. A new session rings and notifies (the
+ * browser's notification when the user allowed them) through the host's
+ * out-of-focus service: one tab of the browser does it, not every tab. Each new
+ * message of a session is notified by the host, as for its other chats.
  */
 
 export const liveChatService = {
-    dependencies: ["bus_service", "mail.store", "multi_tab", "ui"],
-    start(env, {bus_service: bus, "mail.store": store, multi_tab: multiTab, ui}) {
+    dependencies: ["bus_service", "mail.out_of_focus", "mail.store", "multi_tab", "ui"],
+    start(
+        env,
+        {
+            bus_service: bus,
+            "mail.out_of_focus": outOfFocus,
+            "mail.store": store,
+            multi_tab: multiTab,
+            ui,
+        }
+    ) {
         bus.subscribe(
             "discuss.channel/joined",
             async ({channel_id: channelId, data}) => {
                 const raw = (data?.["discuss.channel"] || []).find(
                     (c) => c.id === channelId
                 );
-                if (
-                    raw?.channel_type !== "live_chat" ||
-                    ui.isSmall ||
-                    !(await multiTab.isOnMainTab())
-                ) {
+                if (raw?.channel_type !== "live_chat") {
+                    return;
+                }
+                // One question to multi_tab at a time: the host's service answers only
+                // the latest of concurrent isOnMainTab() calls (the others never resolve).
+                const mainTab = await multiTab.isOnMainTab();
+                await outOfFocus.sendNotification({
+                    title: _t("New live chat session"),
+                    message: raw.name || "",
+                    sound: true,
+                    type: "info",
+                    icon: "/live_chat/static/description/icon.png",
+                });
+                if (ui.isSmall || !mainTab) {
                     return;
                 }
                 const thread = await store.Thread.getOrFetch({

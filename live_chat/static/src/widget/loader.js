@@ -27,6 +27,8 @@ const init = fetch(`${server}/live_chat/init/${channel}`, {
         session_id: state.session_id,
         token: state.token,
         guest_token: state.guest_token,
+        // The visitor's time zone: when the team is back, in their time.
+        tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
     }),
 })
     // The body is read even when refused: the request ends (and the browser's

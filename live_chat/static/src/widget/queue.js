@@ -6,17 +6,18 @@
  * server, in the visitor's language.
  */
 /* exported QueuePanel, offerOfflineForm */
+/* global showOfflineForm */
 
 const QUEUE_CSS =
     ".queue{padding:8px 12px;background:#eff6ff;color:#1e3a8a;font-size:13px}" +
     ".queue p{margin:0 0 4px}.queue-leave{border:0;background:none;padding:0;" +
     "color:inherit;text-decoration:underline;cursor:pointer;font:inherit}";
 
-/** Show the offline form with ``reason`` ("queue", "unanswered"): offline_form.js
-    adds ``showOfflineForm`` to the widget; without it, nothing. */
+/** Show the offline form (offline_form.js) with ``reason`` ("queue", "unanswered");
+    without it in the bundle, nothing. */
 function offerOfflineForm(widget, reason) {
-    if (typeof widget.showOfflineForm === "function") {
-        widget.showOfflineForm(reason);
+    if (typeof showOfflineForm === "function") {
+        showOfflineForm(widget, reason, null);
     }
 }
 

@@ -6,7 +6,7 @@
  * hears what the visitor does through ``handlers``.
  */
 /* exported View */
-/* global htmlToText */
+/* global htmlToText, TranscriptPanel */
 
 const CSS = `
 :host{all:initial}
@@ -84,7 +84,7 @@ class View {
      * @param {Object} config the loader's configuration ({channel, page})
      * @param {Object} options the channel's look and texts (from /init)
      * @param {Object} handlers open(focus), send(text), retry(), end(), newChat(),
-     *     minimize(), loadOlder(), rate(value, comment)
+     *     minimize(), loadOlder(), rate(value, comment), transcript(email)
      */
     constructor(config, options, handlers) {
         this.config = config;
@@ -205,7 +205,18 @@ class View {
         this.again.style.color = options.button_text_color;
         this.again.addEventListener("click", () => this.handlers.newChat());
         this.rate = this.ratingPanel(texts);
-        win.append(head, this.status, this.log, this.foot, this.rate, this.again);
+        this.transcript = new TranscriptPanel(options, texts, (email) =>
+            this.handlers.transcript(email)
+        );
+        win.append(
+            head,
+            this.status,
+            this.log,
+            this.foot,
+            this.rate,
+            this.transcript.node,
+            this.again
+        );
         win.hidden = true;
         this.win = win;
         this.root.append(win);
@@ -329,6 +340,7 @@ class View {
         this.foot.hidden = ended;
         this.again.hidden = !ended;
         this.endButton.hidden = ended || !hasSession;
+        this.transcript.show(ended && hasSession ? "ask" : null);
     }
 
     setOlder(visible, busy) {

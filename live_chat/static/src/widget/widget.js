@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View, QueuePanel, offerOfflineForm */
+/* global Transport, MessageLog, View, QueuePanel, offerOfflineForm, showOfflineForm */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -126,7 +126,10 @@ class Widget {
             this.state = {guest_token: this.state.guest_token};
             this.saveState();
         }
-        if (!init.available && !init.session && !this.config.page) {
+        // Nobody to chat with: no button, unless the channel offers its offline form.
+        this.offline = init.available || init.session ? null : init.offline || null;
+        const form = this.offline && this.offline.mode === "form";
+        if (!init.available && !init.session && !this.config.page && !form) {
             return;
         }
         await whenBody();
@@ -148,6 +151,7 @@ class Widget {
             minimize: () => this.minimize(),
             loadOlder: () => this.loadOlder(),
             rate: (value, comment) => this.rate(value, comment),
+            transcript: (email) => this.sendTranscript(email),
         });
         this.view.mount({
             bubble: init.action === "show_notification" && !init.session,
@@ -198,6 +202,10 @@ class Widget {
 
     open(focus) {
         clearTimeout(this.timers.auto);
+        if (this.offline && this.offline.mode === "form" && !this.session) {
+            showOfflineForm(this, "offline", this.offline.back_at);
+            return;
+        }
         const first = !this.view.win;
         if (first) {
             this.prepareWindow();
@@ -353,6 +361,21 @@ class Widget {
         this.view.setRating("done");
     }
 
+    /** The conversation of the ended chat, emailed to ``email`` (transcript.js). */
+    async sendTranscript(email) {
+        if (!this.session) {
+            throw new Error(this.texts.unreachable);
+        }
+        try {
+            await this.post("/live_chat/session/transcript", {
+                ...this.credentials,
+                email,
+            });
+        } catch (error) {
+            throw error.message ? error : new Error(this.texts.unreachable);
+        }
+    }
+
     newChat() {
         this.afresh();
         this.view.input.focus();
@@ -422,7 +445,7 @@ class Widget {
                 this.queue = new QueuePanel(
                     this.view,
                     this.texts,
-                    typeof this.showOfflineForm === "function"
+                    typeof showOfflineForm === "function"
                         ? () => offerOfflineForm(this, "queue")
                         : null
                 );
@@ -677,6 +700,7 @@ class Widget {
             session_id: this.state.session_id,
             token: this.state.token,
             guest_token: this.state.guest_token,
+            tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
         }).catch(() => null);
     }
 

@@ -63,7 +63,7 @@ registry.category("web_tour.tours").add("live_chat_helpdesk_ticket_chat_window",
         },
         {
             content: "The chat window counts the ticket",
-            trigger: ".o-mail-ChatWindow .o_live_chat_ticket_count:contains(1)",
+            trigger: ".o-mail-ChatWindow .o_live_chat_create_ticket_count:contains(1)",
         },
     ],
 });

@@ -1,0 +1,79 @@
+"""The per-worker cache of ``/live_chat/init``: the answer of a page view without a
+session (the channel's options, the page's rule, whether an operator is available,
+and whatever else the route adds to it), kept a few seconds per process.
+
+``/init`` runs on every page view of every website that embeds the widget. Its answer
+depends on the channel (options, rules, operators' presence and hours), on the page
+(URL) and on the visitor's country and language, not on who the visitor is: the same
+answer serves every visitor of that page for a few seconds, so that a page view costs
+the rate limit's one statement (and, for a visitor with a session, its lookup).
+
+The key is generic: every field of the request's JSON payload except the visitor's
+credentials (``session_id``, ``token``, ``guest_token``), so that an input that a new
+version of the route reads (a time zone...) is part of the key without a change here;
+plus the channel, the country (GeoIP), the language, the user and the database.
+
+Nothing lives only here: the cache holds copies of what PostgreSQL says, for
+``live_chat.init_cache_seconds`` (system parameter, default 5 s, 0 turns it off); a
+change (a new operator's arrival, a rule) shows in every worker within that time.
+"""
+
+import json
+import threading
+import time
+
+from odoo.modules import module
+
+DEFAULT_TTL = 5
+MAX_ENTRIES = 2048
+# The visitor's own fields: never in the key (a session is looked up per request).
+VISITOR_FIELDS = ("session_id", "token", "guest_token")
+
+
+class InitCache:
+    def __init__(self, max_entries=MAX_ENTRIES):
+        self._lock = threading.Lock()
+        self._entries = {}  # key: (expiry on the monotonic clock, value)
+        self.max_entries = max_entries
+        # While Odoo runs tests, every request works in the running test's transaction,
+        # rolled back at its end: an answer kept across tests would be another test's.
+        # A test of the cache itself turns it on (and clears it).
+        self.enabled_in_tests = False
+
+    @staticmethod
+    def make_key(*parts, payload):
+        inputs = {k: v for k, v in payload.items() if k not in VISITOR_FIELDS}
+        return (*parts, json.dumps(inputs, sort_keys=True, ensure_ascii=False))
+
+    def get(self, key, ttl, compute):
+        """The value cached under ``key`` for at most ``ttl`` seconds, else
+        ``compute()`` (kept unless it raises)."""
+        if ttl <= 0 or (module.current_test and not self.enabled_in_tests):
+            return compute()
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry and entry[0] > now:
+            return entry[1]
+        # Computed outside the lock: two requests of a cold key may both compute it.
+        value = compute()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._evict(now)
+            self._entries[key] = (now + ttl, value)
+        return value
+
+    def _evict(self, now):
+        expired = [key for key, (expiry, _value) in self._entries.items() if expiry <= now]
+        for key in expired:
+            del self._entries[key]
+        # Still full (many live pages): the oldest half goes.
+        if len(self._entries) >= self.max_entries:
+            for key in list(self._entries)[: self.max_entries // 2]:
+                del self._entries[key]
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+INIT_CACHE = InitCache()

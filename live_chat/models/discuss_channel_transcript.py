@@ -1,0 +1,76 @@
+from odoo import models
+from odoo.tools import email_normalize, formataddr, single_email_re
+
+from .utils import LiveChatRefusal
+
+# The longest email address (RFC 5321: 254 characters).
+EMAIL_MAX_LENGTH = 254
+
+
+class DiscussChannel(models.Model):
+    """The transcript of an ended session, emailed to the visitor (on their demand in
+    the widget, or by an operator from the session's form) through the host's mail
+    queue, with a mail template in the visitor's language."""
+
+    _inherit = "discuss.channel"
+
+    def action_live_chat_send_transcript(self):
+        """The session form's "Send Transcript": a small form for the address."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Transcript"),
+            "res_model": "live_chat.transcript.send",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_session_id": self.id},
+        }
+
+    def _live_chat_send_transcript(self, email):
+        """Queue the transcript of this ended session to ``email`` (as typed by the
+        visitor or the operator). Returns the ``mail.mail``; refuses a session that has
+        not ended and an address that the host would not take."""
+        self.ensure_one()
+        if not self.live_chat_channel_id:
+            raise LiveChatRefusal(self.env._("This is not a live chat session."), "not_found", 404)
+        if self.live_chat_state != "closed":
+            raise LiveChatRefusal(
+                self.env._("The conversation can be sent once the chat has ended."),
+                "session_open",
+            )
+        normalized = (
+            email_normalize(email, strict=True)
+            if isinstance(email, str) and len(email) <= EMAIL_MAX_LENGTH
+            else False
+        )
+        if not normalized or not single_email_re.match(normalized):
+            raise LiveChatRefusal(
+                self.env._("Please enter a valid email address."), "bad_email", 422
+            )
+        template = self.env.ref("live_chat.mail_template_live_chat_transcript")
+        mail_id = template.with_context(
+            tz=self.live_chat_visitor_guest_id.timezone
+            or self.live_chat_visitor_partner_id.tz
+            or self.env.context.get("tz")
+        ).send_mail(
+            self.id,
+            force_send=False,
+            email_values={
+                "email_to": normalized,
+                "email_from": self._live_chat_transcript_sender(),
+                "recipient_ids": [],
+                # A mail of its own, not a message of the conversation (the operators'
+                # thread and the visitor's widget show the session's messages).
+                "model": False,
+                "res_id": False,
+            },
+        )
+        return self.env["mail.mail"].browse(mail_id)
+
+    def _live_chat_transcript_sender(self):
+        """From the channel, at the company's address, else the host's default sender
+        (the alias domain's); none: the host's own default when sending."""
+        address = self.env.company.email or self.env["ir.mail_server"]._get_default_from_address()
+        if not address:
+            return False
+        return formataddr((self.live_chat_channel_id.name or self.env.company.name, address))

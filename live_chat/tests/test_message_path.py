@@ -1,0 +1,319 @@
+import json
+import re
+import select
+import time
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo import sql_db
+from odoo.tests import HttpCase, TransactionCase, tagged
+
+from odoo.addons.mail.models.mail_thread import MailThread
+
+from ..models import discuss_channel_post as lean_post
+from ..models.bus_bus import notify_connection
+from .common import LiveChatOperatorCommon
+
+DATE_RE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
+# What the two paths may write differently: ids, dates, the generated Message-Id.
+IGNORED_MESSAGE_FIELDS = {"id", "res_id", "create_date", "write_date", "date", "message_id"}
+
+
+@tagged("post_install", "-at_install")
+class TestMessagePath(LiveChatOperatorCommon, HttpCase):
+    """A session's messages take the suite's lean path (discuss_channel_post.py): the
+    same records and bus notifications as the host's message_post, in fewer queries."""
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate(None, None)  # the test's requests are the visitor's
+        # Two sessions of the same visitor (the same guest) with the same operator:
+        # one for each path.
+        self.started = self.lc_start(name="Ann")
+        self.again = self.lc_start(
+            name="Ann", guest_token=self.started["guest"]["token"], body="Hello again"
+        )
+        self.host_session = self.lc_session(self.started)
+        self.lean_session = self.lc_session(self.again)
+        self.assertEqual(
+            self.host_session.live_chat_visitor_guest_id,
+            self.lean_session.live_chat_visitor_guest_id,
+        )
+        # Web push configured, with a device of the operator's (sent nowhere: recorded).
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("mail.web_push_vapid_private_key", "private")
+        params.set_param("mail.web_push_vapid_public_key", "public")
+        self.env["mail.push.device"].sudo().create(
+            {
+                "partner_id": self.operator.partner_id.id,
+                "endpoint": "https://push.example.com/operator",
+                "keys": json.dumps({"p256dh": "x", "auth": "y"}),
+            }
+        )
+
+    # ------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------
+
+    def _post(self, session, by_visitor, host):
+        """Post in ``session`` by the host's path (``host``) or the suite's; return the
+        message, the bus notifications and the web pushes it made."""
+        session = session.with_context(live_chat_host_post=host)
+        pushes = []
+
+        def record_push(
+            thread, devices, private_key, public_key, payload_by_lang=None, payload=None
+        ):
+            pushes.append((sorted(devices.partner_id.ids), payload))
+
+        # An older last interest: the post changes it (and says so on the bus).
+        session.sudo().last_interest_dt = "2020-01-01 00:00:00"
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # what is pending goes out first
+        last_bus_id = self.env["bus.bus"].sudo()._bus_last_id()
+        with patch.object(MailThread, "_web_push_send_notification", record_push):
+            if by_visitor:
+                message = session.sudo()._live_chat_post_visitor_message("Is it in stock?")
+            else:
+                message = (
+                    session.with_user(self.operator)
+                    .with_context(temporary_id=0.5)
+                    .sudo()
+                    .message_post(
+                        # What the web client's composer sends.
+                        body="Yes it is",
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        email_add_signature=True,
+                    )
+                )
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the bus rows are written before the commit
+        notifications = self.env["bus.bus"].sudo().search([("id", ">", last_bus_id)], order="id")
+        self.env.invalidate_all()
+        return message, notifications, pushes
+
+    def _normalize(self, value, ids):
+        """``value`` (JSON-like) with the ids of ``ids`` named and dates masked."""
+        if isinstance(value, dict):
+            return {
+                # The bus's last id before the post: what the host reads, not an id to map.
+                key: "<bus id>"
+                if key == "message_unread_counter_bus_id"
+                else self._normalize(item, ids)
+                for key, item in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self._normalize(item, ids) for item in value]
+        if isinstance(value, str):
+            if DATE_RE.match(value):
+                return "<date>"
+            if value.startswith("live_chat:"):
+                return "<visitor channel>"
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return ids.get(value, value)
+        return value
+
+    def _ids(self, session, message):
+        members = session.channel_member_ids
+        return {
+            session.id: "<session>",
+            message.id: "<message>",
+            message.id + 1: "<message + 1>",
+            **{
+                member.id: f"<member {member.partner_id.name or member.guest_id.name}>"
+                for member in members
+            },
+        }
+
+    def _state(self, session, message, notifications, pushes):
+        """What the post left: the message, the members, notifications, bus, pushes."""
+        ids = self._ids(session, message)
+        message_values = {
+            name: value
+            for name, value in message.sudo()
+            .read([name for name, field in message._fields.items() if field.store])[0]
+            .items()
+            if name not in IGNORED_MESSAGE_FIELDS
+        }
+        members = [
+            {
+                "persona": member.partner_id.name or member.guest_id.name,
+                "seen": ids.get(member.seen_message_id.id, bool(member.seen_message_id)),
+                "fetched": ids.get(member.fetched_message_id.id, bool(member.fetched_message_id)),
+                "separator": ids.get(member.new_message_separator, "<older>"),
+                "unread": member.message_unread_counter,
+                "last_seen_dt": bool(member.last_seen_dt),
+                "unpin_dt": bool(member.unpin_dt),
+            }
+            for member in session.channel_member_ids.sorted(lambda m: bool(m.partner_id))
+        ]
+        # The author's unread counter comes with the bus's last id before the post's.
+        bus_ids = [
+            int(bus_id)
+            for notification in notifications
+            for bus_id in re.findall(
+                r'"message_unread_counter_bus_id":\s*(\d+)', notification.message
+            )
+        ]
+        self.assertTrue(bus_ids)
+        self.assertTrue(all(0 < bus_id < notifications[0].id for bus_id in bus_ids))
+        bus = [
+            self._normalize(
+                {"channel": json.loads(n.channel), "message": json.loads(n.message)}, ids
+            )
+            for n in notifications
+        ]
+        return {
+            "message": self._normalize(message_values, ids),
+            "members": members,
+            "mail.notification": self.env["mail.notification"]
+            .sudo()
+            .search_count([("mail_message_id", "=", message.id)]),
+            "last_interest_dt": session.last_interest_dt >= message.date,
+            "bus": bus,
+            "web push": self._normalize(pushes, ids),
+        }
+
+    # ------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------
+
+    def test_same_result_as_the_host(self):
+        """Visitor's and operator's messages, each by both paths, one after the other:
+        the same message, member state, notifications, bus payloads and web push."""
+        for by_visitor in (True, False, False, True):
+            with self.subTest(by_visitor=by_visitor):
+                host = self._state(
+                    self.host_session, *self._post(self.host_session, by_visitor, True)
+                )
+                lean = self._state(
+                    self.lean_session, *self._post(self.lean_session, by_visitor, False)
+                )
+                # The session's new last interest is on the bus too.
+                self.assertIn("last_interest_dt", json.dumps(host["bus"]))
+                if by_visitor:
+                    # The visitor's message reached the operator's device.
+                    self.assertTrue(host["web push"])
+                self.assertEqual(lean, host)
+
+    def test_reply_to_of_each_session(self):
+        """With a mail alias domain, each session's messages have the host's reply-to
+        (the catchall address, under the author's name)."""
+        self.env["mail.alias.domain"].search([]).unlink()  # no leftover of the company's
+        self.env.company.alias_domain_id = self.env["mail.alias.domain"].create(
+            {"name": "chat.example.com"}
+        )
+        self.lean_session.sudo().name = "Ann (second chat)"
+        # The test's changes are not committed: the registry's caches are not signaled.
+        lean_post.clear_reply_cache()
+        self.addCleanup(lean_post.clear_reply_cache)
+        with patch.object(MailThread, "_web_push_send_notification"):
+            for session in (self.host_session, self.lean_session):
+                lean = session.sudo()._live_chat_post_visitor_message("Hello")
+                host = (
+                    session.sudo()
+                    .with_context(live_chat_host_post=True)
+                    ._live_chat_post_visitor_message("Hello")
+                )
+                self.assertIn("chat.example.com", host.reply_to)
+                self.assertEqual(lean.reply_to, host.reply_to)
+
+    def test_host_path_for_other_posts(self):
+        """What the lean path does not know (attachments, mentions, replies...) takes
+        the host's path."""
+        session = self.lean_session
+        self.assertTrue(session._live_chat_can_post_lean({"body": "x", "message_type": "comment"}))
+        self.assertTrue(session._live_chat_can_post_lean({"body": "x", "partner_ids": []}))
+        composer = {"body": "x", "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
+        self.assertTrue(session._live_chat_can_post_lean({**composer, "email_add_signature": True}))
+        for kwargs in (
+            {"body": "x", "attachment_ids": [1]},
+            {"body": "x", "partner_ids": [self.operator.partner_id.id]},
+            {"body": "x", "parent_id": 1},
+            {"body": "x", "message_type": "email"},
+            {"body": "x", "subtype_xmlid": "mail.mt_note"},
+            {"body": "x", "scheduled_date": "2030-01-01 00:00:00"},
+        ):
+            with self.subTest(kwargs=kwargs):
+                self.assertFalse(session._live_chat_can_post_lean(kwargs))
+
+
+@tagged("post_install", "-at_install")
+class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
+    """The queries of a message, counted as a worker serves it: caches warm (a first
+    request of the same kind before counting), the record cache of the request cold.
+    Raise a figure only with a reason: each query is paid on every message."""
+
+    def _operator_post(self, session, body):
+        return self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "discuss.channel",
+                "thread_id": session.id,
+                # What the web client's composer sends.
+                "post_data": {
+                    "body": body,
+                    "email_add_signature": True,
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                },
+                "context": {"temporary_id": 0.5},
+            },
+        )
+
+    def test_queries(self):
+        self.authenticate(None, None)
+        self.lc_start(name="Warm")  # a first start: the caches of a worker that served one
+        self.env.flush_all()
+        with self.assertQueryCount(26):
+            started = self.lc_start(name="Ann")
+        session = self.lc_session(started)
+        post = {"session_id": session.id, "token": started["token"], "body": "Hi"}
+        self.lc_call("/live_chat/session/post", post)
+        self.env.flush_all()
+        with self.assertQueryCount(8):
+            self.lc_call("/live_chat/session/post", post)
+
+        self.authenticate("lc_operator", "lc_operator")
+        self._operator_post(session, "Hello")  # the first answer: one UPDATE more
+        self.env.flush_all()
+        with self.assertQueryCount(10):
+            self._operator_post(session, "How can I help?")
+
+
+@tagged("post_install", "-at_install")
+class TestBusNotify(TransactionCase):
+    """The bus's NOTIFY after a commit goes through one connection kept open per
+    process (models/bus_bus.py), not a new connection each time."""
+
+    def _notifies(self, listener, channel):
+        """The NOTIFY payloads that ``listener`` receives within 5 s naming ``channel``."""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            select.select([listener], [], [], 0.2)
+            listener.poll()
+            payloads = [n.payload for n in listener.notifies if channel in n.payload]
+            if payloads:
+                return payloads
+        return []
+
+    def test_notify_on_a_kept_connection(self):
+        _dbname, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN imbus")
+        connections = []
+        for attempt in range(2):
+            channel = f"live_chat:test-notify-{attempt}-{self.env.cr.now().timestamp()}"
+            self.env["bus.bus"]._sendone(channel, "live_chat/test", {})
+            self.env.cr.precommit.run()  # the bus rows (rolled back with the test)
+            self.env.cr.postcommit.run()  # what the commit would run: the NOTIFY
+            self.assertTrue(self._notifies(listener, channel))
+            connections.append(notify_connection._cnx)
+        self.assertTrue(connections[0])
+        self.assertIs(connections[0], connections[1], "the same connection, kept")
+        self.assertFalse(connections[0].closed)

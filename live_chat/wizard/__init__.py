@@ -1,0 +1,1 @@
+from . import live_chat_transcript_send
