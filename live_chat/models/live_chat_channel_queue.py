@@ -83,13 +83,30 @@ class LiveChatChannel(models.Model):
         criteria of _get_available_operator)."""
         self.ensure_one()
         group = self.env.ref("live_chat.live_chat_group_user")
+        users = self.user_ids
+        if self.follow_time_off:
+            now = self._live_chat_now()
+            # sudo: resource.calendar.leaves - who of the operators is on time off now.
+            users -= (
+                self.env["resource.calendar.leaves"]
+                .sudo()
+                .search(
+                    [
+                        ("resource_id.user_id", "in", users.ids),
+                        ("time_type", "=", "leave"),
+                        ("date_from", "<=", now),
+                        ("date_to", ">", now),
+                    ]
+                )
+                .resource_id.user_id
+            )
         # sudo: mail.presence - whether the channel's operators are online, nothing more.
         return (
             self.env["mail.presence"]
             .sudo()
             .search_count(
                 [
-                    ("user_id", "in", self.user_ids.ids),
+                    ("user_id", "in", users.ids),
                     ("user_id.active", "=", True),
                     ("user_id.all_group_ids", "in", group.ids),
                     ("status", "=", "online"),
