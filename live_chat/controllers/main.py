@@ -43,7 +43,6 @@ UPLOAD_MAX_BYTES = FILE_MAX_SIZE_LIMIT * 1024 * 1024 + 64 * 1024
 # The thumbnails of pictures in the widget (pixels, the longest side).
 THUMBNAIL_SIZE = 256
 NAME_MAX_LENGTH = 64
-EMAIL_MAX_LENGTH = 254
 OFFLINE_REASONS = ("offline", "queue", "unanswered")
 
 
@@ -328,8 +327,9 @@ class LiveChatController(http.Controller):
             # Whether someone is available: the same for every visitor (the visitor
             # only changes which operator a session would get).
             operator = channel._get_available_operator(lang=request.env.lang)
-            result["available"] = bool(operator)
-            if not operator:
+            # Everyone busy: the visitor may wait in the queue (the same for everyone).
+            result["available"] = bool(operator) or channel._live_chat_queue_is_open()
+            if not result["available"]:
                 tz = _get(payload, "tz", str, required=False, max_length=64)
                 result["offline"] = channel._live_chat_offline_info(tz)
         return {"origins": channel._get_allowed_origins(), "answer": result}
@@ -430,6 +430,16 @@ class LiveChatController(http.Controller):
         self._check_origin(session.live_chat_channel_id)
         self._rate_limit(("messages_session", session.id))
         return session._live_chat_ping()
+
+    @_json_route("/live_chat/queue/status")
+    def queue_status(self, payload, **_params):
+        """The visitor's place in the queue and the estimated wait (``position`` 0:
+        not waiting any more), and the session's state. What the bus says too, for a
+        widget whose bus is down."""
+        session = self._find_session(payload)
+        self._check_origin(session.live_chat_channel_id)
+        self._rate_limit(("messages_session", session.id))
+        return {"state": session.live_chat_state, **session._live_chat_queue_place()}
 
     # ------------------------------------------------------------
     # Typing, seen and files

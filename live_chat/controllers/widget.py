@@ -28,6 +28,7 @@ BUNDLE_SOURCES = (
     "transcript.js",
     "view.js",
     "offline_form.js",
+    "queue.js",
     "widget.js",
 )
 LOADER_SOURCE = "loader.js"

@@ -478,7 +478,8 @@ class DiscussChannel(models.Model):
     def _live_chat_post_visitor_message(self, text):
         """Post a visitor's text (plain text, escaped here) in the session."""
         self.ensure_one()
-        if self.live_chat_state != "open":
+        # "waiting": in the queue, the messages wait for the operator.
+        if self.live_chat_state not in ("open", "waiting"):
             raise LiveChatRefusal(self.env._("This chat has ended."), "session_closed")
         body = plaintext2html(text[:MESSAGE_MAX_LENGTH])
         return self._live_chat_post(body, "comment", by_visitor=True)
@@ -533,7 +534,7 @@ class DiscussChannel(models.Model):
     def _live_chat_close(self, notice, by_visitor=False):
         """End the session, tell both sides. ``notice`` is already translated."""
         self.ensure_one()
-        if self.live_chat_state != "open":
+        if self.live_chat_state not in ("open", "waiting"):
             return False
         self.write(
             {
@@ -993,7 +994,7 @@ class DiscussChannel(models.Model):
     def _live_chat_member_name(self, member):
         """The name under which the visitor knows ``member`` (an operator)."""
         self.ensure_one()
-        return member.partner_id.name or ""
+        return member.partner_id._live_chat_public_name()
 
     def _live_chat_visitor_typing(self, is_typing):
         """The visitor types (or stopped): the host's typing notification of their
@@ -1104,7 +1105,7 @@ class DiscussChannel(models.Model):
                 """
                 UPDATE discuss_channel SET live_chat_visitor_seen_dt = %(now)s
                  WHERE id IN (SELECT id FROM discuss_channel
-                               WHERE id = %(id)s AND live_chat_state = 'open'
+                               WHERE id = %(id)s AND live_chat_state IN ('open', 'waiting')
                                  FOR UPDATE SKIP LOCKED)
                 """,
                 now=fields.Datetime.now(),
@@ -1127,7 +1128,7 @@ class DiscussChannel(models.Model):
                 SELECT s.id
                   FROM discuss_channel s
                   JOIN live_chat_channel c ON c.id = s.live_chat_channel_id
-                 WHERE s.live_chat_state = 'open'
+                 WHERE s.live_chat_state IN ('open', 'waiting')
                    AND c.inactivity_timeout > 0
                    AND COALESCE(GREATEST(s.live_chat_visitor_seen_dt, s.live_chat_start_dt),
                                 s.create_date)
@@ -1188,14 +1189,15 @@ class DiscussChannel(models.Model):
             else:
                 session._live_chat_close_unattended()
 
-    def _live_chat_give_to(self, operator, leaving=None):
+    def _live_chat_give_to(self, operator, leaving=None, keep_previous=False):
         """Make ``operator`` the session's operator, in place of the current one, who
-        leaves the session (and ``leaving``, a member handing it over, too)."""
+        leaves the session (and ``leaving``, a member handing it over, too) unless
+        ``keep_previous`` (the previous operator keeps the session's window)."""
         self.ensure_one()
         leaving = self.live_chat_operator_id | (leaving or self.env["res.users"])
         # The new operator first: the previous one's leaving is then no hand-over.
         self.live_chat_operator_id = operator
-        for leaving_user in leaving - operator:
+        for leaving_user in (leaving - operator) if not keep_previous else ():
             if leaving_user.partner_id in self.channel_member_ids.exists().partner_id:
                 # Closes the session's window on the side of the one who leaves, before
                 # the notice below (which would open it again).

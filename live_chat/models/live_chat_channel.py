@@ -671,7 +671,8 @@ class LiveChatChannel(models.Model):
                 "live_chat_start_dt": fields.Datetime.now(),
                 # Its value until the end (given: no UPDATE to compute it after the INSERT).
                 "live_chat_duration": 0.0,
-                "live_chat_state": "open",
+                # No operator: the visitor waits in the queue (live_chat_channel_queue.py).
+                "live_chat_state": "open" if operator else "waiting",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
                 **self._prepare_session_origin_values(),
             }
@@ -681,7 +682,7 @@ class LiveChatChannel(models.Model):
             guests=guest,
             post_joined_message=False,
         )
-        if self.default_message:
+        if self.default_message and operator:
             # live_chat_welcome: the welcome message is not the operator's first answer.
             session.with_context(
                 mail_create_nosubscribe=True, live_chat_post=True, live_chat_welcome=True

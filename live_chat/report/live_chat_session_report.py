@@ -50,7 +50,9 @@ class LiveChatSessionReport(models.Model):
     start_dt = fields.Datetime("Started", readonly=True)
     end_dt = fields.Datetime("Ended", readonly=True)
     state = fields.Selection(
-        [("open", "In progress"), ("closed", "Closed")], "Status", readonly=True
+        [("waiting", "Waiting in the queue"), ("open", "In progress"), ("closed", "Closed")],
+        "Status",
+        readonly=True,
     )
     answer_time = fields.Float(
         "Time to Answer (seconds)",

@@ -35,3 +35,5 @@ from . import test_ui_operator_tools
 from . import test_offline
 from . import test_ui_offline
 from . import test_partner
+from . import test_queue
+from . import test_ui_queue

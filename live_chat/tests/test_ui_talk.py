@@ -136,7 +136,7 @@ class TestTalkUi(LiveChatOperatorCommon, HttpCase):
                 timeout=240,
             )
         result = outcome["result"]
-        self.assertEqual(result["typing"], "Olena Operator is typing…")
+        self.assertEqual(result["typing"], "Olena is typing…")
         self.assertEqual(result["typingSaid"], 1, "three keys, one request")
         self.assertEqual(result["content"], "%PDF-1.4 the invoice")
         self.assertIn("attachment", result["disposition"])

@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View, showOfflineForm, LAZY_MODULES */
+/* global Transport, MessageLog, View, QueuePanel, offerOfflineForm, showOfflineForm, LAZY_MODULES */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -250,8 +250,9 @@ class Widget {
         this.view.reset(null);
         this.session = session;
         this.view.setTitle(session.operator && session.operator.name);
-        this.ended = session.state !== "open";
+        this.ended = session.state === "closed";
         this.view.setEnded(this.ended, true);
+        this.applyQueue(session);
         this.view.setRating(this.ended && !session.rating ? "ask" : null);
         this.sync();
         if (!this.ended) {
@@ -424,6 +425,7 @@ class Widget {
         this.view.setOlder(this.log.hasOlder);
         this.view.setTitle(this.session.operator && this.session.operator.name);
         this.view.setEnded(false, true);
+        this.applyQueue(this.session);
         this.listen();
         this.startHeartbeat();
     }
@@ -527,7 +529,8 @@ class Widget {
         if (info.operator) {
             this.view.setTitle(info.operator.name);
         }
-        if (info.state && info.state !== "open" && !this.ended) {
+        this.applyQueue(info);
+        if (info.state === "closed" && !this.ended) {
             this.ended = true;
             this.view.setEnded(true, true);
             this.view.setRating(this.session.rating ? null : "ask");
@@ -538,8 +541,34 @@ class Widget {
         }
     }
 
+    /** Waiting in the queue (``info``: the session's, or a part of it): the place
+        shown; connected or ended: hidden. */
+    applyQueue(info) {
+        if (info.state && info.state !== "waiting") {
+            this.queue?.hide();
+        } else if (info.queue) {
+            if (!this.queue) {
+                this.queue = new QueuePanel(
+                    this.view,
+                    this.texts,
+                    typeof showOfflineForm === "function"
+                        ? () => offerOfflineForm(this, "queue")
+                        : null
+                );
+            }
+            this.queue.update(info.queue);
+        }
+        // Offered once per session (every sync brings the session's info again).
+        if (info.offline_form && this.offeredForm !== info.offline_form) {
+            this.offeredForm = info.offline_form;
+            offerOfflineForm(this, info.offline_form);
+        }
+    }
+
     /** The session is no more (or not this visitor's): start afresh. */
     forget() {
+        this.queue?.hide();
+        this.offeredForm = null;
         this.transport.stop();
         this.stopTimers();
         this.session = null;
@@ -626,6 +655,16 @@ class Widget {
             }
         } else if (type === "live_chat/session" && payload.id === this.session.id) {
             this.applySession({state: payload.state, operator: payload.operator});
+        } else if (
+            type === "live_chat/queue" &&
+            payload.session_id === this.session.id
+        ) {
+            this.applyQueue({queue: payload});
+        } else if (
+            type === "live_chat/offline_form" &&
+            payload.session_id === this.session.id
+        ) {
+            this.applyQueue({offline_form: payload.reason});
         } else {
             this.tell("notification", type, payload);
         }
@@ -691,8 +730,11 @@ class Widget {
             // Otherwise unreachable for now (or a server without the route): next time.
             return;
         }
-        if (answer.state && answer.state !== "open") {
+        if (answer.state && answer.state !== this.session.state) {
             this.applySession({state: answer.state});
+            this.sync(); // connected: the operator's name and first words
+        } else if (answer.queue) {
+            this.applyQueue(answer);
         } else if (answer.last_message_id > this.log.lastId) {
             this.sync();
         }
