@@ -131,7 +131,14 @@ class TestTalkPresence(TalkCommon, HttpCase):
         )
         typing = self._bus(session._live_chat_bus_channel(), "live_chat/typing")
         self.assertEqual(
-            typing, [{"session_id": session.id, "is_typing": True, "name": self.operator._live_chat_public_name()}]
+            typing,
+            [
+                {
+                    "session_id": session.id,
+                    "is_typing": True,
+                    "name": self.operator._live_chat_public_name(),
+                }
+            ],
         )
 
     def test_visitor_seen(self):
