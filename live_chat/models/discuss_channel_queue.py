@@ -104,9 +104,9 @@ class DiscussChannel(models.Model):
                 channel.sudo()._live_chat_queue_dispatch()
         return closed
 
-    def _live_chat_give_to(self, operator, keep_previous=False):
+    def _live_chat_give_to(self, operator, leaving=None, keep_previous=False):
         """The place of the operator who leaves is free: the queue moves on."""
-        result = super()._live_chat_give_to(operator, keep_previous=keep_previous)
+        result = super()._live_chat_give_to(operator, leaving=leaving, keep_previous=keep_previous)
         self.live_chat_assigned_dt = fields.Datetime.now()
         if not keep_previous:
             self.live_chat_channel_id.sudo()._live_chat_queue_dispatch()
@@ -204,7 +204,7 @@ class DiscussChannel(models.Model):
                 # Both sides read it: in the visitor's language, as the other notices.
                 notice = self._live_chat_visitor_env()._(
                     "Not answered in time: this chat is offered to %s too.",
-                    operator.partner_id.name,
+                    operator._live_chat_public_name(),
                 )
                 # sudo: discuss.channel - the notice is the first operator's, about them.
                 self.with_user(current).sudo()._live_chat_post_notice(

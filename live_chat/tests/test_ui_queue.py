@@ -88,7 +88,7 @@ class TestQueueWidget(LiveChatOperatorCommon, HttpCase):
             finally:
                 self._wait_remaining_requests()
                 self.env.invalidate_all()
-        self.assertIn("Queue Operator joined the chat.", shown)
+        self.assertIn("Queue joined the chat.", shown)
         waiting = sessions[1]
         self.assertEqual(waiting.live_chat_state, "open")
         self.assertEqual(waiting.live_chat_operator_id, self.operator)

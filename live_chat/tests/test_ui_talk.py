@@ -78,6 +78,7 @@ const result = {
     refused,
 };
 root.querySelector(".end").click();
+(await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 return result;
 """

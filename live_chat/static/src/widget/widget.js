@@ -609,12 +609,17 @@ class Widget {
             {
                 notification: (type, payload) => this.onNotification(type, payload),
                 open: () => {
-                    this.view.setStatus("");
+                    // Only the socket's own status: an unsent message's error stays.
+                    if (this.reconnecting) {
+                        this.reconnecting = false;
+                        this.view.setStatus("");
+                    }
                     // What was posted while we were away and is no longer on the bus.
                     this.sync();
                 },
                 down: (retries) => {
                     if (retries > 1) {
+                        this.reconnecting = true;
                         this.view.setStatus(this.texts.reconnecting);
                     }
                 },
