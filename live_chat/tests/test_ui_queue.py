@@ -29,7 +29,7 @@ return {wait, leave: root.querySelector(".queue-leave")?.textContent};
 WAITING_VISITOR_IS_CONNECTED = """
 const root = widgetRoot();
 await waitFor(() => root.querySelector(".queue[hidden]"), "the queue's place hidden", 30000);
-await waitFor(() => root.querySelector(".title").textContent === "Queue Operator",
+await waitFor(() => root.querySelector(".title").textContent === "Queue",
     "the operator's name");
 await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
     (m) => m.textContent.includes("Hello, second visitor!")), "the operator's answer", 30000);

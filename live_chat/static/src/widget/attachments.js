@@ -9,7 +9,7 @@
 /* global Presence */
 
 const FILES_CSS = `
-.attach{border:0;background:none;cursor:pointer;font-size:20px;padding:0 4px;color:#4b5563}
+.attach{border:0;background:none;cursor:pointer;font-size:20px;padding:0 4px;min-width:44px;min-height:44px;color:#4b5563}
 .attach:disabled{opacity:.5;cursor:default}
 .files{display:flex;flex-direction:column;gap:4px;margin-top:4px}
 .thumb{display:block;max-width:200px;max-height:160px;border-radius:8px;border:1px solid #e5e7eb}
