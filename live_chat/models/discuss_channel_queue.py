@@ -127,7 +127,9 @@ class DiscussChannel(models.Model):
         )
         # The host's "joined" notification opens the session in the operator's window.
         self._add_members(users=operator, post_joined_message=False)
-        notice = self._live_chat_visitor_env()._("%s joined the chat.", operator.partner_id.name)
+        notice = self._live_chat_visitor_env()._(
+            "%s joined the chat.", operator._live_chat_public_name()
+        )
         # sudo: discuss.channel - the notice is the operator's, posted for them.
         self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
 
