@@ -55,7 +55,13 @@ class TestTransferUi(LiveChatCommon, HttpCase):
 
     def _session(self, channel):
         self.env.invalidate_all()  # what the browsers' requests changed
-        return self.env["discuss.channel"].search([("channel_type", "=", "live_chat")])
+        # This test's channels only: other tests may have committed sessions.
+        return self.env["discuss.channel"].search(
+            [
+                ("channel_type", "=", "live_chat"),
+                ("live_chat_channel_id", "in", (channel | self.sales).ids),
+            ]
+        )
 
     def _wait_available(self, user, timeout=60):
         """Until ``user``'s web client (a tour) made them available."""
