@@ -104,6 +104,18 @@ class DiscussChannel(models.Model):
                 channel.sudo()._live_chat_queue_dispatch()
         return closed
 
+    def _live_chat_queue_leave_for_message(self):
+        """The waiting visitor left a message instead of waiting: their session ends
+        and leaves the queue (the places behind it move up). Whether it ended."""
+        self.ensure_one()
+        if self.live_chat_state != "waiting":
+            return False
+        notice = self._live_chat_visitor_env()._(
+            "%s left a message instead of waiting: the session has ended.",
+            self.live_chat_visitor_name,
+        )
+        return self._live_chat_close(notice, by_visitor=True)
+
     def _live_chat_give_to(self, operator, keep_previous=False):
         """The place of the operator who leaves is free: the queue moves on."""
         result = super()._live_chat_give_to(operator, keep_previous=keep_previous)
