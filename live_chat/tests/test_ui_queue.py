@@ -154,6 +154,30 @@ class TestUnansweredWidget(LiveChatCommon, HttpCase):
         self.assertEqual(session.live_chat_offered_user_ids, self.first | self.second)
 
 
+WAITING_VISITOR_LEAVES_A_MESSAGE = """
+const root = widgetRoot();
+root.querySelector(".queue:not([hidden]) .queue-leave").click();
+const form = await waitFor(() => root.querySelector("form.offline"), "the offline form");
+const reason = form.dataset.reason;
+form.querySelector(".offline-name").value = "Vira";
+form.querySelector(".offline-email").value = "vira@example.com";
+form.querySelector(".offline-message").value = "Call me back, please";
+form.requestSubmit();
+const done = await waitFor(() => root.querySelector(".offline-done"), "the confirmation");
+return {reason, done: done.textContent};
+"""
+
+# The confirmation stays, without a rating for a chat that never was, nor the chat.
+WIDGET_SHOWS = """
+const root = widgetRoot();
+return {
+    done: root.querySelector(".offline-done")?.textContent,
+    shown: [".rate", ".again", ".queue", ".log", ".foot"].filter(
+        (selector) => root.querySelector(selector + ":not([hidden])")),
+};
+"""
+
+
 @tagged("post_install", "-at_install")
 class TestQueueWidget(LiveChatOperatorCommon, HttpCase):
     """Two visitors, one operator who takes one chat at a time: the second visitor
@@ -213,3 +237,38 @@ class TestQueueWidget(LiveChatOperatorCommon, HttpCase):
         self.assertIn(self.operator.partner_id, waiting.channel_member_ids.partner_id)
         bodies = [html2plaintext(b) for b in waiting.message_ids.sorted("id").mapped("body")]
         self.assertEqual(bodies[:2], ["I am second", "Still waiting, my order is 42"])
+
+    def test_waiting_visitor_leaves_a_message_instead(self):
+        self.channel.write({"offline_mode": "form", "offline_email": "support@example.com"})
+        first = VisitorBrowser(self)
+        second = VisitorBrowser(self)
+        self.addCleanup(first.stop)
+        self.addCleanup(second.stop)
+        page = f"/live_chat/support/{self.channel.id}"
+        with self.allow_requests(browser=first.browser, all_requests=True):
+            try:
+                with LiveBus():
+                    first.open(page)
+                    self.assertIsNone(first.run(VISITOR_STARTS % {"text": '"I am first"'}))
+                    second.open(page)
+                    self.assertEqual(
+                        second.run(VISITOR_STARTS % {"text": '"I am second"'}),
+                        "Every operator is busy: you are number 1 in the queue.",
+                    )
+                    left = second.run(WAITING_VISITOR_LEAVES_A_MESSAGE)
+                    with shared_cursor(self.env):
+                        sessions = self.env["discuss.channel"].search(
+                            [("live_chat_channel_id", "=", self.channel.id)], order="id"
+                        )
+                        # The waiting session ended: it left the queue.
+                        self.assertEqual(sessions.mapped("live_chat_state"), ["open", "closed"])
+                    # Its end told on the bus (the session's notification) changes nothing.
+                    shown = second.run(WIDGET_SHOWS)
+                    for browser in (first, second):
+                        browser.browser.navigate_to("about:blank", wait_stop=True)
+            finally:
+                self._wait_remaining_requests()
+                self.env.invalidate_all()
+        self.assertEqual(left["reason"], "queue")
+        self.assertTrue(left["done"].startswith("Thank you!"), left["done"])
+        self.assertEqual(shown, {"done": left["done"], "shown": []})
