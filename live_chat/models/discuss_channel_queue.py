@@ -139,7 +139,10 @@ class DiscussChannel(models.Model):
         )
         # The host's "joined" notification opens the session in the operator's window.
         self._add_members(users=operator, post_joined_message=False)
-        notice = self._live_chat_visitor_env()._("%s joined the chat.", operator.partner_id.name)
+        # The operator's name as visitors see it (never their last name).
+        notice = self._live_chat_visitor_env()._(
+            "%s joined the chat.", operator._live_chat_public_name()
+        )
         # sudo: discuss.channel - the notice is the operator's, posted for them.
         self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
 
@@ -216,7 +219,7 @@ class DiscussChannel(models.Model):
                 # Both sides read it: in the visitor's language, as the other notices.
                 notice = self._live_chat_visitor_env()._(
                     "Not answered in time: this chat is offered to %s too.",
-                    operator.partner_id.name,
+                    operator._live_chat_public_name(),
                 )
                 # sudo: discuss.channel - the notice is the first operator's, about them.
                 self.with_user(current).sudo()._live_chat_post_notice(

@@ -70,7 +70,8 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
         bodies = waiting._live_chat_message_records().mapped("body")
         self.assertIn("<p>Second visitor, hello</p>", bodies)
         self.assertIn("<p>Still there?</p>", bodies)
-        self.assertIn("Queue Operator joined the chat.", bodies[-1])
+        # The operator's name as visitors see it: their first name.
+        self.assertIn("Queue joined the chat.", bodies[-1])
         self.assertEqual(
             self._status(second),
             {
@@ -94,7 +95,11 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
             {
                 "id": waiting.id,
                 "state": "open",
-                "operator": {"name": "Queue Operator", "partner_id": self.operator.partner_id.id},
+                "operator": {
+                    "name": self.operator._live_chat_public_name(),
+                    "avatar": None,
+                    "partner_id": self.operator.partner_id.id,
+                },
             },
             changed,
         )
@@ -386,10 +391,11 @@ class TestUnansweredChats(LiveChatCommon, TransactionCase):
         )
         # The visitor reads it on their bus.
         told = [p["body"] for t, p in sent if t == "live_chat/message"]
-        self.assertTrue(any("Second Operator joined the chat." in body for body in told), told)
+        # The operator's name as visitors see it: their first name.
+        self.assertTrue(any("Second joined the chat." in body for body in told), told)
         bodies = session._live_chat_message_records().mapped("body")
-        self.assertIn("offered to Second Operator too", bodies[-2])
-        self.assertIn("Second Operator joined the chat.", bodies[-1])
+        self.assertIn("offered to Second too", bodies[-2])
+        self.assertIn("Second joined the chat.", bodies[-1])
         # The second does not answer either: nobody is left, the visitor gets the form.
         with freeze_time(start + timedelta(seconds=61 + 30)):
             Sessions._cron_live_chat_queue()

@@ -31,7 +31,7 @@ return {wait, leave: root.querySelector(".queue-leave")?.textContent};
 WAITING_VISITOR_IS_CONNECTED = """
 const root = widgetRoot();
 await waitFor(() => root.querySelector(".queue[hidden]"), "the queue's place hidden", 30000);
-await waitFor(() => root.querySelector(".title").textContent === "Queue Operator",
+await waitFor(() => root.querySelector(".title").textContent === %(name)s,
     "the operator's name");
 await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
     (m) => m.textContent.includes("Hello, second visitor!")), "the operator's answer", 30000);
@@ -133,7 +133,7 @@ class TestUnansweredWidget(LiveChatCommon, HttpCase):
             handed_over["shown"][-3:],
             [
                 "Anybody there?",
-                "Not answered in time: this chat is offered to Second Operator too.",
+                "Not answered in time: this chat is offered to Second too.",
                 joined,
             ],
         )
@@ -187,6 +187,8 @@ class TestQueueWidget(LiveChatOperatorCommon, HttpCase):
     channel_values = {"name": "One at a time", "max_sessions_per_operator": 1}
 
     def test_second_visitor_waits_then_is_connected(self):
+        # The operator's name as visitors read it.
+        public_name = self.operator._live_chat_public_name()
         first = VisitorBrowser(self)
         second = VisitorBrowser(self)
         self.addCleanup(first.stop)
@@ -223,13 +225,18 @@ class TestQueueWidget(LiveChatOperatorCommon, HttpCase):
                             message_type="comment",
                             subtype_xmlid="mail.mt_comment",
                         )
-                    shown = second.run(WAITING_VISITOR_IS_CONNECTED, timeout=60)
+                    shown = second.run(
+                        WAITING_VISITOR_IS_CONNECTED % {"name": json.dumps(public_name)},
+                        timeout=60,
+                    )
                     for browser in (first, second):
                         browser.browser.navigate_to("about:blank", wait_stop=True)
             finally:
                 self._wait_remaining_requests()
                 self.env.invalidate_all()
-        self.assertIn("Queue Operator joined the chat.", shown)
+        # The operator's name as visitors see it, never their last name.
+        self.assertIn(f"{public_name} joined the chat.", shown)
+        self.assertNotIn("Queue Operator", " ".join(shown))
         waiting = sessions[1]
         self.assertEqual(waiting.live_chat_state, "open")
         self.assertEqual(waiting.live_chat_operator_id, self.operator)
