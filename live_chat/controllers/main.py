@@ -522,9 +522,18 @@ class LiveChatController(http.Controller):
     def offline_message(self, payload, channel_id, **_params):
         """A message left in the offline form (nobody available, a long queue, an
         unanswered chat): ``name``, ``email``, ``message``, ``reason`` and the page's
-        ``url``. It becomes what the channel says; the visitor gets a confirmation."""
+        ``url``. It becomes what the channel says; the visitor gets a confirmation.
+        A waiting visitor sends their session too (``session_id`` and ``token``,
+        optional): with reason "queue", they leave the queue."""
         channel = self._get_channel(_parse_id(channel_id))
         self._check_origin(channel)
+        session = request.env["discuss.channel"]
+        if "session_id" in payload or "token" in payload:
+            # Only the holder of the session's token ends it; a session of another
+            # channel is no session of this form.
+            session = self._find_session(payload)
+            if session.live_chat_channel_id != channel:
+                raise BadRequest(404, "not_found", _lt("No such session."))
         name = _get(payload, "name", str, max_length=NAME_MAX_LENGTH).strip()
         email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH).strip()
         message = _get(payload, "message", str, max_length=MESSAGE_MAX_LENGTH, multiline=True)
@@ -549,6 +558,8 @@ class LiveChatController(http.Controller):
         confirmation = channel.sudo()._live_chat_leave_message(
             name=name, email=email, message=message, reason=reason, page_url=page_url
         )
+        if session and reason == "queue":
+            session._live_chat_queue_leave_for_message()
         return {"confirmation": confirmation}
 
     # ------------------------------------------------------------

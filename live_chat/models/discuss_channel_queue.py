@@ -104,6 +104,18 @@ class DiscussChannel(models.Model):
                 channel.sudo()._live_chat_queue_dispatch()
         return closed
 
+    def _live_chat_queue_leave_for_message(self):
+        """The waiting visitor left a message instead of waiting: their session ends
+        and leaves the queue (the places behind it move up). Whether it ended."""
+        self.ensure_one()
+        if self.live_chat_state != "waiting":
+            return False
+        notice = self._live_chat_visitor_env()._(
+            "%s left a message instead of waiting: the session has ended.",
+            self.live_chat_visitor_name,
+        )
+        return self._live_chat_close(notice, by_visitor=True)
+
     def _live_chat_give_to(self, operator, leaving=None, keep_previous=False):
         """The place of the operator who leaves is free: the queue moves on."""
         result = super()._live_chat_give_to(operator, leaving=leaving, keep_previous=keep_previous)
@@ -127,6 +139,7 @@ class DiscussChannel(models.Model):
         )
         # The host's "joined" notification opens the session in the operator's window.
         self._add_members(users=operator, post_joined_message=False)
+        # The operator's name as visitors see it (never their last name).
         notice = self._live_chat_visitor_env()._(
             "%s joined the chat.", operator._live_chat_public_name()
         )

@@ -70,6 +70,7 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
         bodies = waiting._live_chat_message_records().mapped("body")
         self.assertIn("<p>Second visitor, hello</p>", bodies)
         self.assertIn("<p>Still there?</p>", bodies)
+        # The operator's name as visitors see it: their first name.
         self.assertIn("Queue joined the chat.", bodies[-1])
         self.assertEqual(
             self._status(second),
@@ -95,7 +96,7 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
                 "id": waiting.id,
                 "state": "open",
                 "operator": {
-                    "name": "Queue",
+                    "name": self.operator._live_chat_public_name(),
                     "avatar": None,
                     "partner_id": self.operator.partner_id.id,
                 },
@@ -150,6 +151,39 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
             {"session_id": third["session"]["id"], "token": third["token"]},
         )
         self.assertEqual(self.lc_session(third).live_chat_state, "closed")
+
+    def test_waiting_visitor_who_leaves_a_message_leaves_the_queue(self):
+        self.channel.write({"offline_mode": "form", "offline_email": "support@example.com"})
+        self.lc_start(body="First visitor")
+        second = self.lc_start(body="Second visitor")
+        third = self.lc_start(body="Third visitor")
+        self.assertEqual(self._status(third)["position"], 2)
+        answer = self.lc_call(
+            f"/live_chat/offline/{self.channel.id}",
+            {
+                "name": "Vira",
+                "email": "vira@example.com",
+                "message": "Call me back, please",
+                "reason": "queue",
+                "session_id": second["session"]["id"],
+                "token": second["token"],
+            },
+        )
+        self.assertTrue(answer["confirmation"])
+        waiting = self.lc_session(second)
+        self.assertEqual(waiting.live_chat_state, "closed")
+        self.assertIn(
+            f"{waiting.live_chat_visitor_name} left a message instead of waiting",
+            waiting._live_chat_message_records().mapped("body")[-1],
+        )
+        # The place is freed: the one behind moves up, and is told.
+        self.assertEqual(self._status(third)["position"], 1)
+        places = [
+            p["position"]
+            for _t, p in self._bus_notifications("live_chat/queue")
+            if p["session_id"] == third["session"]["id"]
+        ]
+        self.assertEqual(places[-1], 1)
 
     def test_last_operator_goes_offline(self):
         first = self.lc_start(body="First visitor")
@@ -257,6 +291,43 @@ class TestQueueSecurity(LiveChatOperatorCommon, HttpCase):
         late = self.lc_start(body="Late")
         self.assertEqual(late["session"]["queue"]["position"], 3)
 
+    def test_another_visitor_cannot_end_my_place_by_a_message(self):
+        self.channel.write({"offline_mode": "form", "offline_email": "support@example.com"})
+        self.lc_start(body="First visitor")
+        mine = self.lc_start(body="Me")
+        theirs = self.lc_start(body="Them")
+        other_channel = self._create_channel(self.operator, "Elsewhere")
+        message = {
+            "name": "Mallory",
+            "email": "mallory@example.com",
+            "message": "Bye",
+            "reason": "queue",
+        }
+        route = f"/live_chat/offline/{self.channel.id}"
+        for session, status in (
+            ({"session_id": theirs["session"]["id"], "token": mine["token"]}, 404),
+            ({"session_id": theirs["session"]["id"]}, 404),
+            ({"token": theirs["token"]}, 404),
+            ({"session_id": str(theirs["session"]["id"]), "token": theirs["token"]}, 404),
+            ({"session_id": theirs["session"]["id"], "token": 42}, 404),
+        ):
+            response = self.lc_post(route, {**message, **session})
+            self.assertEqual(response.status_code, status, (session, response.text))
+        # Their session on the form of another channel: no such session there.
+        response = self.lc_post(
+            f"/live_chat/offline/{other_channel.id}",
+            {**message, "session_id": theirs["session"]["id"], "token": theirs["token"]},
+        )
+        self.assertEqual(response.status_code, 404, response.text)
+        self.assertEqual(self.lc_session(theirs).live_chat_state, "waiting")
+        self.assertEqual(self.lc_session(mine).live_chat_state, "waiting")
+        # With my own token, my place only.
+        self.lc_call(
+            route, {**message, "session_id": mine["session"]["id"], "token": mine["token"]}
+        )
+        self.assertEqual(self.lc_session(mine).live_chat_state, "closed")
+        self.assertEqual(self.lc_session(theirs).live_chat_state, "waiting")
+
     def test_flood(self):
         self.env["ir.config_parameter"].set_param("live_chat.rate_limit.messages_session", "3")
         self.lc_start(body="First visitor")
@@ -320,6 +391,7 @@ class TestUnansweredChats(LiveChatCommon, TransactionCase):
         )
         # The visitor reads it on their bus.
         told = [p["body"] for t, p in sent if t == "live_chat/message"]
+        # The operator's name as visitors see it: their first name.
         self.assertTrue(any("Second joined the chat." in body for body in told), told)
         bodies = session._live_chat_message_records().mapped("body")
         self.assertIn("offered to Second too", bodies[-2])

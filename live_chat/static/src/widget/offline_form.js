@@ -109,16 +109,31 @@ function showOfflineForm(widget, reason, backAt) {
             return;
         }
         send.disabled = true;
+        // A waiting visitor who leaves a message leaves the queue: their session ends
+        // with it (no rating asked for a chat that never was).
+        const leaving = reason === "queue" && widget.session && !widget.ended;
+        const session = leaving ? widget.credentials : {};
+        if (leaving) {
+            widget.ended = true;
+        }
         try {
             const answer = await widget.post(
                 `/live_chat/offline/${widget.config.channel}`,
-                {...values, reason, url: window.location.href}
+                {...values, ...session, reason, url: window.location.href}
             );
+            if (leaving) {
+                widget.queue?.hide();
+                widget.transport.stop();
+                widget.stopTimers();
+            }
             panel.textContent = "";
             const done = el("p", "offline-done", answer.confirmation);
             done.setAttribute("role", "status");
             panel.append(done);
         } catch (failure) {
+            if (leaving) {
+                widget.ended = false;
+            }
             send.disabled = false;
             fail(failure.message || texts.unreachable, null);
         }
