@@ -133,8 +133,10 @@ ensure_database() {
         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
 }
 
-# One Odoo server, started again when it exits (as after a restart of PostgreSQL:
-# its cron worker gives up). Its pid file holds the supervising shell's pid.
+# One Odoo server, started again when it exits. Its pid file holds the supervising
+# shell's pid. The HTTP servers run no cron: Odoo's prefork master dies when it must
+# start a worker while PostgreSQL is down (it checks the registries first), and a cron
+# worker exits on the first database error; the crons run in a process of their own.
 start_server() {
     local name="$1" http="$2" gevent="$3" crons="$4"
     [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null && return 0
@@ -155,6 +157,24 @@ start_server() {
         done
     ) </dev/null >/dev/null 2>&1 &
     echo $! >"$DIR/$name.pid"
+}
+
+# The crons: one threaded Odoo process without HTTP (its threads wait for the database
+# to come back instead of exiting), started again if it exits.
+start_crons() {
+    [ -f "$DIR/crons.pid" ] && kill -0 "$(cat "$DIR/crons.pid")" 2>/dev/null && return 0
+    log "Odoo crons: one threaded process, no HTTP"
+    (
+        trap 'kill "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+        while :; do
+            "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$ODOO_SRC/odoo-bin" "${CONN[@]}" \
+                --no-http --workers=0 --max-cron-threads=1 --logfile="$DIR/logs/crons.log" &
+            child=$!
+            wait "$child" || true
+            sleep 2
+        done
+    ) </dev/null >/dev/null 2>&1 &
+    echo $! >"$DIR/crons.pid"
 }
 
 start_proxy() {
@@ -183,15 +203,15 @@ start() {
     start_primary
     ensure_database
     start_replica
-    # Crons on one server: they lock their jobs, one is enough here.
-    start_server a "$A_HTTP" "$A_GEVENT" 1
+    start_server a "$A_HTTP" "$A_GEVENT" 0
     start_server b "$B_HTTP" "$B_GEVENT" 0
+    start_crons
     start_proxy
     wait_ready
     cat >&2 <<EOF
 
   Live Chat cluster: $URL   (database $CDB, administrator admin / admin)
-    server A   HTTP http://127.0.0.1:$A_HTTP, websocket $A_GEVENT (crons)
+    server A   HTTP http://127.0.0.1:$A_HTTP, websocket $A_GEVENT
     server B   HTTP http://127.0.0.1:$B_HTTP, websocket $B_GEVENT
     PostgreSQL primary 127.0.0.1:$PRIMARY_PORT, streaming replica 127.0.0.1:$REPLICA_PORT
     logs: $DIR/logs/     stop: tools/cluster.sh stop
@@ -215,6 +235,7 @@ stop() {
     stop_pid proxy
     stop_pid a
     stop_pid b
+    stop_pid crons
     for data in "$DIR/replica" "$DIR/primary"; do
         [ -f "$data/PG_VERSION" ] && pg_running "$data" \
             && as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
@@ -223,7 +244,7 @@ stop() {
 }
 
 status() {
-    for name in proxy a b; do
+    for name in proxy a b crons; do
         if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
             echo "$name: running (pid $(cat "$DIR/$name.pid"))"
         else
