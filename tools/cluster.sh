@@ -165,12 +165,12 @@ start_crons() {
     [ -f "$DIR/crons.pid" ] && kill -0 "$(cat "$DIR/crons.pid")" 2>/dev/null && return 0
     log "Odoo crons: one threaded process, no HTTP"
     (
-        trap 'kill "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+        trap 'kill "$cron_pid" 2>/dev/null; wait "$cron_pid"; exit 0' TERM INT
         while :; do
             "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$ODOO_SRC/odoo-bin" "${CONN[@]}" \
                 --no-http --workers=0 --max-cron-threads=1 --logfile="$DIR/logs/crons.log" &
-            child=$!
-            wait "$child" || true
+            cron_pid=$!
+            wait "$cron_pid" || true
             sleep 2
         done
     ) </dev/null >/dev/null 2>&1 &
