@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from odoo import http
 from odoo.http import request
 from odoo.modules import module
-from odoo.tools import config, email_normalize
+from odoo.tools import config
 from odoo.tools.translate import LazyTranslate
 
 from ..models.discuss_channel import (
@@ -20,15 +20,16 @@ from ..models.discuss_channel import (
     RATING_COMMENT_MAX_LENGTH,
     RATING_VALUES,
 )
-from ..models.discuss_channel_transcript import EMAIL_MAX_LENGTH
 from ..models.live_chat_channel import FILE_MAX_SIZE_LIMIT
 from ..models.utils import (
+    EMAIL_MAX_LENGTH,
     INLINE_IMAGE_TYPES,
     URL_MAX_LENGTH,
     LiveChatRefusal,
     is_clean_text,
     is_origin_allowed,
     is_same_origin_request,
+    normalize_visitor_email,
 )
 from .init_cache import DEFAULT_TTL, INIT_CACHE
 from .widget import find_active_channel, widget_server_info
@@ -546,11 +547,12 @@ class LiveChatController(http.Controller):
             )
         if not name or not message:
             raise BadRequest(422, "empty_field", _lt("Please fill in your name and message."))
-        if not email_normalize(email):
+        normalized = normalize_visitor_email(email)
+        if not normalized:
             raise BadRequest(422, "bad_email", _lt("Please enter a valid email address."))
         self._rate_limit(
             ("offline_ip", request.httprequest.remote_addr),
-            ("offline_email", email_normalize(email)),
+            ("offline_email", normalized),
         )
         # sudo: live_chat.channel - a public visitor leaves a message to an active channel
         # whose origin was checked; every argument was parsed above, and what the channel

@@ -1,12 +1,9 @@
 # pylint: disable=consider-merging-classes-inherited
 # A file of its own beside discuss_channel.py: the feature reads as one piece.
 from odoo import models
-from odoo.tools import email_normalize, formataddr, single_email_re
+from odoo.tools import formataddr
 
-from .utils import LiveChatRefusal
-
-# The longest email address (RFC 5321: 254 characters).
-EMAIL_MAX_LENGTH = 254
+from .utils import LiveChatRefusal, normalize_visitor_email
 
 
 class DiscussChannel(models.Model):
@@ -40,12 +37,8 @@ class DiscussChannel(models.Model):
                 self.env._("The conversation can be sent once the chat has ended."),
                 "session_open",
             )
-        normalized = (
-            email_normalize(email, strict=True)
-            if isinstance(email, str) and len(email) <= EMAIL_MAX_LENGTH
-            else False
-        )
-        if not normalized or not single_email_re.match(normalized):
+        normalized = normalize_visitor_email(email)
+        if not normalized:
             raise LiveChatRefusal(
                 self.env._("Please enter a valid email address."), "bad_email", 422
             )

@@ -5,6 +5,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize, single_email_re
 
 URL_MAX_LENGTH = 2048
 
@@ -26,6 +27,19 @@ _HOST_RE = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\]")
 # (already escaped sequences stay as they are); quote() escapes everything else.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+
+
+# The longest email address (RFC 5321: 254 characters).
+EMAIL_MAX_LENGTH = 254
+
+
+def normalize_visitor_email(email):
+    """The address a visitor typed, normalized, or False when the host would not take
+    it: one address, strictly formed (``email_normalize`` alone takes ``a@b``)."""
+    if not isinstance(email, str) or len(email) > EMAIL_MAX_LENGTH:
+        return False
+    normalized = email_normalize(email, strict=True)
+    return normalized if normalized and single_email_re.match(normalized) else False
 
 
 def is_clean_text(text, multiline=False):

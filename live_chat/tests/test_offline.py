@@ -180,6 +180,8 @@ class TestOfflineRoute(LiveChatOperatorCommon, HttpCase):
             ({"name": "V", "email": "v@example.com", "message": "hi", "reason": "x"}, 400, None),
             ({"name": "V", "email": "not an email", "message": "hi"}, 422, "bad_email"),
             ({"name": "V", "email": "a@b.c, x@example.com", "message": "hi"}, 422, "bad_email"),
+            # The same check as the transcript's: a host-less address is no address.
+            ({"name": "V", "email": "a@b", "message": "hi"}, 422, "bad_email"),
             ({"name": "V", "email": "v@example.com", "message": "   "}, 422, "empty_field"),
             ({"name": "  ", "email": "v@example.com", "message": "hi"}, 422, "empty_field"),
             ({"name": "V" * 65, "email": "v@example.com", "message": "hi"}, 413, None),
