@@ -428,16 +428,20 @@ class Check:
         if time.time() % 60 > 45:
             time.sleep(61 - time.time() % 60)
 
+        # Pages of their own: only the page views that the servers' caches cannot
+        # answer count against the limit.
+        page = f"https://example.com/{secrets.token_hex(4)}"
+
         def hit(number):
             server = (self.a, self.b)[number % 2]
             try:
-                self.visitor_call(server, path, {"url": "https://example.com/"}, ip)
+                self.visitor_call(server, path, {"url": f"{page}/{number}"}, ip)
             except CheckFailed as refused:
                 return str(refused).split("HTTP ", 1)[-1][:3]
             return "200"
 
         try:
-            self._refuse_beyond_the_limit(hit, path, ip)
+            self._refuse_beyond_the_limit(hit, path, ip, page)
         finally:
             # Raised again for the checks below (through the proxy, every request is
             # 127.0.0.1's): the servers learn it from the cache signaling of the host.
@@ -453,7 +457,7 @@ class Check:
             f" {RATE_LIMIT} answered, the next refused on both"
         )
 
-    def _refuse_beyond_the_limit(self, hit, path, ip):
+    def _refuse_beyond_the_limit(self, hit, path, ip, page):
         with ThreadPoolExecutor(2 * RATE_LIMIT) as pool:
             statuses = list(pool.map(hit, range(2 * RATE_LIMIT)))
         expect(
@@ -462,7 +466,7 @@ class Check:
             f" {sorted(statuses)}",
         )
         for server in (self.a, self.b):
-            answer = self.visitor_call(server, path, {"url": "https://example.com/"}, ip, 429)
+            answer = self.visitor_call(server, path, {"url": f"{page}/next"}, ip, 429)
             expect(answer["error"]["code"] == "rate_limited", f"{answer}")
 
     def check_proxy_balances(self):
@@ -496,12 +500,16 @@ class Check:
         stop = threading.Event()
 
         def hammer(url):
+            number = 0
             while not stop.is_set():
                 t0 = time.monotonic()
+                number += 1
                 try:
+                    # A page of its own each time: an answer that the servers' caches do
+                    # not have, computed from the replica, its rate limit on the primary.
                     response = requests.post(
                         f"{url}/live_chat/init/{self.channel_id}",
-                        data=json.dumps({"url": "https://example.com/restart"}),
+                        data=json.dumps({"url": f"https://example.com/restart/{number}"}),
                         headers={
                             "Content-Type": "text/plain",
                             "X-Forwarded-For": "10.4.0.1",
@@ -539,6 +547,7 @@ class Check:
         uncounted = sum(
             "Rate limits not counted" in line for name in "AB" for line in self.log_lines(name)
         )
+        expect(uncounted, "no /init computed while the primary was down: the check saw no gap")
         # Writes again once the primary is back (the pools reconnect).
         for server in (self.a, self.b):
             wait_for(

@@ -5,8 +5,10 @@ and whatever else the route adds to it), kept a few seconds per process.
 ``/init`` runs on every page view of every website that embeds the widget. Its answer
 depends on the channel (options, rules, operators' presence and hours), on the page
 (URL) and on the visitor's country and language, not on who the visitor is: the same
-answer serves every visitor of that page for a few seconds, so that a page view costs
-the rate limit's one statement (and, for a visitor with a session, its lookup).
+answer serves every visitor of that page for a few seconds, so that a page view
+answered from here runs no query of the suite (for a visitor with a session, its
+lookup): only the requests that compute an answer count against the per-address
+rate limit, which guards the database.
 
 The key is generic: every field of the request's JSON payload except the visitor's
 credentials (``session_id``, ``token``, ``guest_token``), so that an input that a new

@@ -16,7 +16,7 @@ class LiveChatOperatorController(http.Controller):
     @http.route(
         "/live_chat/operator/<int:user_id>/avatar",
         type="http",
-        auth="public",
+        auth="live_chat_visitor",
         cors="*",
         readonly=True,
         save_session=False,

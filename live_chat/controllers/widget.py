@@ -179,7 +179,7 @@ class LiveChatWidgetController(http.Controller):
     @http.route(
         "/live_chat/loader/<int:channel_id>",
         type="http",
-        auth="public",
+        auth="live_chat_visitor",
         cors="*",
         readonly=True,
         save_session=False,

@@ -13,3 +13,4 @@ from . import res_users
 from . import bus_bus
 from . import mail_alias_domain
 from . import discuss_channel_transcript
+from . import ir_http

@@ -26,6 +26,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import gevent  # noqa: E402
+import psutil  # noqa: E402
 import requests  # noqa: E402
 from gevent import socket  # noqa: E402
 
@@ -140,6 +141,12 @@ def log_lines_since(sizes):
     return lines
 
 
+def busy_seconds():
+    """CPU seconds the machine spent busy (every core, every process) since boot."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0)
+
+
 def measure(target, args):
     label, url, db, *logs = target.split(",")
     host, port = url.split("//", 1)[1].split(":")
@@ -147,7 +154,9 @@ def measure(target, args):
     load = Load(host, int(port), channel, args.pages)
     load.run(args.clients, args.warmup)  # warm-up: every worker, every page cached
     sizes = log_sizes(logs)
+    machine, client = busy_seconds(), sum(os.times()[:2])
     results, elapsed = load.run(args.clients, args.seconds)
+    machine, client = busy_seconds() - machine, sum(os.times()[:2]) - client
     time.sleep(0.5)  # the last log lines
     queries, modes, server = [], {}, []
     for line in log_lines_since(sizes):
@@ -169,6 +178,10 @@ def measure(target, args):
         # In the server, from its log: what a request costs there, queueing excluded.
         "server": statistics.median(server) if server else None,
         "queries_max": max(queries) if queries else None,
+        # CPU per request: this client's, and the rest of the machine's (the servers,
+        # PostgreSQL, whatever else runs): what the server side would sustain alone.
+        "client_cpu": client / max(len(results), 1),
+        "server_cpu": max(machine - client, 1e-9) / max(len(results), 1),
         "cursors": ", ".join(f"{mode} {count}" for mode, count in sorted(modes.items())),
     }
 
@@ -200,6 +213,21 @@ def main():
         (
             "in the server, median ms",
             [f"{f['server'] * 1000:.1f}" if f["server"] else "-" for f in figures],
+        ),
+        (
+            "CPU ms/request: client",
+            [f"{f['client_cpu'] * 1000:.2f}" for f in figures],
+        ),
+        (
+            "  server side (+ PostgreSQL)",
+            [f"{f['server_cpu'] * 1000:.2f}" for f in figures],
+        ),
+        (
+            "  its capacity, requests/s",
+            [
+                f"{os.cpu_count() / f['server_cpu']:.0f}" if f["server_cpu"] else "-"
+                for f in figures
+            ],
         ),
         ("queries/request (median)", [str(f["queries"]) for f in figures]),
         ("queries/request (max)", [str(f["queries_max"]) for f in figures]),
