@@ -15,6 +15,9 @@ credentials (``session_id``, ``token``, ``guest_token``), so that an input that 
 version of the route reads (a time zone...) is part of the key without a change here;
 plus the channel, the country (GeoIP), the language, the user and the database.
 
+The visitor's other routes keep here the websites that may embed a channel (its
+*Allowed Websites*), which each of them checks, under a key of their own.
+
 Nothing lives only here: the cache holds copies of what PostgreSQL says, for
 ``live_chat.init_cache_seconds`` (system parameter, default 5 s, 0 turns it off); a
 change (a new operator's arrival, a rule) shows in every worker within that time.

@@ -625,8 +625,13 @@ class LiveChatController(http.Controller):
 
     def _check_origin(self, channel):
         """Refuse the pages of websites that the channel does not allow. Browsers send
-        the page's origin with every POST of the widget."""
-        _check_origin_in(channel._get_allowed_origins())
+        the page's origin with every POST of the widget. The channel's list is kept
+        per worker as long as /init's answers (a change applies within that time,
+        to page views and sessions alike): reading the channel's row would cost every
+        message a query."""
+        env = request.env
+        key = ("origins", env.cr.dbname, channel.id)
+        _check_origin_in(INIT_CACHE.get(key, _init_cache_ttl(env), channel._get_allowed_origins))
 
     def _rate_limit(self, *hits):
         """Count the request's hits ``(name, subject)`` against their limits, in the

@@ -135,6 +135,25 @@ class TestInitCache(LiveChatOperatorCommon, HttpCase):
         self.now += 5.1
         self._init(status=404, headers=shop)
 
+    def test_session_routes_keep_the_allowed_websites(self):
+        """The session's routes check the page's website against the list the worker
+        keeps as long as /init's answers: a message reads no channel row."""
+        shop = {"Origin": "https://shop.example.com"}
+        started = self.lc_start(headers=shop)
+        payload = {"session_id": started["session"]["id"], "token": started["token"]}
+        post = "/live_chat/session/post"
+        self.lc_call(post, {**payload, "body": "First"}, headers=shop)
+        self.channel.allowed_origins = "https://other.example.com"
+        self.now += 4.9
+        self.lc_call(post, {**payload, "body": "Within the lifetime"}, headers=shop)
+        self.now += 0.2
+        answer = self.lc_call(post, {**payload, "body": "After"}, status=403, headers=shop)
+        self.assertEqual(answer["error"]["code"], "origin_not_allowed")
+        self.assertEqual(
+            self.lc_session(started).message_ids.mapped("body")[:2],
+            ["<p>Within the lifetime</p>", "<p>First</p>"],
+        )
+
     def test_off_while_tests_run(self):
         """Other tests change a channel and ask /init at once: no cache for them."""
         self.patch(INIT_CACHE, "enabled_in_tests", False)

@@ -77,6 +77,8 @@ POLL_FAST = 3
 POLL_FAST_COUNT = 20
 POLL_SLOW = 15
 LANG = "en-US"  # the widget sends the browser's language (navigator.language)
+# The page of another website that embeds the widget: the Origin its requests carry.
+PAGE_ORIGIN = "https://shop.example.com"
 # The host's websocket closes a connection that sends more than 10 frames in 2 s
 # (websocket_rate_limit_burst / _delay): one subscription per 0.3 s at most.
 SUBSCRIBE_GAP = 0.3
@@ -349,10 +351,14 @@ class BusClient:
     def __init__(
         self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False, visitor=None
     ):
+        # The page's origin, as browsers send it: a foreign page's for a visitor's widget,
+        # the server's own for an operator's web client.
+        origin = PAGE_ORIGIN if visitor else "http://" + url.split("//", 1)[1].split("/", 1)[0]
         self.ws = websocket.create_connection(
             url,
             timeout=10,
             cookie=cookie,
+            origin=origin,
             header=[f"User-Agent: {USER_AGENT}"],
             enable_multithread=True,
         )
@@ -603,6 +609,9 @@ class Bench:
             data=json.dumps({"lang": LANG, **payload}),
             headers={
                 "Content-Type": "text/plain",
+                # As a browser sends it from the page of another website.
+                "Origin": PAGE_ORIGIN,
+                "Sec-Fetch-Site": "cross-site",
                 "X-Forwarded-For": address,
                 "X-Forwarded-Host": f"127.0.0.1:{self.args.http_port}",
                 "X-Forwarded-Proto": "http",

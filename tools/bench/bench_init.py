@@ -99,6 +99,8 @@ class Load:
         head = (
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"User-Agent: {USER_AGENT}\r\nContent-Type: text/plain\r\n"
+            # As a browser sends it from a page of another website.
+            "Origin: https://shop.example.com\r\nSec-Fetch-Site: cross-site\r\n"
             f"Content-Length: {len(body)}\r\nX-Forwarded-For: {ip}\r\n"
             f"X-Forwarded-Host: {self.host}:{self.port}\r\n"
             "Connection: close\r\n\r\n"
