@@ -271,6 +271,17 @@ def _replica_readonly(_controller, _rule, _args):
     return bool(config["db_replica_host"]) and not module.current_test
 
 
+def _bus_last_id():
+    """The bus's newest notification id, for the widget's first subscription: the
+    notifications of its session come after it (a session's bus channel exists from
+    its creation on, its notifications are written at its commit or later). Without
+    it, a socket subscribed from 0 makes the host search the bus's recent rows by
+    date (no index: the whole table, a day of notifications) on each of its
+    deliveries for its first ten seconds."""
+    # sudo: bus.bus - the id of the newest notification only, none of their contents.
+    return request.env["bus.bus"].sudo()._bus_last_id()
+
+
 def _init_cache_ttl(env):
     # sudo: ir.config_parameter - the cache's lifetime is part of serving visitors.
     value = env["ir.config_parameter"].sudo().get_param("live_chat.init_cache_seconds")
@@ -311,6 +322,7 @@ class LiveChatController(http.Controller):
         session = self._find_session(payload, required=False)
         if session and session.live_chat_channel_id.id == channel_id:
             result["session"] = session._live_chat_visitor_info()
+            result["bus_last_id"] = _bus_last_id()
             result["available"] = True
         return result
 
@@ -393,6 +405,7 @@ class LiveChatController(http.Controller):
         result = {
             "session": session._live_chat_visitor_info(),
             "token": session.live_chat_visitor_token,
+            "bus_last_id": _bus_last_id(),
             **session._live_chat_message_page(),
         }
         if guest:

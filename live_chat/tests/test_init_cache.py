@@ -53,9 +53,10 @@ class TestInitCache(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(again, first)
         self.assertEqual(len(self.computed), 1)
         # A visitor with a session: its lookup and its values (the session, its
-        # operator's user and partner, its members' seen state) on top.
+        # operator's user and partner, its members' seen state, the bus's newest id
+        # where its socket starts) on top.
         started = self.lc_start()
-        with self.assertQueryCount(5):
+        with self.assertQueryCount(6):
             resumed = self._init(session_id=started["session"]["id"], token=started["token"])
         self.assertEqual(resumed["session"], started["session"])
         self.assertEqual(len(self.computed), 1, "the visitor's credentials are not in the key")

@@ -104,6 +104,34 @@ class TestWebsocket(LiveChatWebsocketCase):
         self.trigger_notification_dispatching([bob["session"]["bus_channel"]])
         self.assertEqual(self._drain(bob_ws), [])
 
+    def test_first_subscription_from_the_answer(self):
+        """The widget's first subscription starts from the bus id that the session's
+        answer gives (from 0, the host would search the bus's rows by date on each
+        delivery): what the operator says next reaches it; a page view of the
+        session gives it again."""
+        operator = self._new_session(self.operator)
+        visitor = self._new_session()
+        started = self.lc_start(name="Ann")
+        session = self.lc_session(started)
+        bus_channel = started["session"]["bus_channel"]
+        self.assertGreater(started["bus_last_id"], 0)
+        self.assertLessEqual(started["bus_last_id"], self.env["bus.bus"]._bus_last_id())
+        visitor_ws = self._visitor_socket(visitor, bus_channel, last=started["bus_last_id"])
+        reply = self._operator_posts(operator, session, "Hello Ann")
+        self.trigger_notification_dispatching([session, bus_channel])
+        heard = []
+        while reply.id not in heard:
+            heard += [p["id"] for p in self._payloads(self._receive(visitor_ws, 1, LC_MESSAGE))]
+        # Nothing but this session's messages, none older than the session.
+        self.assertTrue(set(heard) <= set(session.message_ids.ids), heard)
+
+        page = self.lc_call(
+            f"/live_chat/init/{self.channel.id}",
+            {"session_id": session.id, "token": started["token"]},
+        )
+        self.assertGreaterEqual(page["bus_last_id"], started["bus_last_id"])
+        self.assertNotIn("bus_last_id", self.lc_call(f"/live_chat/init/{self.channel.id}", {}))
+
     def test_session_changes_and_notices(self):
         visitor = self._new_session()
         started = self.lc_start(name="Ann")

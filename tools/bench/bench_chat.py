@@ -349,7 +349,16 @@ class BusClient:
     channel, and nothing else."""
 
     def __init__(
-        self, url, arrivals, tokens, *, cookie=None, channels=(), operator=False, visitor=None
+        self,
+        url,
+        arrivals,
+        tokens,
+        *,
+        cookie=None,
+        channels=(),
+        operator=False,
+        visitor=None,
+        last_id=0,
     ):
         # The page's origin, as browsers send it: a foreign page's for a visitor's widget,
         # the server's own for an operator's web client.
@@ -368,7 +377,7 @@ class BusClient:
         self.channels = list(channels)
         self.operator = operator
         self.visitor = visitor
-        self.last_id = 0
+        self.last_id = last_id
         self.joined = {}  # session id: arrival of "discuss.channel/joined"
         self.subscribes = 0
         self.error = None
@@ -477,6 +486,9 @@ class Visitor:
             raise BenchError(
                 "no session.bus_channel in the start's answer or server.bus_version in /init's"
             )
+        # The widget's first subscription: from the bus's newest notification, which
+        # the start's answer gives.
+        self.bus_last_id = started.get("bus_last_id") or 0
         self.bus = None
         self.ended = False
         self.lock = threading.Lock()
@@ -681,8 +693,9 @@ class Bench:
     def widget_listen(self, visitor):
         """started(): listen() and startHeartbeat(). The heartbeat pings at once (its
         request runs beside the socket's opening); the socket subscribes to the
-        session's bus channel only, from notification 0 (a new session's widget knows
-        none); once open, a catch-up. The seconds to the open socket."""
+        session's bus channel only, from the bus's newest notification when the
+        session started (its answer's ``bus_last_id``); once open, a catch-up. The
+        seconds to the open socket."""
         self.timers.at(perf_counter(), self.widget_ping, visitor)
         t0 = perf_counter()
         try:
@@ -692,6 +705,7 @@ class Bench:
                 self.tokens,
                 channels=[visitor.bus_channel],
                 visitor=visitor,
+                last_id=visitor.bus_last_id,
             )
         except Exception as error:  # refused or unreachable: this visitor stops here
             visitor.ended = True

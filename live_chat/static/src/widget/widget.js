@@ -223,6 +223,8 @@ class Widget {
             version: this.bundle.split("/").pop().replace(/\.js$/, ""),
         });
         if (init.session) {
+            // A socket that never heard anything: from the bus's newest notification.
+            this.state.last_bus_id = this.state.last_bus_id || init.bus_last_id || 0;
             this.resume(init.session);
         }
         if (this.config.page || (init.session && this.state.open)) {
@@ -411,6 +413,8 @@ class Widget {
     started(answer, item) {
         this.state.session_id = answer.session.id;
         this.state.token = answer.token;
+        // The socket hears the session from the bus's newest notification on.
+        this.state.last_bus_id = this.state.last_bus_id || answer.bus_last_id || 0;
         if (answer.guest) {
             this.state.guest_token = answer.guest.token;
         }
