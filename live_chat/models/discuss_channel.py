@@ -1503,6 +1503,7 @@ class DiscussChannel(models.Model):
         the session; their guest is deleted once no session of theirs needs it, or only
         stripped of its name and country while it takes part in other conversations.
         ``erase``: the visitor asked to be erased, their guest is deleted in any case.
+        The transcripts emailed to the visitor that the mail queue still holds go too.
         """
         sessions = self.filtered(
             lambda s: (
@@ -1518,6 +1519,9 @@ class DiscussChannel(models.Model):
         messages = self.env["mail.message"].search(
             [("model", "=", "discuss.channel"), ("res_id", "in", sessions.ids)]
         )
+        # The transcripts emailed to the visitor that the mail queue still holds (to
+        # send, failed, or sent and kept): the visitor's address and conversation.
+        sessions.live_chat_transcript_mail_ids.unlink()
         if transcript == "delete":
             attachments = self.env["ir.attachment"].search(
                 [("res_model", "=", "discuss.channel"), ("res_id", "in", sessions.ids)]

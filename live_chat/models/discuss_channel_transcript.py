@@ -1,6 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # A file of its own beside discuss_channel.py: the feature reads as one piece.
-from odoo import models
+from odoo import Command, fields, models
 from odoo.tools import formataddr
 
 from .utils import LiveChatRefusal, normalize_visitor_email
@@ -12,6 +12,20 @@ class DiscussChannel(models.Model):
     queue, with a mail template in the visitor's language."""
 
     _inherit = "discuss.channel"
+
+    # The transcripts emailed to the visitor, mails of their own (no document): linked
+    # here so that erasing or anonymising the visitor removes those the mail queue
+    # still holds (waiting, failed, or sent and kept).
+    live_chat_transcript_mail_ids = fields.Many2many(
+        "mail.mail",
+        "live_chat_session_transcript_mail_rel",
+        "session_id",
+        "mail_id",
+        "Transcripts Emailed",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+    )
 
     def action_live_chat_send_transcript(self):
         """The session form's "Send Transcript": a small form for the address."""
@@ -60,6 +74,8 @@ class DiscussChannel(models.Model):
                 "res_id": False,
             },
         )
+        # sudo: discuss.channel - the link is the suite's bookkeeping for erasure.
+        self.sudo().live_chat_transcript_mail_ids = [Command.link(mail_id)]
         return self.env["mail.mail"].browse(mail_id)
 
     def _live_chat_transcript_sender(self):

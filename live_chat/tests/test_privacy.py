@@ -155,6 +155,9 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
         self.env["mail.message.reaction"].create(
             {"message_id": operator_message.id, "content": "👍", "guest_id": guest.id}
         )
+        # A transcript emailed to Ann that the queue kept (it failed).
+        mail = session._live_chat_send_transcript("ann@example.com")
+        mail.state = "exception"
         _recent_started, recent = self._chat("Bob")
         _open_started, still_open = self._chat("Cleo", close=False)
         self._age(session, 31)
@@ -166,6 +169,7 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
         self.assertFalse(guest.exists(), "the guest had no other session")
         self.assertFalse(attachment.exists())
         self.assertFalse(operator_message.reaction_ids)
+        self.assertFalse(mail.exists(), "the queue keeps no transcript with Ann's address")
         # The text stays, the visitor's identity goes.
         kept = self._messages(session)
         self.assertEqual(kept, messages)
@@ -317,8 +321,21 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
             "Ann", close=False, guest_token=first_started["guest"]["token"]
         )
         _other_started, other = self._chat("Bob")
+        # Transcripts of Ann's first chat and of Bob's, still in the mail queue (one of
+        # Ann's failed: the queue keeps it).
+        transcripts = [
+            session._live_chat_send_transcript(email)
+            for session, email in (
+                (first, "ann@example.com"),
+                (first, "ann@example.com"),
+                (other, "bob@example.com"),
+            )
+        ]
+        transcripts[1].write({"state": "exception", "failure_reason": "Mailbox full"})
         second.with_user(self.manager).action_live_chat_erase_visitor()
         self.env.invalidate_all()
+        self.assertFalse(transcripts[0].exists() or transcripts[1].exists())
+        self.assertTrue(transcripts[2].exists())
         for session in (first, second):
             self.assertAnonymised(session)
             self.assertFalse(self._messages(session))
