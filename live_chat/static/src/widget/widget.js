@@ -223,8 +223,13 @@ class Widget {
             version: this.bundle.split("/").pop().replace(/\.js$/, ""),
         });
         if (init.session) {
-            // A socket that never heard anything: from the bus's newest notification.
-            this.state.last_bus_id = this.state.last_bus_id || init.bus_last_id || 0;
+            // The socket hears the session from the bus's newest notification on: what
+            // came before (a day ago, say) is the catch-up's, on the socket's opening;
+            // from an older id the host would read every notification since then.
+            this.state.last_bus_id = Math.max(
+                this.state.last_bus_id || 0,
+                init.bus_last_id || 0
+            );
             this.resume(init.session);
         }
         if (this.config.page || (init.session && this.state.open)) {
