@@ -287,6 +287,44 @@ class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(second_page[50:], first_page)
         self.assertTrue(result["older"], "still older messages")
 
+    def test_back_a_day_later(self):
+        """A visitor comes back with an old bus id in their browser: the socket listens
+        from the bus's newest notification (from the old one, the host would read every
+        notification since), and the conversation is whole, what was said while they
+        were away included."""
+        started = self.lc_start(body="Hello, I was here yesterday")
+        self._operator_says("An answer while you were away.")
+        state = {
+            "session_id": started["session"]["id"],
+            "token": started["token"],
+            "guest_token": started["guest"]["token"],
+            "last_bus_id": 1,
+        }
+        with self._live():
+            self.visitor.open(self.page)
+            self.visitor.run(
+                f"localStorage.setItem({json.dumps(self.visitor.storage_key(self.channel))},"
+                f" {json.dumps(json.dumps(state))}); return true;"
+            )
+            with shared_cursor(self.env):
+                newest = self.env["bus.bus"].sudo()._bus_last_id()
+            self.visitor.open(self.page)
+            self.visitor.run(
+                SEES % {"text": json.dumps("An answer while you were away."), "timeout": 20000}
+            )
+            listening = self._wait_listening(self._bus_channel())
+            self.assertGreaterEqual(min(ws._last_notif_sent_id for ws in listening), newest)
+            self._operator_says("And one now.")
+            shown = self.visitor.run(SEES % {"text": json.dumps("And one now."), "timeout": 20000})
+        self.assertEqual(
+            [t for t in shown if t.endswith(("yesterday", "away.", "now."))],
+            [
+                "Hello, I was here yesterday",
+                "OlenaAn answer while you were away.",
+                "OlenaAnd one now.",
+            ],
+        )
+
     def test_silent_bus(self):
         """The socket stays open but the bus is silent (the server's listener waits
         after a database restart): the widget catches up by itself within seconds,
