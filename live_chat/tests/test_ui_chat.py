@@ -270,11 +270,7 @@ class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
             "guest_token": started["guest"]["token"],
         }
         with self._live():
-            self.visitor.open(self.page)
-            self.visitor.run(
-                f"localStorage.setItem({json.dumps(self.visitor.storage_key(self.channel))},"
-                f" {json.dumps(json.dumps(state))}); return true;"
-            )
+            self.visitor.set_state(self.channel, state)
             self.visitor.open(self.page)
             result = self.visitor.run(RESUME_LONG)
         first_page, second_page = result["first"], result["second"]
@@ -301,11 +297,7 @@ class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
             "last_bus_id": 1,
         }
         with self._live():
-            self.visitor.open(self.page)
-            self.visitor.run(
-                f"localStorage.setItem({json.dumps(self.visitor.storage_key(self.channel))},"
-                f" {json.dumps(json.dumps(state))}); return true;"
-            )
+            self.visitor.set_state(self.channel, state)
             with shared_cursor(self.env):
                 newest = self.env["bus.bus"].sudo()._bus_last_id()
             self.visitor.open(self.page)

@@ -65,6 +65,16 @@ class VisitorBrowser:
         """The key of the widget's state in the visitor's localStorage."""
         return f"live_chat:{channel.get_base_url()}:{channel.id}"
 
+    def set_state(self, channel, state):
+        """Put ``state`` as the widget's in the visitor's localStorage, from a page of
+        the server without the widget (a widget running meanwhile would write its own
+        over it): the loader's script, shown as text."""
+        self.open(f"/live_chat/loader/{channel.id}")
+        self.run(
+            f"localStorage.setItem({json.dumps(self.storage_key(channel))},"
+            f" {json.dumps(json.dumps(state))}); return true;"
+        )
+
     def network(self, latency=0, offline=False):
         """The visitor's network: every request ``latency`` seconds slower, or none."""
         self.browser._websocket_request("Network.enable")
