@@ -194,6 +194,24 @@ class DiscussChannel(models.Model):
                 return textwrap.shorten(text, length, placeholder="…")
         return self.env._("Live chat with %s", self.live_chat_visitor_name)
 
+    def _live_chat_record_description(self):
+        """The description of what is made of the session (a ticket, a lead): its
+        transcript, or a line saying that it has no message."""
+        self.ensure_one()
+        return self._live_chat_transcript_html() or Markup("<p>%s</p>") % self.env._(
+            "No message in this chat."
+        )
+
+    def _live_chat_count_records(self, records_model):
+        """How many records of ``records_model`` (a model with ``live_chat_session_id``,
+        in the caller's context) each of these sessions has: {session: count}, in one
+        query."""
+        return dict(
+            records_model._read_group(
+                [("live_chat_session_id", "in", self.ids)], ["live_chat_session_id"], ["__count"]
+            )
+        )
+
     def _live_chat_transcript_html(self, for_visitor=False):
         """The conversation as HTML: every text escaped, authors and times shown
         (``for_visitor``: the operators by the name visitors see of them)."""

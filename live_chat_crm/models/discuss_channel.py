@@ -15,13 +15,8 @@ class DiscussChannel(models.Model):
     live_chat_lead_count = fields.Integer("Lead Count", compute="_compute_live_chat_lead_count")
 
     def _compute_live_chat_lead_count(self):
-        counts = dict(
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            ._read_group(
-                [("live_chat_session_id", "in", self.ids)], ["live_chat_session_id"], ["__count"]
-            )
-        )
+        # Lost (archived) leads too.
+        counts = self._live_chat_count_records(self.env["crm.lead"].with_context(active_test=False))
         for session in self:
             session.live_chat_lead_count = counts.get(session, 0)
 
@@ -78,8 +73,7 @@ class DiscussChannel(models.Model):
         team = self.live_chat_channel_id.sudo().crm_team_id
         values = {
             "name": self._live_chat_title(LEAD_TITLE_LENGTH),
-            "description": self._live_chat_transcript_html()
-            or Markup("<p>%s</p>") % self.env._("No message in this chat."),
+            "description": self._live_chat_record_description(),
             "partner_id": partner.id,
             "contact_name": partner.name or self.live_chat_visitor_name,
             "email_from": partner.email,

@@ -19,11 +19,7 @@ class DiscussChannel(models.Model):
     )
 
     def _compute_live_chat_ticket_count(self):
-        counts = dict(
-            self.env["helpdesk.ticket"]._read_group(
-                [("live_chat_session_id", "in", self.ids)], ["live_chat_session_id"], ["__count"]
-            )
-        )
+        counts = self._live_chat_count_records(self.env["helpdesk.ticket"])
         for session in self:
             session.live_chat_ticket_count = counts.get(session, 0)
 
@@ -84,8 +80,7 @@ class DiscussChannel(models.Model):
         values = {
             "name": self._live_chat_title(TICKET_TITLE_LENGTH),
             # The host requires a description: a session without messages has one too.
-            "description": self._live_chat_transcript_html()
-            or Markup("<p>%s</p>") % self.env._("No message in this chat."),
+            "description": self._live_chat_record_description(),
             "partner_id": partner.id,
             "partner_name": partner.name or self.live_chat_visitor_name,
             "partner_email": partner.email,
