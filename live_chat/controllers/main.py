@@ -587,7 +587,12 @@ class LiveChatController(http.Controller):
         # whose origin was checked; every argument was parsed above, and what the channel
         # makes of it (an email, a ticket, a lead) holds the visitor's texts escaped.
         confirmation = channel.sudo()._live_chat_leave_message(
-            name=name, email=email, message=message, reason=reason, page_url=page_url
+            name=name,
+            email=normalized,
+            message=message,
+            reason=reason,
+            page_url=page_url,
+            session=session,
         )
         if session and reason == "queue":
             session._live_chat_queue_leave_for_message()

@@ -249,7 +249,8 @@ class DiscussChannel(models.Model):
         res = super()._to_store_defaults(target)
         if target.is_internal(self.env):
             res += [
-                Store.Attr(field, predicate=_is_live_chat, sudo=True) for field in _STORE_FIELDS
+                Store.Attr(field, predicate=_is_live_chat, sudo=True)
+                for field in self._live_chat_store_fields()
             ]
             res.append(
                 Store.Attr(
@@ -261,6 +262,11 @@ class DiscussChannel(models.Model):
                 )
             )
         return res
+
+    def _live_chat_store_fields(self):
+        """The session's fields that the operators' web client receives with a live chat
+        session (read in sudo); the bridges add theirs (their records' counts)."""
+        return list(_STORE_FIELDS)
 
     def _live_chat_page_url_link(self):
         """The session's page as a link target: checked again when shown, whatever

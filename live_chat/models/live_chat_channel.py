@@ -15,7 +15,12 @@ from odoo.tools import SQL, email_normalize
 from odoo.tools.mimetypes import guess_mimetype
 
 from .discuss_channel import DEFAULT_MISSED_AFTER
-from .utils import ACTIVE_FILE_TYPES, LiveChatRefusal, clean_page_url, is_origin_allowed
+from .utils import (
+    ACTIVE_FILE_TYPES,
+    LiveChatRefusal,
+    clean_page_url,
+    normalize_visitor_email,
+)
 
 # How far ahead the widget looks for the next opening of a channel with working hours.
 OPENING_HORIZON_DAYS = 14
@@ -711,11 +716,6 @@ class LiveChatChannel(models.Model):
             if line.strip()
         ]
 
-    def _is_origin_allowed(self, origin, own_origin):
-        """Whether a page of ``origin`` (scheme://host[:port]) may show the widget."""
-        self.ensure_one()
-        return is_origin_allowed(self._get_allowed_origins(), origin, own_origin)
-
     def _get_page_action(self, url, country=None):
         """How the widget shows on a page view: (action, timer seconds)."""
         self.ensure_one()
@@ -933,21 +933,24 @@ class LiveChatChannel(models.Model):
             "offline_bad_email": self.env._("Please enter a valid email address."),
         }
 
-    def _live_chat_leave_message(self, *, name, email, message, reason="offline", page_url=None):
+    def _live_chat_leave_message(
+        self, *, name, email, message, reason="offline", page_url=None, session=None
+    ):
         """A visitor's message left in the offline form: it becomes what the channel
         says (``offline_destination``: ``_live_chat_offline_to_<destination>``) and the
-        visitor gets a confirmation by email. Returns the confirmation's text."""
+        visitor gets a confirmation by email. ``session``: the visitor's own, when the
+        queue or an unanswered chat offered the form. Returns the confirmation's text."""
         self.ensure_one()
         values = {
             "name": name,
-            "email": email_normalize(email),
+            # The suite's one check of a visitor's address (utils.py).
+            "email": normalize_visitor_email(email),
             "message": message,
             "reason": reason,
             "page_url": clean_page_url(page_url, keep_query=self.keep_url_query),
             "lang": self.env.lang,
         }
-        if reason == "offline" and self.offline_mode != "form":
-            # The queue and an unanswered chat offer the form whatever this setting.
+        if not self._live_chat_takes_message(reason, session):
             raise LiveChatRefusal(
                 self.env._("This channel cannot take messages right now."),
                 "no_offline_form",
@@ -961,6 +964,22 @@ class LiveChatChannel(models.Model):
         confirmation = self._live_chat_offline_confirmation()
         self._live_chat_offline_send_confirmation(values, confirmation)
         return confirmation
+
+    def _live_chat_takes_message(self, reason, session):
+        """Whether a message left for ``reason`` is taken: the queue ("queue") and an
+        unanswered chat ("unanswered") offer the form whatever the channel's setting,
+        to the visitor of a session that is in that state only; anything else, when
+        the channel offers its form."""
+        if session and session.live_chat_channel_id == self:
+            if reason == "queue" and session.live_chat_state == "waiting":
+                return True
+            if (
+                reason == "unanswered"
+                and session.live_chat_state == "open"
+                and session.live_chat_unanswered_dt
+            ):
+                return True
+        return self.offline_mode == "form"
 
     def _live_chat_offline_confirmation(self):
         self.ensure_one()

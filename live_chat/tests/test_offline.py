@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatOperatorCommon
@@ -244,7 +245,18 @@ class TestOfflineRoute(LiveChatOperatorCommon, HttpCase):
         error = self.leave(status=409)["error"]
         self.assertEqual(error["code"], "no_offline_form")
         self.assertFalse(self.mails())
-        self.leave(reason="unanswered")
+        # Only for the visitor of a session that the form was offered to.
+        for reason in ("unanswered", "queue"):
+            error = self.leave(reason=reason, status=409)["error"]
+            self.assertEqual(error["code"], "no_offline_form")
+        self._set_presence(self.operator, "online")
+        started = self.lc_start()
+        session = self.lc_session(started)
+        own = {"session_id": session.id, "token": started["token"]}
+        self.leave(reason="unanswered", **own, status=409)  # not unanswered (yet)
+        session.live_chat_unanswered_dt = fields.Datetime.now()
+        self.assertFalse(self.mails())
+        self.leave(reason="unanswered", **own)
         self.assertEqual(len(self.mails()), 2)
 
     def test_foreign_origin(self):

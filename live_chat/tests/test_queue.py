@@ -485,6 +485,7 @@ class TestQueueConcurrency(TransactionCase):
             thread.start()
         for thread in threads:
             thread.join(60)
+        self.assertFalse([t for t in threads if t.is_alive()], "a worker hung")
         self.assertEqual(errors, [])
 
     def _committed_states(self, session_ids):

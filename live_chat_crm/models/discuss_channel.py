@@ -3,8 +3,6 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.mail.tools.discuss import Store
-
 LEAD_TITLE_LENGTH = 80
 
 
@@ -46,8 +44,8 @@ class DiscussChannel(models.Model):
 
     def execute_command_lead(self, **kwargs):
         """/lead in the session's window: the lead is made, and a link to it shown to
-        the operator only."""
-        self.ensure_one()
+        the operator only: for who works this open session, as the core's commands."""
+        self._live_chat_check_operator_action()
         lead = self._live_chat_create_lead()
         self.env.user._bus_send_transient_message(
             self,
@@ -84,14 +82,5 @@ class DiscussChannel(models.Model):
             values["team_id"] = team.id
         return values
 
-    def _to_store_defaults(self, target: Store.Target):
-        res = super()._to_store_defaults(target)
-        if target.is_internal(self.env):
-            res.append(
-                Store.Attr(
-                    "live_chat_lead_count",
-                    predicate=lambda session: bool(session.live_chat_channel_id),
-                    sudo=True,
-                )
-            )
-        return res
+    def _live_chat_store_fields(self):
+        return [*super()._live_chat_store_fields(), "live_chat_lead_count"]

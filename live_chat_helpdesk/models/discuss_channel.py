@@ -95,14 +95,5 @@ class DiscussChannel(models.Model):
                 values["user_id"] = False
         return values
 
-    def _to_store_defaults(self, target: Store.Target):
-        res = super()._to_store_defaults(target)
-        if target.is_internal(self.env):
-            res.append(
-                Store.Attr(
-                    "live_chat_ticket_count",
-                    predicate=lambda session: bool(session.live_chat_channel_id),
-                    sudo=True,
-                )
-            )
-        return res
+    def _live_chat_store_fields(self):
+        return [*super()._live_chat_store_fields(), "live_chat_ticket_count"]

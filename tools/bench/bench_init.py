@@ -146,7 +146,9 @@ def log_lines_since(sizes):
 def busy_seconds():
     """CPU seconds the machine spent busy (every core, every process) since boot."""
     times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0)
+    # Linux counts guest times inside user and nice already.
+    counted_twice = getattr(times, "guest", 0) + getattr(times, "guest_nice", 0)
+    return sum(times) - times.idle - getattr(times, "iowait", 0) - counted_twice
 
 
 def measure(target, args):

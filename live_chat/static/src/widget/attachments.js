@@ -167,7 +167,12 @@ class Attachments {
         const list = document.createElement("div");
         list.className = "files";
         for (const attachment of attachments) {
-            if (!attachment || typeof attachment.url !== "string") {
+            // A path of the widget's server only (as the avatars): never another host.
+            if (
+                !attachment ||
+                typeof attachment.url !== "string" ||
+                !/^\/[^/]/.test(attachment.url)
+            ) {
                 continue;
             }
             const url = server + attachment.url;

@@ -112,7 +112,9 @@ function showOfflineForm(widget, reason, backAt) {
         // A waiting visitor who leaves a message leaves the queue: their session ends
         // with it (no rating asked for a chat that never was).
         const leaving = reason === "queue" && widget.session && !widget.ended;
-        const session = leaving ? widget.credentials : {};
+        // The queue and an unanswered chat offer the form for the visitor's own session.
+        const own = reason !== "offline" && widget.session && !widget.ended;
+        const session = own ? widget.credentials : {};
         if (leaving) {
             widget.ended = true;
         }

@@ -5,25 +5,16 @@
  * message instead (the offline form, where the bundle has it). Texts come from the
  * server, in the visitor's language.
  */
-/* exported QueuePanel, offerOfflineForm */
-/* global showOfflineForm */
+/* exported QueuePanel */
 
 const QUEUE_CSS =
     ".queue{padding:8px 12px;background:#eff6ff;color:#1e3a8a;font-size:13px}" +
     ".queue p{margin:0 0 4px}.queue-leave{border:0;background:none;padding:0;" +
     "color:inherit;text-decoration:underline;cursor:pointer;font:inherit}";
 
-/** Show the offline form (offline_form.js) with ``reason`` ("queue", "unanswered");
-    without it in the bundle, nothing. */
-function offerOfflineForm(widget, reason) {
-    if (typeof showOfflineForm === "function") {
-        showOfflineForm(widget, reason, null);
-    }
-}
-
 class QueuePanel {
     /** ``view``: the widget's view; ``leaveMessage``: the visitor prefers to leave
-        a message (null: no offline form in this bundle, no button). */
+        a message (the offline form). */
     constructor(view, texts, leaveMessage) {
         this.view = view;
         this.texts = texts;
@@ -50,7 +41,6 @@ class QueuePanel {
         leave.type = "button";
         leave.className = "queue-leave";
         leave.textContent = this.texts.queue_leave_message || "";
-        leave.hidden = !this.leaveMessage;
         leave.addEventListener("click", () => this.leaveMessage());
         node.append(style, this.place, this.wait, leave);
         this.view.status.after(node);

@@ -6,7 +6,7 @@
  * hears what the visitor does through ``handlers``.
  */
 /* exported View */
-/* global htmlToText, LAZY_MODULES, TranscriptPanel */
+/* global htmlToText, loadModule, TranscriptPanel */
 
 const CSS = `
 :host{all:initial}
@@ -420,18 +420,14 @@ class View {
     // The emoji picker: its code comes on its first opening, never before.
 
     loadEmoji() {
+        // Loaded again on the next opening when it failed (a network error).
         if (!this.emojiModule) {
-            this.emojiModule = new Promise((resolve, reject) => {
-                const script = document.createElement("script");
-                script.src = this.config.server + LAZY_MODULES.emoji;
-                script.async = true;
-                script.liveChatModule = resolve;
-                script.onerror = () => {
+            this.emojiModule = loadModule(this.config.server, "emoji").catch(
+                (error) => {
                     this.emojiModule = null;
-                    reject(new Error("emoji"));
-                };
-                (document.head || document.documentElement).append(script);
-            });
+                    throw error;
+                }
+            );
         }
         return this.emojiModule;
     }

@@ -9,7 +9,7 @@
  * reconnection, a silent bus (our own message does not come back on it) or a
  * heartbeat showing newer messages, the missed ones are fetched.
  */
-/* global Transport, MessageLog, View, QueuePanel, offerOfflineForm, showOfflineForm, LAZY_MODULES */
+/* global Transport, MessageLog, View, QueuePanel, showOfflineForm, LAZY_MODULES */
 
 const HEARTBEAT = 60000; // the session's heartbeat (/live_chat/session/ping)
 const ECHO_WAIT = 3000; // our own message is back on the bus by then, or the bus is stuck
@@ -303,7 +303,11 @@ class Widget {
             .then(({Presence, Attachments}) => {
                 this.modules = [new Presence(this), new Attachments(this)];
             })
-            .catch((error) => console.warn("Live chat:", error));
+            .catch((error) => {
+                // Loaded again on the next opening (a network error).
+                this.modules = null;
+                console.warn("Live chat:", error);
+            });
     }
 
     tell(event, ...args) {
@@ -557,12 +561,8 @@ class Widget {
             this.queue?.hide();
         } else if (info.queue) {
             if (!this.queue) {
-                this.queue = new QueuePanel(
-                    this.view,
-                    this.texts,
-                    typeof showOfflineForm === "function"
-                        ? () => offerOfflineForm(this, "queue")
-                        : null
+                this.queue = new QueuePanel(this.view, this.texts, () =>
+                    showOfflineForm(this, "queue", null)
                 );
             }
             this.queue.update(info.queue);
@@ -570,7 +570,7 @@ class Widget {
         // Offered once per session (every sync brings the session's info again).
         if (info.offline_form && this.offeredForm !== info.offline_form) {
             this.offeredForm = info.offline_form;
-            offerOfflineForm(this, info.offline_form);
+            showOfflineForm(this, info.offline_form, null);
         }
     }
 
@@ -594,6 +594,9 @@ class Widget {
         clearInterval(this.timers.heartbeat);
         clearTimeout(this.timers.echo);
         clearTimeout(this.timers.relisten);
+        // A message waiting out a rate limit: the next chat does not wait for it.
+        clearTimeout(this.timers.wait);
+        this.timers.wait = null;
         this.stopPolling();
         this.timers.heartbeat = null;
     }
