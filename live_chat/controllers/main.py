@@ -512,7 +512,7 @@ class LiveChatController(http.Controller):
         )
         channel = session.live_chat_channel_id
         # Read at most one byte more than the channel takes: a larger file is refused.
-        data = upload.stream.read(channel.file_max_size * 1024 * 1024 + 1)
+        data = upload.stream.read(channel._live_chat_file_max_bytes() + 1)
         message = session._live_chat_post_visitor_file(upload.filename, data)
         return {"message": session._live_chat_message_format(message)}
 

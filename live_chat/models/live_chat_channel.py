@@ -716,6 +716,11 @@ class LiveChatChannel(models.Model):
             if line.strip()
         ]
 
+    def _live_chat_file_max_bytes(self):
+        """The largest file a visitor may send, in bytes (0: none)."""
+        self.ensure_one()
+        return self.file_max_size * 1024 * 1024
+
     def _get_page_action(self, url, country=None):
         """How the widget shows on a page view: (action, timer seconds)."""
         self.ensure_one()
@@ -792,7 +797,7 @@ class LiveChatChannel(models.Model):
         (bytes, 0: none), their types, and the texts it shows."""
         self.ensure_one()
         return {
-            "max_size": self.file_max_size * 1024 * 1024,
+            "max_size": self._live_chat_file_max_bytes(),
             "accept": ",".join(self._live_chat_file_types()),
             "texts": {
                 "attach": self.env._("Attach a file"),
@@ -816,7 +821,7 @@ class LiveChatChannel(models.Model):
             )
         if not data:
             raise LiveChatRefusal(self.env._("The file is empty."), "empty_file", 422)
-        if len(data) > self.file_max_size * 1024 * 1024:
+        if len(data) > self._live_chat_file_max_bytes():
             raise LiveChatRefusal(
                 self.env._("This file is too large: at most %s MB.", self.file_max_size),
                 "file_too_large",

@@ -5,6 +5,7 @@
  * travel with it (a style element in the widget's shadow root).
  */
 /* exported TranscriptPanel */
+/* global el */
 
 const TRANSCRIPT_CSS = `
 .transcript{display:flex;flex-direction:column;gap:6px;padding:8px 12px;border-top:1px solid #e5e7eb;background:#fff}
@@ -25,37 +26,29 @@ class TranscriptPanel {
      *     an error whose ``message`` is shown
      */
     constructor(options, texts, send) {
-        const make = (tag, className, text) => {
-            const node = document.createElement(tag);
-            node.className = className;
-            if (text !== undefined) {
-                node.textContent = text;
-            }
-            return node;
-        };
         this.send = send;
-        this.node = make("form", "transcript");
+        this.node = el("form", "transcript");
         this.node.noValidate = true; // the server validates, and says why in our words
         this.node.hidden = true;
-        const style = make("style", "");
+        const style = el("style", "");
         style.textContent = TRANSCRIPT_CSS;
-        this.ask = make("button", "transcript-ask", texts.transcript_ask);
+        this.ask = el("button", "transcript-ask", texts.transcript_ask);
         this.ask.type = "button";
-        this.row = make("div", "transcript-row");
-        this.email = make("input", "transcript-email");
+        this.row = el("div", "transcript-row");
+        this.email = el("input", "transcript-email");
         this.email.type = "email";
         this.email.autocomplete = "email";
         this.email.maxLength = 254;
         this.email.placeholder = texts.transcript_email;
         this.email.setAttribute("aria-label", texts.transcript_email);
-        this.button = make("button", "transcript-send", texts.transcript_send);
+        this.button = el("button", "transcript-send", texts.transcript_send);
         this.button.type = "submit";
         this.button.style.background = options.button_background_color;
         this.button.style.color = options.button_text_color;
         this.row.append(this.email, this.button);
-        this.error = make("div", "transcript-error");
+        this.error = el("div", "transcript-error");
         this.error.setAttribute("role", "alert");
-        this.done = make("div", "transcript-done", texts.transcript_sent);
+        this.done = el("div", "transcript-done", texts.transcript_sent);
         this.done.setAttribute("role", "status");
         this.node.append(style, this.ask, this.row, this.error, this.done);
         this.ask.addEventListener("click", () => {
