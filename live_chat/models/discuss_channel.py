@@ -1043,13 +1043,19 @@ class DiscussChannel(models.Model):
         member._set_last_seen_message(message)
         return True
 
-    def _live_chat_post_visitor_file(self, name, data):
-        """Post the visitor's file ``data`` (bytes) named ``name`` in the session, after
-        the channel's checks (size, type). Return the message."""
+    def _live_chat_check_visitor_file(self, name, data):
+        """Refuse the visitor's file ``data`` (bytes) named ``name`` when the session
+        has ended or its channel does not take it (size, type); its MIME type. Writes
+        nothing."""
         self.ensure_one()
         if self.live_chat_state != "open":
             raise LiveChatRefusal(self.env._("This chat has ended."), "session_closed")
-        mimetype = self.live_chat_channel_id._live_chat_check_file(name, data)
+        return self.live_chat_channel_id._live_chat_check_file(name, data)
+
+    def _live_chat_post_visitor_file(self, name, data):
+        """Post the visitor's file ``data`` (bytes) named ``name`` in the session, after
+        the checks of ``_live_chat_check_visitor_file``. Return the message."""
+        mimetype = self._live_chat_check_visitor_file(name, data)
         # sudo: ir.attachment - the visitor attaches a checked file to the session
         # their token opens. Pending (the host's composer's), created by the user who
         # posts as the visitor: message_post links only those of a shared user.
@@ -1283,21 +1289,12 @@ class DiscussChannel(models.Model):
 
     @api.model
     def _live_chat_available_users(self):
-        """The operators available for a transfer or an invitation: active Live Chat
-        users, operators of a channel, online (the host's presence). In sudo."""
-        # sudo: live_chat.channel, mail.presence - who answers which channel and who
-        # is online, for an operator choosing a colleague.
-        operators = self.env["live_chat.channel"].sudo().search([]).user_ids
-        group = self.env.ref("live_chat.live_chat_group_user")
-        online = (
-            self.env["mail.presence"]
-            .sudo()
-            .search([("user_id", "in", operators.ids), ("status", "=", "online")])
-            .user_id
-        )
-        return operators.filtered(
-            lambda user: user.active and user in online and group in user.all_group_ids
-        )
+        """The operators available for a transfer or an invitation: those of any
+        active channel, available there now (the channel's rule: presence, time off;
+        see ``live_chat.channel._live_chat_operator_available_sql``). In sudo."""
+        # sudo: live_chat.channel - who answers which channel and who is available,
+        # for an operator choosing a colleague.
+        return self.env["live_chat.channel"].sudo().search([])._live_chat_online_operators()
 
     def live_chat_transfer_targets(self):
         """What the operator's transfer dialog offers: the available colleagues who are

@@ -137,14 +137,8 @@ class DiscussChannel(models.Model):
                 "live_chat_unanswered_dt": False,
             }
         )
-        # The host's "joined" notification opens the session in the operator's window.
-        self._add_members(users=operator, post_joined_message=False)
-        # The operator's name as visitors see it (never their last name).
-        notice = self._live_chat_visitor_env()._(
-            "%s joined the chat.", operator._live_chat_public_name()
-        )
-        # sudo: discuss.channel - the notice is the operator's, posted for them.
-        self.with_user(operator).sudo()._live_chat_post_notice(notice, "o_live_chat_joined")
+        # It opens in the operator's chat window; the visitor is told who joined.
+        self._live_chat_join(operator)
 
     # ------------------------------------------------------------
     # Unanswered chats move on

@@ -1,7 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # A file of its own beside discuss_channel.py: the feature reads as one piece.
 from odoo import Command, fields, models
-from odoo.tools import formataddr
 
 from .utils import LiveChatRefusal, normalize_visitor_email
 
@@ -66,7 +65,7 @@ class DiscussChannel(models.Model):
             force_send=False,
             email_values={
                 "email_to": normalized,
-                "email_from": self._live_chat_transcript_sender(),
+                "email_from": self.live_chat_channel_id._live_chat_email_from(),
                 "recipient_ids": [],
                 # A mail of its own, not a message of the conversation (the operators'
                 # thread and the visitor's widget show the session's messages).
@@ -77,11 +76,3 @@ class DiscussChannel(models.Model):
         # sudo: discuss.channel - the link is the suite's bookkeeping for erasure.
         self.sudo().live_chat_transcript_mail_ids = [Command.link(mail_id)]
         return self.env["mail.mail"].browse(mail_id)
-
-    def _live_chat_transcript_sender(self):
-        """From the channel, at the company's address, else the host's default sender
-        (the alias domain's); none: the host's own default when sending."""
-        address = self.env.company.email or self.env["ir.mail_server"]._get_default_from_address()
-        if not address:
-            return False
-        return formataddr((self.live_chat_channel_id.name or self.env.company.name, address))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel.dates import format_date, get_timezone_location
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL, email_normalize
@@ -538,11 +538,8 @@ class LiveChatChannel(models.Model):
         """The operator for a new session, or an empty recordset.
 
         None outside the channel's working hours. Among the channel's operators who are
-        available (not on time off when the channel follows it, active Live Chat users whose
-        presence the host says is online, whatever the age of their last poll: the web
-        client sends its presence when it connects and when the user goes away or comes
-        back, and the host sets it offline when the websocket closes or the user logs
-        out), except ``exclude``, and below the channel's limit of open sessions: the
+        available (``_live_chat_operator_available_sql``), except ``exclude``, and
+        below the channel's limit of open sessions: the
         visitor's previous operator, then one whose language is the visitor's, then the
         least busy. One query, whose cost depends on the open sessions only (partial
         index), not on the history.
@@ -570,41 +567,22 @@ class LiveChatChannel(models.Model):
         limit = self.max_sessions_per_operator or None
         # Raw SQL: the changes of this transaction (presence, sessions, groups) first.
         self.env.flush_all()
-        # operator_groups: the Live Chat user group and every group that implies it
-        # (Live Chat administrator...), a handful of rows.
         self.env.cr.execute(
             SQL(
                 """
-                WITH RECURSIVE operator_groups(id) AS (
-                        SELECT res_id FROM ir_model_data
-                         WHERE module = 'live_chat' AND name = 'live_chat_group_user'
-                     UNION
-                        SELECT implied.gid FROM res_groups_implied_rel implied
-                          JOIN operator_groups g ON g.id = implied.hid
-                )
                 SELECT rel.user_id
                   FROM live_chat_channel_res_users_rel rel
-                  JOIN res_users u ON u.id = rel.user_id AND u.active
+                  JOIN live_chat_channel c ON c.id = rel.channel_id
+                  JOIN res_users u ON u.id = rel.user_id
                   JOIN res_partner p ON p.id = u.partner_id
-                  JOIN mail_presence pr ON pr.user_id = u.id AND pr.status = 'online'
                   CROSS JOIN LATERAL (
                         SELECT count(*) AS n FROM discuss_channel s
                          WHERE s.live_chat_operator_id = u.id AND s.live_chat_state = 'open'
                   ) AS load
                  WHERE rel.channel_id = %(channel)s
                    AND rel.user_id != ALL(%(exclude)s::int[])
-                   AND EXISTS (
-                        SELECT 1 FROM res_groups_users_rel member
-                         WHERE member.uid = u.id
-                           AND member.gid IN (SELECT id FROM operator_groups)
-                   )
+                   AND %(available)s
                    AND (%(limit)s::int IS NULL OR load.n < %(limit)s::int)
-                   AND NOT (%(follow_time_off)s AND EXISTS (
-                        SELECT 1 FROM resource_calendar_leaves leave
-                          JOIN resource_resource r ON r.id = leave.resource_id
-                         WHERE r.user_id = u.id AND leave.time_type = 'leave'
-                           AND leave.date_from <= %(now)s AND leave.date_to > %(now)s
-                   ))
                  ORDER BY u.id IS NOT DISTINCT FROM (%(previous)s) DESC,
                           p.lang IS NOT DISTINCT FROM %(lang)s DESC,
                           load.n, random()
@@ -612,25 +590,90 @@ class LiveChatChannel(models.Model):
                 """,
                 channel=self.id,
                 exclude=list(exclude.ids) if exclude else [],
+                available=self._live_chat_operator_available_sql(now),
                 limit=limit,
                 previous=previous,
                 lang=lang or None,
-                follow_time_off=self.follow_time_off,
-                now=now,
             )
         )
         row = self.env.cr.fetchone()
         return self.env["res.users"].browse(row[0] if row else [])
 
+    @api.model
+    def _live_chat_operator_available_sql(self, now):
+        """The one definition of an operator available at ``now``, as SQL on the user
+        ``u`` (res_users) of the channel ``c`` (live_chat_channel): an active Live Chat
+        user (or of a group that implies it) whose presence the host says is online,
+        whatever the age of their last poll (the web client sends its presence when it
+        connects and when the user goes away or comes back, and the host sets it
+        offline when the websocket closes or the user logs out), not on time off when
+        the channel follows it. Whatever else chooses an operator
+        (a new session, the queue, a transfer) adds its own criteria to this one."""
+        return SQL(
+            """
+            u.active
+            AND EXISTS (
+                SELECT 1 FROM mail_presence pr
+                 WHERE pr.user_id = u.id AND pr.status = 'online'
+            )
+            AND EXISTS (
+                SELECT 1 FROM res_groups_users_rel member
+                 WHERE member.uid = u.id
+                   AND member.gid IN (
+                        -- The Live Chat user group and every group that implies it
+                        -- (Live Chat administrator...), a handful of rows.
+                        WITH RECURSIVE operator_groups(id) AS (
+                                SELECT res_id FROM ir_model_data
+                                 WHERE module = 'live_chat' AND name = 'live_chat_group_user'
+                             UNION
+                                SELECT implied.gid FROM res_groups_implied_rel implied
+                                  JOIN operator_groups g ON g.id = implied.hid
+                        )
+                        SELECT id FROM operator_groups
+                   )
+            )
+            AND NOT (c.follow_time_off AND EXISTS (
+                SELECT 1 FROM resource_calendar_leaves leave
+                  JOIN resource_resource r ON r.id = leave.resource_id
+                 WHERE r.user_id = u.id AND leave.time_type = 'leave'
+                   AND leave.date_from <= %(now)s AND leave.date_to > %(now)s
+            ))
+            """,
+            now=now,
+        )
+
+    def _live_chat_online_operators(self):
+        """The operators of these channels available now, whatever their load
+        (``_live_chat_operator_available_sql``; working hours aside)."""
+        if not self:
+            return self.env["res.users"]
+        # Raw SQL: the changes of this transaction (presence, groups, leaves) first.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT rel.user_id
+                  FROM live_chat_channel_res_users_rel rel
+                  JOIN live_chat_channel c ON c.id = rel.channel_id
+                  JOIN res_users u ON u.id = rel.user_id
+                 WHERE rel.channel_id = ANY(%s) AND %s
+                """,
+                list(self.ids),
+                self._live_chat_operator_available_sql(self._live_chat_now()),
+            )
+        )
+        return self.env["res.users"].browse(row[0] for row in self.env.cr.fetchall())
+
     def _start_visitor_session(self, *, name=None, timezone=None, **values):
         """A visitor's first message: the operator chosen, the guest of a new visitor
         made (named ``name``, in ``timezone``), the session started (``values``: those
-        of ``_start_session``). Returns (session, guest)."""
+        of ``_start_session``; without an operator when the visitor may wait for one,
+        see ``_live_chat_may_wait``). Returns (session, guest)."""
         self.ensure_one()
         partner, guest = values.pop("partner", None), values.pop("guest", None)
         lang, country = values.get("lang"), values.get("country")
         operator = self._get_available_operator(lang=lang, guest=guest, partner=partner)
-        if not operator:
+        if not operator and not self._live_chat_may_wait():
             raise LiveChatRefusal(
                 self.env._("No operator is available right now. Please try again later."),
                 "no_operator",
@@ -642,6 +685,11 @@ class LiveChatChannel(models.Model):
             )
         session = self._start_session(operator, partner=partner, guest=guest, **values)
         return session, guest
+
+    def _live_chat_may_wait(self):
+        """Whether a new visitor whom no operator can take at once may still start a
+        session, without an operator (the queue says so): not here."""
+        return False
 
     def _start_session(
         self,
@@ -1023,9 +1071,17 @@ class LiveChatChannel(models.Model):
         )
 
     def _live_chat_email_from(self):
+        """The sender of the channel's emails (the offline form's, the transcripts):
+        the channel's name at the company's address, else at the host's default
+        sender (the alias domain's); neither: False, the host's own default."""
+        self.ensure_one()
         # sudo: res.company - the company's address sends the channel's emails.
         company = self.env.company.sudo()
-        return company.email_formatted or company.partner_id.email_formatted
+        address = company.email or self.env["ir.mail_server"]._get_default_from_address()
+        if not address:
+            return False
+        # The host's form of an address (the name quoted, as the mails it sends).
+        return tools.formataddr((self.name or company.name, address))
 
     def _live_chat_offline_to_email(self, values):
         """The visitor's message, emailed to the channel's address (else to its

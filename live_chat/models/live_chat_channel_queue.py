@@ -10,8 +10,6 @@ from psycopg2 import errors
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .utils import LiveChatRefusal
-
 # The estimate of the wait: the average length of the channel's latest sessions...
 WAIT_SAMPLE_SIZE = 20
 WAIT_SAMPLE_DAYS = 7
@@ -51,22 +49,15 @@ class LiveChatChannel(models.Model):
 
     def _start_visitor_session(self, *, name=None, timezone=None, **values):
         """No operator with a free place, but some online: the visitor waits in the
-        queue, in a session without operator (state "waiting") that takes their
-        messages. The path of a session with an operator is unchanged."""
-        try:
-            return super()._start_visitor_session(name=name, timezone=timezone, **values)
-        except LiveChatRefusal as refusal:
-            if refusal.code != "no_operator" or not self._live_chat_queue_is_open():
-                raise
-        partner, guest = values.pop("partner", None), values.pop("guest", None)
-        if not partner and not guest:
-            guest = self.env["discuss.channel"]._live_chat_create_guest(
-                name, values.get("country"), values.get("lang"), timezone
-            )
-        # An empty operator: the session waits (see _start_session).
-        session = self._start_session(self.env["res.users"], partner=partner, guest=guest, **values)
-        session._live_chat_queue_send_place()
+        queue, in a session without operator (state "waiting", see _start_session)
+        that takes their messages, and is told their place."""
+        session, guest = super()._start_visitor_session(name=name, timezone=timezone, **values)
+        if not session.live_chat_operator_id:
+            session._live_chat_queue_send_place()
         return session, guest
+
+    def _live_chat_may_wait(self):
+        return super()._live_chat_may_wait() or self._live_chat_queue_is_open()
 
     def _live_chat_queue_is_open(self):
         """Whether a new visitor may wait: the queue is on and an operator is online
@@ -79,40 +70,9 @@ class LiveChatChannel(models.Model):
         )
 
     def _live_chat_online_operator_count(self):
-        """The channel's operators online now, whatever their load (the others
-        criteria of _get_available_operator)."""
+        """The channel's operators available now, whatever their load."""
         self.ensure_one()
-        group = self.env.ref("live_chat.live_chat_group_user")
-        users = self.user_ids
-        if self.follow_time_off:
-            now = self._live_chat_now()
-            # sudo: resource.calendar.leaves - who of the operators is on time off now.
-            users -= (
-                self.env["resource.calendar.leaves"]
-                .sudo()
-                .search(
-                    [
-                        ("resource_id.user_id", "in", users.ids),
-                        ("time_type", "=", "leave"),
-                        ("date_from", "<=", now),
-                        ("date_to", ">", now),
-                    ]
-                )
-                .resource_id.user_id
-            )
-        # sudo: mail.presence - whether the channel's operators are online, nothing more.
-        return (
-            self.env["mail.presence"]
-            .sudo()
-            .search_count(
-                [
-                    ("user_id", "in", users.ids),
-                    ("user_id.active", "=", True),
-                    ("user_id.all_group_ids", "in", group.ids),
-                    ("status", "=", "online"),
-                ]
-            )
-        )
+        return len(self._live_chat_online_operators())
 
     def _widget_options(self):
         options = super()._widget_options()

@@ -1,5 +1,7 @@
 import json
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -56,6 +58,42 @@ class TestTransfer(LifecycleCommon, HttpCase):
         # Online operators who are not in the session; channels with one of them.
         self.assertEqual([u["name"] for u in targets["users"]], ["Bert Backup", "Carl Sales"])
         self.assertEqual([c["name"] for c in targets["channels"]], ["Sales"])
+
+    def test_colleague_on_time_off(self):
+        """A colleague on time off is offered no session by hand either, when their
+        channel follows time off: the same rule as for a new session."""
+        resource = self.env["resource.resource"].create(
+            {"name": self.bert.name, "user_id": self.bert.id}
+        )
+        now = fields.Datetime.now()
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holidays",
+                "resource_id": resource.id,
+                "date_from": now - timedelta(hours=1),
+                "date_to": now + timedelta(days=1),
+            }
+        )
+        olga = self._as(self.olga)
+        self.assertEqual(
+            [u["name"] for u in olga.live_chat_transfer_targets()["users"]], ["Carl Sales"]
+        )
+        for method in ("action_live_chat_transfer", "action_live_chat_invite"):
+            with (
+                self.subTest(method=method),
+                self.assertRaisesRegex(UserError, "Bert Backup is not an available"),
+            ):
+                getattr(olga, method)(user_id=self.bert.id)
+        self.assertEqual(self.channel._live_chat_online_operator_count(), 1, "Olga only")
+        # A channel that does not follow time off gives Bert sessions, and colleagues.
+        self.channel.follow_time_off = False
+        self.assertEqual(
+            [u["name"] for u in olga.live_chat_transfer_targets()["users"]],
+            ["Bert Backup", "Carl Sales"],
+        )
+        self.assertEqual(self.channel._live_chat_online_operator_count(), 2)
+        olga.action_live_chat_transfer(user_id=self.bert.id)
+        self.assertEqual(self.session.live_chat_operator_id, self.bert)
 
     def test_transfer_to_operator(self):
         self._as(self.olga).action_live_chat_transfer(user_id=self.bert.id)
@@ -161,6 +199,9 @@ class TestTransfer(LifecycleCommon, HttpCase):
 
     def test_visitor_cannot_call(self):
         """The visitor's browser (their guest cookie) reaches no RPC of the session."""
+        guest = self.session.live_chat_visitor_guest_id
+        self.assertTrue(guest)
+        self.opener.cookies.set(guest._cookie_name, self.started["guest"]["token"])
         for method, kwargs in (
             ("action_live_chat_transfer", {"user_id": self.bert.id}),
             ("action_live_chat_invite", {"user_id": self.bert.id}),
@@ -183,7 +224,8 @@ class TestTransfer(LifecycleCommon, HttpCase):
                     ),
                     headers={"Content-Type": "application/json"},
                 )
-                self.assertIn("error", response.json())
+                error = response.json()["error"]["data"]["name"]
+                self.assertEqual(error, "odoo.http.SessionExpiredException")
         self.env.invalidate_all()
         self.assertEqual(self.session.live_chat_operator_id, self.olga)
         self.assertEqual(self.session.live_chat_state, "open")
