@@ -10,10 +10,11 @@ answered from here runs no query of the suite (for a visitor with a session, its
 lookup): only the requests that compute an answer count against the per-address
 rate limit, which guards the database.
 
-The key is generic: every field of the request's JSON payload except the visitor's
-credentials (``session_id``, ``token``, ``guest_token``), so that an input that a new
-version of the route reads (a time zone...) is part of the key without a change here;
-plus the channel, the country (GeoIP), the language, the user and the database.
+The key: the fields of the request's JSON payload that a page's answer depends on
+(``PAGE_FIELDS``: the page's URL, the visitor's time zone), which are also all that
+computes it sees (an input read by a new version of the route must be added there,
+or it is not seen at all), so that no other field makes a key of its own; plus the
+channel, the country (GeoIP), the language, the user and the database.
 
 The visitor's other routes keep here the websites that may embed a channel (its
 *Allowed Websites*), which each of them checks, under a key of their own.
@@ -31,8 +32,9 @@ from odoo.modules import module
 
 DEFAULT_TTL = 5
 MAX_ENTRIES = 2048
-# The visitor's own fields: never in the key (a session is looked up per request).
-VISITOR_FIELDS = ("session_id", "token", "guest_token")
+# The fields of the payload that a page's answer depends on (never the visitor's
+# own: a session is looked up per request).
+PAGE_FIELDS = ("url", "tz")
 
 
 class InitCache:
@@ -46,9 +48,15 @@ class InitCache:
         self.enabled_in_tests = False
 
     @staticmethod
-    def make_key(*parts, payload):
-        inputs = {k: v for k, v in payload.items() if k not in VISITOR_FIELDS}
-        return (*parts, json.dumps(inputs, sort_keys=True, ensure_ascii=False))
+    def page_inputs(payload):
+        """What of ``payload`` a page's answer is computed from (``PAGE_FIELDS``)."""
+        return {key: payload[key] for key in PAGE_FIELDS if key in payload}
+
+    @staticmethod
+    def make_key(*parts, page):
+        """The key of a page's answer: ``parts`` and the page's inputs
+        (``page_inputs``)."""
+        return (*parts, json.dumps(page, sort_keys=True, ensure_ascii=False))
 
     def get(self, key, ttl, compute):
         """The value cached under ``key`` for at most ``ttl`` seconds, else

@@ -160,6 +160,15 @@ def _error_response(error, payload):
     )
 
 
+def _counted_refusal(refusal, payload):
+    """The answer of a refusal whose request still commits its transaction, for a
+    route that has written nothing but its rate limits' hits when it refuses: they
+    count (a raised refusal rolls them back)."""
+    if isinstance(refusal, LiveChatRefusal):
+        refusal = BadRequest(refusal.status, refusal.code, refusal.args[0])
+    return _error_response(refusal, payload).get_response()
+
+
 def _read_form_payload():
     """The fields of a multipart form (a file upload: sent as a form by the widget,
     without CORS preflight either): ``session_id`` as a number, the other fields as
@@ -190,6 +199,8 @@ def _api(func, reader=_read_payload):
             # visitor's language.
             request.update_context(lang=_visitor_lang(payload))
             result = func(self, payload, *args, **kwargs)
+            if isinstance(result, http.Response):  # a refusal answered, not raised
+                return result
         except BadRequest as error:
             raise _error_response(error, payload) from None
         except LiveChatRefusal as refusal:
@@ -305,16 +316,17 @@ class LiveChatController(http.Controller):
         channel_id = _parse_id(channel_id)
         _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
         env = request.env
+        inputs = INIT_CACHE.page_inputs(payload)
         key = INIT_CACHE.make_key(
             env.cr.dbname,
             channel_id,
             request.geoip.country_code,
             env.lang,
             env.uid,
-            payload=payload,
+            page=inputs,
         )
         page = INIT_CACHE.get(
-            key, _init_cache_ttl(env), lambda: self._init_miss(channel_id, payload)
+            key, _init_cache_ttl(env), lambda: self._init_miss(channel_id, inputs)
         )
         _check_origin_in(page["origins"])
         # A copy: the cached answer is every visitor's.
@@ -337,9 +349,9 @@ class LiveChatController(http.Controller):
     def _init_page(self, channel_id, payload):
         """/init's answer for a visitor without a session, and the websites that may
         ask it: what the cache keeps. What a page view shows (offline state, business
-        hours...) goes here, computed from ``payload`` (every field but the visitor's
-        credentials is in the cache's key); what depends on the visitor's session goes
-        in ``init``, after the cache."""
+        hours...) goes here, computed from ``payload`` (the page's inputs only, all in
+        the cache's key: ``init_cache.PAGE_FIELDS``); what depends on the visitor's
+        session goes in ``init``, after the cache."""
         channel = self._get_channel(channel_id)
         url = _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH, default="")
         country = self._visitor_country()
@@ -502,17 +514,26 @@ class LiveChatController(http.Controller):
         """The visitor sends a file (a multipart form: ``session_id``, ``token``,
         ``file``): checked against the channel's size and types, posted as a message
         of theirs with the file attached."""
-        session = self._find_session(payload)
-        self._check_origin(session.live_chat_channel_id)
-        upload = payload["file"]
-        if upload is None or not isinstance(upload.filename, str):
-            raise BadRequest(400, "bad_field", _lt("“%s” is missing or of the wrong type.", "file"))
-        self._rate_limit(
-            ("upload_ip", request.httprequest.remote_addr), ("upload_session", session.id)
-        )
-        channel = session.live_chat_channel_id
-        # Read at most one byte more than the channel takes: a larger file is refused.
-        data = upload.stream.read(channel._live_chat_file_max_bytes() + 1)
+        try:
+            # Everything checked before anything is written: a refusal until then is
+            # answered with the request's hits committed, as reading the file cost the
+            # server as much as an accepted one (no such session, too large, a type
+            # the channel does not take: counted against the limits all the same).
+            self._rate_limit(("upload_ip", request.httprequest.remote_addr))
+            session = self._find_session(payload)
+            self._check_origin(session.live_chat_channel_id)
+            upload = payload["file"]
+            if upload is None or not isinstance(upload.filename, str):
+                raise BadRequest(
+                    400, "bad_field", _lt("“%s” is missing or of the wrong type.", "file")
+                )
+            self._rate_limit(("upload_session", session.id))
+            channel = session.live_chat_channel_id
+            # Read at most one byte more than the channel takes: a larger file is refused.
+            data = upload.stream.read(channel._live_chat_file_max_bytes() + 1)
+            session._live_chat_check_visitor_file(upload.filename, data)
+        except (BadRequest, LiveChatRefusal) as refusal:
+            return _counted_refusal(refusal, payload)
         message = session._live_chat_post_visitor_file(upload.filename, data)
         return {"message": session._live_chat_message_format(message)}
 
@@ -521,13 +542,18 @@ class LiveChatController(http.Controller):
         type="http",
         auth="live_chat_visitor",
         methods=["GET"],
-        readonly=True,
+        readonly=_replica_readonly,
         save_session=False,
     )
     def attachment(self, attachment_id, token, thumbnail=None, **_params):
         """A file of a session for its visitor: the link of the message that holds it
         (the file's own secret token). Pictures show in the page (``thumbnail=1``: a
         small one), every other file is a download; nothing of it runs (CSP)."""
+        try:
+            # Every fetch counts: a picture is resized, a file sent, on each of them.
+            self._rate_limit(("attachment_ip", request.httprequest.remote_addr))
+        except BadRequest as error:
+            raise _error_response(error, None) from None
         attachment = request.env["discuss.channel"]._live_chat_find_attachment(attachment_id, token)
         if not attachment:
             raise NotFound()
@@ -625,9 +651,12 @@ class LiveChatController(http.Controller):
         session = self._find_session(payload)
         self._check_origin(session.live_chat_channel_id)
         email = _get(payload, "email", str, max_length=EMAIL_MAX_LENGTH)
+        # Per address and minute; per session and per recipient a few a day (see
+        # live_chat.rate.limit): never a way to send mail in bulk.
         self._rate_limit(
             ("transcript_ip", request.httprequest.remote_addr),
             ("transcript_session", session.id),
+            ("transcript_email", normalize_visitor_email(email) or email.strip().lower()),
         )
         session._live_chat_send_transcript(email)
         return {"sent": True}

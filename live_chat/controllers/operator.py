@@ -39,7 +39,9 @@ class LiveChatOperatorController(http.Controller):
         stream = request.env["ir.binary"]._get_image_stream_from(
             user, "live_chat_avatar", filename=f"operator-{user.id}"
         )
-        versioned = bool(unique)
+        # Only the picture's own version is cached for good: any other ``unique``
+        # would keep, for a year, whatever the picture is now under a name of its own.
+        versioned = bool(unique) and unique == user.live_chat_avatar_version
         response = stream.get_response(
             max_age=AVATAR_MAX_AGE if versioned else AVATAR_UNVERSIONED_MAX_AGE,
             immutable=versioned,

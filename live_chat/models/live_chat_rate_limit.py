@@ -1,8 +1,11 @@
+import math
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-# Defaults of the limits, per minute; each one is a system parameter
-# "live_chat.rate_limit.<name>" (Settings > Technical > System Parameters).
+# Defaults of the limits, per minute (per day for those of DAILY_LIMITS); each one is a
+# system parameter "live_chat.rate_limit.<name>" (Settings > Technical > System
+# Parameters).
 DEFAULT_LIMITS = {
     "init_ip": 600,
     "session_start_ip": 20,
@@ -14,19 +17,28 @@ DEFAULT_LIMITS = {
     "seen_session": 60,
     "upload_session": 10,
     "upload_ip": 30,
-    # The transcript of an ended chat by email: a few, never a way to send mail in bulk.
+    # The files of the sessions' messages, pictures resized on the server included.
+    "attachment_ip": 300,
+    # The transcript of an ended chat by email: a few, never a way to send mail in
+    # bulk; per day, a few per session and per recipient.
     "transcript_ip": 5,
-    "transcript_session": 2,
-    # Messages left in the offline form: per address and per email of the visitor.
+    "transcript_session": 3,
+    "transcript_email": 3,
+    # Messages left in the offline form: per address, and per day per email of the
+    # visitor (who gets a confirmation).
     "offline_ip": 5,
-    "offline_email": 3,
+    "offline_email": 5,
 }
+# The limits that count per day (of the database's clock, UTC); the others per minute.
+DAILY_LIMITS = frozenset({"transcript_session", "transcript_email", "offline_email"})
 WINDOW_SECONDS = 60
+DAY_SECONDS = 86400
 
 
 class LiveChatRateLimit(models.Model):
-    """Hits per key and per one-minute window, in PostgreSQL: every worker and every
-    server behind the same database counts together, on the database's clock.
+    """Hits per key and per window (a minute, or a day for ``DAILY_LIMITS``), in
+    PostgreSQL: every worker and every server behind the same database counts
+    together, on the database's clock.
 
     A hit is counted in the transaction of the request it belongs to: a request that
     fails, or that the host replays after a serialization failure, rolls its hits
@@ -58,24 +70,29 @@ class LiveChatRateLimit(models.Model):
         for name, subject in hits:
             limit = self._get_limit(name)
             if limit > 0:
-                limits[f"{name}:{subject}"[:256]] = limit
+                daily = name in DAILY_LIMITS
+                limits[f"{name}:{subject}"[:256]] = (
+                    limit,
+                    "day" if daily else "minute",
+                    DAY_SECONDS if daily else WINDOW_SECONDS,
+                )
         if not limits:
             return 0
+        keys = sorted(limits)
         # Sorted: concurrent requests lock their rows in the same order.
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO live_chat_rate_limit (key, window_start, hits)
-                SELECT key, date_trunc('minute', now() AT TIME ZONE 'UTC'), 1
-                  FROM unnest(%s::varchar[]) AS key
+                SELECT key, date_trunc(unit, now() AT TIME ZONE 'UTC'), 1
+                  FROM unnest(%s::varchar[], %s::text[]) AS hit(key, unit)
                 ON CONFLICT (key, window_start)
                 DO UPDATE SET hits = live_chat_rate_limit.hits + 1
-                RETURNING key, hits, GREATEST(1, CEIL(
-                    %s - EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - window_start)
-                ))::int
+                RETURNING key, hits,
+                          EXTRACT(EPOCH FROM (now() AT TIME ZONE 'UTC') - window_start)
                 """,
-                sorted(limits),
-                WINDOW_SECONDS,
+                keys,
+                [limits[key][1] for key in keys],
             ),
             # A conflict with a concurrent request is expected: the host replays it.
             log_exceptions=False,
@@ -83,7 +100,12 @@ class LiveChatRateLimit(models.Model):
         rows = self.env.cr.fetchall()
         self.invalidate_model(["hits"])
         return max(
-            (retry for key, hits, retry in rows if hits > limits[key]),
+            (
+                # The seconds until the window ends.
+                max(1, math.ceil(limits[key][2] - float(elapsed)))
+                for key, hits, elapsed in rows
+                if hits > limits[key][0]
+            ),
             default=0,
         )
 
@@ -100,8 +122,14 @@ class LiveChatRateLimit(models.Model):
     def _gc_windows(self):
         self.env.cr.execute(
             SQL(
-                "DELETE FROM live_chat_rate_limit"
-                " WHERE window_start < (now() AT TIME ZONE 'UTC') - %s * interval '1 second'",
+                """
+                DELETE FROM live_chat_rate_limit
+                 WHERE window_start < (now() AT TIME ZONE 'UTC') - %s * interval '1 second'
+                   AND (split_part(key, ':', 1) != ALL(%s)
+                        OR window_start < (now() AT TIME ZONE 'UTC') - %s * interval '1 second')
+                """,
                 2 * WINDOW_SECONDS,
+                sorted(DAILY_LIMITS),
+                2 * DAY_SECONDS,
             )
         )

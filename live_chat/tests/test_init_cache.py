@@ -60,6 +60,9 @@ class TestInitCache(LiveChatOperatorCommon, HttpCase):
             resumed = self._init(session_id=started["session"]["id"], token=started["token"])
         self.assertEqual(resumed["session"], started["session"])
         self.assertEqual(len(self.computed), 1, "the visitor's credentials are not in the key")
+        # Nor is a field the page's answer does not depend on: no key of its own.
+        self.assertEqual(self._init(anything="else"), first)
+        self.assertEqual(len(self.computed), 1, "only the page's inputs are in the key")
 
     def test_lifetime(self):
         self.assertTrue(self._init()["available"])

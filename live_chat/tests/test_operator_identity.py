@@ -111,6 +111,13 @@ class TestOperatorIdentity(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(response.headers["Content-Type"], "image/png")
         self.assertIn("immutable", response.headers["Cache-Control"])
         self.assertEqual(base64.b64encode(response.content), self.operator.live_chat_avatar)
+        # Any other version is the picture of now, cached a short while only.
+        response = self.url_open(
+            f"/live_chat/operator/{self.operator.id}/avatar?unique=0123456789abcdef"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("immutable", response.headers["Cache-Control"])
+        self.assertIn("max-age=300", response.headers["Cache-Control"])
         # A new picture, a new address.
         self.operator.with_user(self.operator).live_chat_avatar = _png("blue")
         self.assertNotEqual(self.operator._live_chat_avatar_url(), reply["author_avatar"])

@@ -87,6 +87,45 @@ class TestRateLimitCounter(TransactionCase):
         rows = self.limits.search([("key", "=", "message_ip:10.1.2.3")])
         self.assertEqual(sorted(rows.mapped("hits")), [1, 100])
 
+    def test_daily_limits(self):
+        """A daily limit counts per day of the database's clock (UTC) and is kept, like
+        the minute's, until its window is over, then collected."""
+        self.params.set_param("live_chat.rate_limit.transcript_email", "1")
+        self.assertEqual(self.limits._hit("transcript_email", "eve@example.com"), 0)
+        retry_after = self.limits._hit("transcript_email", "eve@example.com")
+        self.env.cr.execute(
+            """
+            SELECT date_trunc('day', now() AT TIME ZONE 'UTC'),
+                   GREATEST(1, CEIL(86400 - EXTRACT(EPOCH FROM
+                       (now() AT TIME ZONE 'UTC') - date_trunc('day', now() AT TIME ZONE 'UTC'))
+                   ))::int
+            """
+        )
+        day, seconds_left = self.env.cr.fetchone()
+        self.assertEqual(retry_after, seconds_left)
+        row = self.limits.search([("key", "=", "transcript_email:eve@example.com")])
+        self.assertEqual((row.window_start, row.hits), (day, 2))
+        self.env.cr.execute(
+            """
+            INSERT INTO live_chat_rate_limit (key, window_start, hits) VALUES
+                ('transcript_email:yesterday', %(day)s - interval '1 day', 1),
+                ('transcript_email:long-ago', %(day)s - interval '3 days', 1),
+                ('message_ip:yesterday', %(day)s - interval '1 day', 1)
+            """,
+            {"day": day},
+        )
+        self.limits._gc_windows()
+        keys = [
+            "transcript_email:eve@example.com",
+            "transcript_email:yesterday",
+            "transcript_email:long-ago",
+            "message_ip:yesterday",
+        ]
+        self.assertEqual(
+            sorted(self.limits.search([("key", "in", keys)]).mapped("key")),
+            ["transcript_email:eve@example.com", "transcript_email:yesterday"],
+        )
+
     def test_parallel_requests_replayed_by_the_host_count_once(self):
         """30 requests at once against a limit of 10, each one replayed once as the
         host does after a serialization failure: exactly 10 pass. Each request has a

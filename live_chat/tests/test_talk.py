@@ -1,5 +1,6 @@
 import io
 import json
+import re
 from unittest.mock import patch
 
 from PIL import Image
@@ -227,9 +228,45 @@ class TestTalkFiles(TalkCommon, HttpCase):
         self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
         thumbnail = self.url_open(attachment["url"] + "?thumbnail=1")
         self.assertEqual(thumbnail.status_code, 200)
+        # Every fetch counts against the address's limit (a picture resized each time).
+        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit.attachment_ip", 3)
+        self.assertEqual(self.url_open(attachment["url"] + "?thumbnail=1").status_code, 200)
+        refused = self.url_open(attachment["url"] + "?thumbnail=1")
+        self.assertEqual(refused.status_code, 429)
+        self.assertEqual(refused.json()["error"]["code"], "rate_limited")
+        self.assertTrue(0 < int(refused.headers["Retry-After"]) <= 60)
+        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit.attachment_ip", 0)
         # On the visitor's bus channel too.
         sent = self._bus(session._live_chat_bus_channel(), "live_chat/message")
         self.assertEqual(sent[-1]["attachments"], [attachment])
+
+    def test_refused_uploads_count(self):
+        """A refused upload (no such session, too large, a refused type) counts against
+        the limits as an accepted one: its reading cost the server as much."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("live_chat.rate_limit.upload_ip", 3)
+        started = self.lc_start()
+        other = self.lc_start(name="Other")
+        self.channel.write({"file_allowed_types": "text/plain", "file_max_size": 1})
+        wrong_token = {**started, "token": other["token"]}
+        self.assertEqual(self._upload(wrong_token, "a.txt", b"abc").status_code, 404)
+        big = self._upload(started, "big.txt", b"a" * (1024 * 1024 + 1))
+        self.assertEqual(big.status_code, 413)
+        self.assertEqual(self._upload(started, "pic.png", png_bytes()).status_code, 415)
+        refused = self._upload(started, "ok.txt", b"abc")
+        self.assertEqual(refused.status_code, 429, refused.text)
+        self.assertEqual(refused.json()["error"]["code"], "rate_limited")
+        # Nothing but the hits was kept of the refused ones.
+        session = self.lc_session(started)
+        self.assertFalse(session.message_ids.attachment_ids)
+        self.assertFalse(
+            self.env["ir.attachment"].search([("res_model", "=", "mail.compose.message")])
+        )
+        # Per session too, refused or not.
+        params.set_param("live_chat.rate_limit.upload_ip", 0)
+        params.set_param("live_chat.rate_limit.upload_session", 1)
+        self.assertEqual(self._upload(other, "pic.png", png_bytes()).status_code, 415)
+        self.assertEqual(self._upload(other, "ok.txt", b"abc").status_code, 429)
 
     def test_upload_replayed(self):
         """The host replays the upload after a serialization failure (and rewinds its
@@ -386,11 +423,17 @@ class TestTalkFiles(TalkCommon, HttpCase):
                 response = self.url_open(url)
                 # Refused, or the host's placeholder picture.
                 self.assertNotEqual(response.content, data, url)
+            # With the CSRF token any page of the server gives (the route checks it
+            # first): the host's access rules are what refuses.
+            login_page = self.url_open("/web/login").text
+            csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
             response = self.url_open(
                 "/mail/attachment/zip",
-                data={"file_ids": str(shown["id"]), "zip_name": "x.zip"},
+                data={"file_ids": str(shown["id"]), "zip_name": "x.zip", "csrf_token": csrf_token},
             )
+            self.assertNotEqual(response.status_code, 200, "refused")
             self.assertNotIn(b"mine.png", response.content)
+            self.assertNotIn(b"Session expired", response.content, "not refused for its token")
             deleted = self.url_open(
                 "/mail/attachment/delete",
                 json={"params": {"attachment_id": shown["id"]}},

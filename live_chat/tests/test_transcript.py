@@ -123,7 +123,8 @@ class TestTranscript(TranscriptCommon, HttpCase):
         response = self.lc_post(TRANSCRIPT, self._payload(started, email="eve@example.com"))
         self.assertEqual(response.status_code, 429, response.text)
         self.assertEqual(response.json()["error"]["code"], "rate_limited")
-        self.assertTrue(0 < int(response.headers["Retry-After"]) <= 60)
+        # A session's transcripts: a few a day (UTC, the database's clock).
+        self.assertTrue(0 < int(response.headers["Retry-After"]) <= 86400)
         self.assertFalse(self._mails_to("eve@example.com"))
         # Per address too: another session from the same address.
         self._limit("transcript_session", 0)
@@ -131,6 +132,24 @@ class TestTranscript(TranscriptCommon, HttpCase):
         other = self._ended(name="Bob")
         response = self.lc_post(TRANSCRIPT, self._payload(other, email="bob@example.com"))
         self.assertEqual(response.status_code, 429, response.text)
+
+    def test_recipient_limited_per_day(self):
+        """Whatever the sessions and the addresses they come from, one recipient gets
+        a few transcripts a day: the route is no way to mail someone in bulk."""
+        self._limit("transcript_ip", 0)
+        self._limit("transcript_email", 2)
+        for name in ("Ann", "Bob"):
+            started = self._ended(name=name)
+            self.lc_call(TRANSCRIPT, self._payload(started, email="Eve@Example.com"))
+        started = self._ended(name="Carl")
+        response = self.lc_post(TRANSCRIPT, self._payload(started, email=" eve@example.COM "))
+        self.assertEqual(response.status_code, 429, response.text)
+        # Until the end of the day (UTC, the database's clock).
+        self.assertTrue(0 < int(response.headers["Retry-After"]) <= 86400)
+        self.assertEqual(len(self._mails_to("eve@example.com")), 2)
+        # Another recipient still gets theirs.
+        self.lc_call(TRANSCRIPT, self._payload(started, email="carl@example.com"))
+        self.assertEqual(len(self._mails_to("carl@example.com")), 1)
 
 
 @tagged("post_install", "-at_install")
