@@ -32,10 +32,26 @@ FUZZY_CUTOFF = 0.8
 
 
 def export_pot(env, module):
-    """The module's terms as Odoo's exporter writes them (a .pot)."""
+    """The module's terms as Odoo's exporter writes them (a .pot), but those of other
+    modules' fields of the module's models' ``ir.model`` records (Website's form label
+    of the leads...): that module's texts, there or not as it is installed (the
+    suite's translation test leaves them out too)."""
     buffer = io.BytesIO()
     trans_export(None, [module], buffer, "po", env)
-    return polib.pofile(buffer.getvalue().decode())
+    pot = polib.pofile(buffer.getvalue().decode())
+    for entry in list(pot):
+        if entry.occurrences and all(
+            _foreign_model_term(place) for place, _line in entry.occurrences
+        ):
+            pot.remove(entry)
+    return pot
+
+
+def _foreign_model_term(place):
+    kind, _sep, name = place.partition(":")
+    return (
+        kind == "model" and name.startswith("ir.model,") and not name.startswith("ir.model,name:")
+    )
 
 
 def _signature(pofile):
