@@ -313,6 +313,26 @@ class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
         self.assertIn(open_session.id, channels)
         self.assertEqual(len(self._subscription(self.operator)), len(newcomer_bus))
 
+    def test_operator_reads_the_sessions_they_closed(self):
+        """The web client's messaging menu asks for the sessions it listed, the ones
+        the operator closed too: read, never an access error (a dialog)."""
+        operator = self.operator
+        sessions = self.env["discuss.channel"]
+        for name in ("Open Visitor", "Closed Visitor"):
+            session = self._create_sessions(self.channel, operator, name=name)
+            session._add_members(users=operator, post_joined_message=False)
+            session.with_context(live_chat_post=True).message_post(
+                body=f"Hello from {name}", message_type="comment"
+            )
+            sessions |= session
+        session.with_user(operator).action_live_chat_close()
+        self.authenticate(operator.login, operator.login)
+        data = self.make_jsonrpc_request(
+            "/mail/data", {"fetch_params": [["discuss.channel", sessions.ids]]}
+        )
+        channels = {channel["id"] for channel in data["discuss.channel"]}
+        self.assertEqual(channels, set(sessions.ids))
+
     def test_closing_unpins_for_every_member(self):
         self._set_presence(self.operator)
         started = self.lc_start(name="Ann", body="Hello")
