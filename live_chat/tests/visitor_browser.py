@@ -148,7 +148,11 @@ class VisitorBrowser:
 
         with patch.object(ChromeBrowser, "navigate_to", navigate_and_start):
             yield outcome
-        thread.join(120)
+        # The tour is over (its requests are no longer served): the visitor's own go on
+        # being served until their scenario ends (its last steps may follow the tour's,
+        # such as a notice that reaches the widget once the operator saw the chat end).
+        with test_case.allow_requests(browser=visitor_browser):
+            thread.join(120)
         if thread.is_alive():
             raise AssertionError("the visitor's scenario did not finish")
         if "error" in outcome:
