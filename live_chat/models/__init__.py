@@ -2,6 +2,7 @@ from . import live_chat_channel
 from . import live_chat_channel_queue
 from . import live_chat_channel_rule
 from . import live_chat_rate_limit
+from . import live_chat_session_record
 from . import discuss_channel
 from . import discuss_channel_queue
 from . import mail_guest

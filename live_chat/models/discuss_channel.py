@@ -194,6 +194,26 @@ class DiscussChannel(models.Model):
                 return textwrap.shorten(text, length, placeholder="…")
         return self.env._("Live chat with %s", self.live_chat_visitor_name)
 
+    def _live_chat_create_record(self, model, values):
+        """A record of ``model`` (a bridge's ``live_chat.session.record``: a ticket, a
+        lead) made of this session from ``values``, created with the user's own
+        rights (only the users of that app create its records)."""
+        self.ensure_one()
+        self.check_access("read")
+        if not self.live_chat_channel_id:
+            raise UserError(self.env._("This conversation is not a live chat session."))
+        return self.env[model].create({**values, "live_chat_session_id": self.id})
+
+    def _live_chat_open_record_action(self, record):
+        """The action that opens ``record`` (one made of this session) in its form."""
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def _live_chat_record_description(self):
         """The description of what is made of the session (a ticket, a lead): its
         transcript, or a line saying that it has no message."""
@@ -203,7 +223,7 @@ class DiscussChannel(models.Model):
         )
 
     def _live_chat_count_records(self, records_model):
-        """How many records of ``records_model`` (a model with ``live_chat_session_id``,
+        """How many records of ``records_model`` (a ``live_chat.session.record`` model,
         in the caller's context) each of these sessions has: {session: count}, in one
         query."""
         return dict(

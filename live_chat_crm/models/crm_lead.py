@@ -2,17 +2,9 @@ from odoo import api, fields, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "live_chat.session.record"]
 
-    live_chat_session_id = fields.Many2one(
-        "discuss.channel",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        ondelete="set null",
-        domain=[("live_chat_channel_id", "!=", False)],
-        help="The chat this lead was created from.",
-    )
     live_chat_session_count = fields.Integer("Chats", compute="_compute_live_chat_session_count")
 
     @api.depends("live_chat_session_id", "partner_id")

@@ -1,7 +1,6 @@
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 LEAD_TITLE_LENGTH = 80
 
@@ -22,14 +21,7 @@ class DiscussChannel(models.Model):
         """Operator side: a lead of the channel's sales team with the chat's transcript,
         the visitor as contact when known. Opens the new lead."""
         self.ensure_one()
-        lead = self._live_chat_create_lead()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": lead.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        return self._live_chat_open_record_action(self._live_chat_create_lead())
 
     def action_live_chat_view_leads(self):
         self.ensure_one()
@@ -57,12 +49,8 @@ class DiscussChannel(models.Model):
         )
 
     def _live_chat_create_lead(self):
-        self.ensure_one()
-        self.check_access("read")
-        if not self.live_chat_channel_id:
-            raise UserError(self.env._("Leads are created from live chat sessions only."))
-        # Created with the user's own rights: only salespeople create leads.
-        return self.env["crm.lead"].create(self._live_chat_lead_values())
+        # With the user's own rights: only salespeople create leads.
+        return self._live_chat_create_record("crm.lead", self._live_chat_lead_values())
 
     def _live_chat_lead_values(self):
         self.ensure_one()
@@ -76,7 +64,6 @@ class DiscussChannel(models.Model):
             "contact_name": partner.name or self.live_chat_visitor_name,
             "email_from": partner.email,
             "country_id": self.live_chat_country_id.id,
-            "live_chat_session_id": self.id,
         }
         if team:
             values["team_id"] = team.id

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -27,18 +27,9 @@ class DiscussChannel(models.Model):
         """Operator side: a ticket of the session's team, with the chat's transcript,
         for the visitor when they are a known contact. Opens the new ticket."""
         self.ensure_one()
-        self.check_access("read")
-        if not self.live_chat_channel_id:
-            raise UserError(self.env._("Tickets are created from live chat sessions only."))
-        # Created with the user's own rights: only Helpdesk users create tickets.
-        ticket = self.env["helpdesk.ticket"].create(self._live_chat_ticket_values())
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "helpdesk.ticket",
-            "res_id": ticket.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        # With the user's own rights: only Helpdesk users create tickets.
+        ticket = self._live_chat_create_record("helpdesk.ticket", self._live_chat_ticket_values())
+        return self._live_chat_open_record_action(ticket)
 
     def execute_command_ticket(self, **kwargs):
         """/ticket in a session's window: the ticket of the "Create ticket" button,
@@ -84,7 +75,6 @@ class DiscussChannel(models.Model):
             "partner_id": partner.id,
             "partner_name": partner.name or self.live_chat_visitor_name,
             "partner_email": partner.email,
-            "live_chat_session_id": self.id,
             "channel_id": self.env.ref("live_chat_helpdesk.helpdesk_ticket_channel_live_chat").id,
         }
         if team:
