@@ -1409,23 +1409,29 @@ class DiscussChannel(models.Model):
         elif not pages:
             answer = self.env._("This visitor saw no page that is known.")
         else:
-            answer = Markup("%s<ol class='mb-0'>%s</ol>") % (
+            answer = Markup("%s%s") % (
                 self.env._("The pages this visitor saw, the latest last:"),
-                Markup("").join(
-                    Markup(
-                        "<li>%s <a href='%s' target='_blank' rel='noopener noreferrer'>%s</a></li>"
-                    )
-                    % (
-                        fields.Datetime.context_timestamp(
-                            self, fields.Datetime.to_datetime(page["date"])
-                        ).strftime("%Y-%m-%d %H:%M"),
-                        page["url"],
-                        page["name"],
-                    )
-                    for page in pages
-                ),
+                self._live_chat_pages_html(pages),
             )
         self._live_chat_command_answer(answer)
+
+    def _live_chat_pages_html(self, pages):
+        """``pages`` (those of ``_live_chat_visited_pages``) as an HTML list: each
+        page's time in the user's time zone and its link, which opens apart."""
+        return Markup('<ol class="o_live_chat_visited_pages mb-0">%s</ol>') % Markup("").join(
+            Markup(
+                '<li><small class="text-muted">%s</small> '
+                '<a href="%s" target="_blank" rel="noopener noreferrer">%s</a></li>'
+            )
+            % (
+                fields.Datetime.context_timestamp(
+                    self, fields.Datetime.to_datetime(page["date"])
+                ).strftime("%Y-%m-%d %H:%M"),
+                page["url"],
+                page["name"],
+            )
+            for page in pages
+        )
 
     def _live_chat_visited_pages(self):
         """The pages the visitor saw ({name, url, date}, oldest first), as far as the

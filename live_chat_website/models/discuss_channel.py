@@ -1,7 +1,5 @@
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
 from odoo.addons.live_chat.models.utils import clean_page_url
@@ -45,23 +43,7 @@ class DiscussChannel(models.Model):
             session.live_chat_website_visitor_name = visitor.partner_id.name or False
             pages = session._live_chat_website_pages()
             session.live_chat_visited_pages = (
-                Markup('<ol class="o_live_chat_visited_pages mb-0">%s</ol>')
-                % Markup("").join(
-                    Markup(
-                        '<li><small class="text-muted">%s</small> '
-                        '<a href="%s" target="_blank" rel="noopener noreferrer">%s</a></li>'
-                    )
-                    % (
-                        fields.Datetime.context_timestamp(
-                            self, fields.Datetime.to_datetime(page["date"])
-                        ).strftime("%Y-%m-%d %H:%M"),
-                        page["url"],
-                        page["name"],
-                    )
-                    for page in pages
-                )
-                if pages
-                else False
+                session._live_chat_pages_html(pages) if pages else False
             )
 
     def _live_chat_website_can_see_pages(self, user=None):
