@@ -12,15 +12,11 @@ from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _ki
 from ..controllers.widget import WIDGET_CODE
 from .common import LiveChatOperatorCommon
 from .test_widget import changed_widget_code
-from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
+from .visitor_browser import WAIT_FOR_OPERATOR, ForeignSite, LiveBus, VisitorBrowser, shared_cursor
 
-VISITOR_SENDS = """
-// Wait until an operator is available, as a visitor arriving a bit later would.
-await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
-    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    return (await res.json()).available;
-}, "an available operator");
+VISITOR_SENDS = (
+    WAIT_FOR_OPERATOR
+    + """
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 if (input.placeholder !== "Type here, please") throw new Error("placeholder: " + input.placeholder);
@@ -34,6 +30,7 @@ await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the operator's reply", 60000);
 return "replied";
 """
+)
 
 VISITOR_RESUMES_AND_ENDS = """
 const root = await waitFor(widgetRoot, "the chat widget");

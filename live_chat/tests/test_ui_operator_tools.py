@@ -4,15 +4,12 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
 from .common import LiveChatOperatorCommon
-from .visitor_browser import VisitorBrowser
+from .visitor_browser import WAIT_FOR_OPERATOR, VisitorBrowser
 
 # The visitor waits for an operator (their web client open), then writes.
-VISITOR_WRITES = """
-await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
-    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    return (await res.json()).available;
-}, "an available operator");
+VISITOR_WRITES = (
+    WAIT_FOR_OPERATOR
+    + """
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 input.value = %(first)s;
@@ -28,6 +25,7 @@ if (second) {
 }
 return texts(root, ".msg:not(.me)");
 """
+)
 
 # Before any script of the operator's page: a browser that records its notifications
 # (permission granted) and sounds, and a page in the background.

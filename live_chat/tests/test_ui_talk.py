@@ -4,15 +4,12 @@ from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatOperatorCommon
 from .test_talk import png_bytes
-from .visitor_browser import ForeignSite, VisitorBrowser
+from .visitor_browser import WAIT_FOR_OPERATOR, ForeignSite, VisitorBrowser
 
 # The visitor's side of live_chat_talk_tour.
-VISITOR_TALKS = """
-await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    return (await res.json()).available;
-}, "an available operator");
+VISITOR_TALKS = (
+    WAIT_FOR_OPERATOR
+    + """
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 input.value = "I need my invoice";
@@ -82,6 +79,7 @@ root.querySelector(".end").click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
 return result;
 """
+)
 
 # A visitor on another website sends a picture: the files' module comes with the
 # window, not with the button.

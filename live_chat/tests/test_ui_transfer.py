@@ -4,14 +4,11 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from .common import LiveChatCommon
-from .visitor_browser import VisitorBrowser, shared_cursor
+from .visitor_browser import WAIT_FOR_OPERATOR, VisitorBrowser, shared_cursor
 
-VISITOR_STARTS = """
-await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
-    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    return (await res.json()).available;
-}, "an available operator");
+VISITOR_STARTS = (
+    WAIT_FOR_OPERATOR
+    + """
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 input.value = "I need a hand";
@@ -20,6 +17,7 @@ await waitFor(() => texts(root, ".msg.me:not(.pending)").some((t) => t.includes(
     "the message sent");
 return true;
 """
+)
 
 # What the visitor sees once ``%(until)s`` shows: the notices, the authors of the
 # operators' messages, the window's title, and the whole text of the widget.

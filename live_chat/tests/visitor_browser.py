@@ -29,6 +29,18 @@ const texts = (root, selector) => [...root.querySelectorAll(selector)].map((m) =
 """
 
 
+# The first lines of a visitor's script: the page waits until an operator is available
+# (their web client open), as a visitor arriving a bit later would. ``%(channel)s``:
+# the channel's id.
+WAIT_FOR_OPERATOR = """
+await waitFor(async () => {
+    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
+    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
+    return (await res.json()).available;
+}, "an available operator");
+"""
+
+
 class VisitorBrowser:
     """A headless Chromium of its own (own cookies and storage): a website visitor
     who is not the logged-in user of the test's main browser."""

@@ -3,18 +3,15 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.live_chat.tests.visitor_browser import VisitorBrowser
+from odoo.addons.live_chat.tests.visitor_browser import WAIT_FOR_OPERATOR, VisitorBrowser
 
 from .common import LiveChatHelpdeskCommon
 
 TRANSIENT = "discuss.channel/transient_message"
 
-VISITOR_ASKS = """
-await waitFor(async () => {
-    await new Promise((r) => setTimeout(r, 100));  // well within the rate limit of /init
-    const res = await fetch("/live_chat/init/%(channel)s", {method: "POST", body: "{}"});
-    return (await res.json()).available;
-}, "an available operator");
+VISITOR_ASKS = (
+    WAIT_FOR_OPERATOR
+    + """
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 input.value = "My printer prints only blank pages";
@@ -22,6 +19,7 @@ root.querySelector(".foot").requestSubmit();
 await waitFor(() => texts(root, ".msg.me:not(.pending)").length, "the message sent");
 return true;
 """
+)
 
 
 @tagged("post_install", "-at_install")
