@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 
@@ -9,10 +11,25 @@ class CrmLead(models.Model):
 
     @api.depends("live_chat_session_id", "partner_id")
     def _compute_live_chat_session_count(self):
+        # One query for all the leads: the sessions they were made of and those of
+        # their contacts, as the user may read them.
+        sessions = self.env["discuss.channel"].search_fetch(
+            [
+                ("live_chat_channel_id", "!=", False),
+                "|",
+                ("id", "in", self.live_chat_session_id.ids),
+                ("live_chat_visitor_partner_id", "in", self.partner_id.ids),
+            ],
+            ["live_chat_visitor_partner_id"],
+        )
+        by_partner = defaultdict(set)
+        for session in sessions:
+            by_partner[session.live_chat_visitor_partner_id.id].add(session.id)
         for lead in self:
-            lead.live_chat_session_count = self.env["discuss.channel"].search_count(
-                lead._live_chat_sessions_domain()
-            )
+            chats = set(by_partner[lead.partner_id.id]) if lead.partner_id else set()
+            if lead.live_chat_session_id in sessions:
+                chats.add(lead.live_chat_session_id.id)
+            lead.live_chat_session_count = len(chats)
 
     def action_view_live_chat_sessions(self):
         """The chats of the lead: the one it was made of, and its contact's."""

@@ -26,6 +26,11 @@ class TestLead(LiveChatCrmCommon, HttpCase):
             lead.with_user(self.salesman).action_view_live_chat_sessions()["domain"]
         )
         self.assertEqual(sessions, session | other)
+        # Counted for many leads at once: each its own.
+        bare = self.env["crm.lead"].create({"name": "No chat"})
+        leads = (lead | bare).with_user(self.salesman)
+        with self.assertQueryCount(1):
+            self.assertEqual(leads.mapped("live_chat_session_count"), [2, 0])
         partner = self.portal_user.partner_id.with_user(self.salesman)
         self.assertEqual(partner.live_chat_session_count, 2)
         domain = partner.action_view_live_chat_sessions()["domain"]
