@@ -457,11 +457,13 @@ class LiveChatController(http.Controller):
     def session_close(self, payload, **_params):
         session = self._find_session(payload)
         self._check_origin(session.live_chat_channel_id)
-        session._live_chat_close(
+        notice = session._live_chat_close(
             request.env._("%s left the conversation.", session.live_chat_visitor_name),
             by_visitor=True,
         )
-        return {"session": session._live_chat_visitor_info()}
+        # The visitor is told at once, whatever their bus does.
+        messages = [session._live_chat_message_format(notice)] if notice else []
+        return {"session": session._live_chat_visitor_info(), "messages": messages}
 
     @_json_route("/live_chat/session/ping")
     def session_ping(self, payload, **_params):

@@ -576,10 +576,11 @@ class DiscussChannel(models.Model):
         )
 
     def _live_chat_close(self, notice, by_visitor=False):
-        """End the session, tell both sides. ``notice`` is already translated."""
+        """End the session, tell both sides. ``notice`` is already translated. Returns
+        the notice's message (an empty recordset when the session had ended)."""
         self.ensure_one()
         if self.live_chat_state not in ("open", "waiting"):
-            return False
+            return self.env["mail.message"]
         self.write(
             {
                 "live_chat_state": "closed",
@@ -587,11 +588,11 @@ class DiscussChannel(models.Model):
                 **self._live_chat_closing_figures(),
             }
         )
-        self._live_chat_post_notice(notice, "o_live_chat_closed", by_visitor=by_visitor)
+        message = self._live_chat_post_notice(notice, "o_live_chat_closed", by_visitor=by_visitor)
         self._bus_send("live_chat/session_closed", {"id": self.id})
         Store(bus_channel=self).add(self, ["live_chat_state"]).bus_send()
         self._live_chat_unpin()
-        return True
+        return message
 
     def _live_chat_note_answer(self, message):
         """Note the operators' first answer to the visitor: when it came, and whether

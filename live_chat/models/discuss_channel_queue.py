@@ -93,7 +93,8 @@ class DiscussChannel(models.Model):
 
     def _live_chat_close(self, notice, by_visitor=False):
         """A session that ends frees its operator's place (the queue moves on); a
-        waiting one that ends leaves the queue (the places behind it move up)."""
+        waiting one that ends leaves the queue (the places behind it move up). Returns
+        what the base returns (the closing notice)."""
         was_waiting = self.live_chat_state == "waiting"
         closed = super()._live_chat_close(notice, by_visitor=by_visitor)
         channel = self.live_chat_channel_id

@@ -184,6 +184,10 @@ class TestSession(LiveChatCommon, HttpCase):
         self.assertEqual(notice.message_type, "notification")
         self.assertEqual(notice.author_guest_id, session.live_chat_visitor_guest_id)
         self.assertIn("Ann left the conversation.", notice.body)
+        # The answer brings the notice as the widget shows it (the bus may be late).
+        [told] = closed["messages"]
+        self.assertEqual((told["id"], told["kind"]), (notice.id, "closed"))
+        self.assertIn("You ended the chat.", told["body"])
 
         count = len(session.message_ids)
         error = self.lc_call(
@@ -192,7 +196,7 @@ class TestSession(LiveChatCommon, HttpCase):
         self.assertEqual(error["code"], "session_closed")
         self.assertEqual(len(session.message_ids), count)
         # Closing again changes nothing; the transcript stays readable.
-        self.lc_call("/live_chat/session/close", payload)
+        self.assertEqual(self.lc_call("/live_chat/session/close", payload)["messages"], [])
         self.assertEqual(len(session.message_ids), count)
         messages = self.lc_call("/live_chat/session/messages", payload)["messages"]
         self.assertEqual(messages[-1]["id"], notice.id)

@@ -447,12 +447,15 @@ class Widget {
         if (!this.session) {
             return;
         }
+        let answer = null;
         try {
-            await this.post("/live_chat/session/close", this.credentials);
+            answer = await this.post("/live_chat/session/close", this.credentials);
         } catch (error) {
             this.showError(error);
             return;
         }
+        // The closing notice at once, whatever the bus does (shown once: by its id).
+        this.log.add(answer.messages || []);
         this.applySession({state: "closed"});
     }
 
