@@ -308,7 +308,7 @@ class DiscussChannel(models.Model):
         return res
 
     def _search_is_member(self, operator, operand):
-        """The channels of the current user or guest, in one query whose result does
+        """The channels of the current user or guest, as a subquery whose result does
         not grow with their live chat history: closed sessions are left out (the
         operators read them through the Live Chat record rule), and so is the
         visitor's own session (they reach it through the suite's API only). The
@@ -334,20 +334,25 @@ class DiscussChannel(models.Model):
                 partner.id,
             )
         )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT m.channel_id
-                  FROM discuss_channel_member m
-                  JOIN discuss_channel c ON c.id = m.channel_id
-                 WHERE %s AND (c.active OR NOT %s)
-                   AND c.live_chat_state IS DISTINCT FROM 'closed'
-                """,
-                persona,
-                self.env.context.get("active_test", True),
+        # A subquery of the search that asks (a record rule's, the websocket's
+        # subscription): no query of its own.
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    """(
+                    SELECT m.channel_id
+                      FROM discuss_channel_member m
+                      JOIN discuss_channel c ON c.id = m.channel_id
+                     WHERE %s AND (c.active OR NOT %s)
+                       AND c.live_chat_state IS DISTINCT FROM 'closed'
+                    )""",
+                    persona,
+                    self.env.context.get("active_test", True),
+                ),
             )
-        )
-        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
+        ]
 
     def _types_allowing_unfollow(self):
         # The host's /leave leaves a session (and the suite hands it over).

@@ -26,11 +26,20 @@ class TestLead(LiveChatCrmCommon, HttpCase):
             lead.with_user(self.salesman).action_view_live_chat_sessions()["domain"]
         )
         self.assertEqual(sessions, session | other)
-        # Counted for many leads at once: each its own.
+        # Counted for many leads at once, in one query: each its own.
+        same_contact = self.env["crm.lead"].create(
+            {"name": "Also chairs", "partner_id": self.portal_user.partner_id.id}
+        )
         bare = self.env["crm.lead"].create({"name": "No chat"})
-        leads = (lead | bare).with_user(self.salesman)
+        leads = (lead | same_contact | bare).with_user(self.salesman)
+        # What the count depends on, read (and its record rules evaluated) first.
+        leads.mapped("partner_id")
+        leads.mapped("live_chat_session_id")
+        self.env["discuss.channel"].with_user(self.salesman).search_count([])
+        self.env.flush_all()
+        leads.invalidate_recordset(["live_chat_session_count"])
         with self.assertQueryCount(1):
-            self.assertEqual(leads.mapped("live_chat_session_count"), [2, 0])
+            self.assertEqual(leads.mapped("live_chat_session_count"), [2, 2, 0])
         partner = self.portal_user.partner_id.with_user(self.salesman)
         self.assertEqual(partner.live_chat_session_count, 2)
         domain = partner.action_view_live_chat_sessions()["domain"]
