@@ -150,6 +150,10 @@ def _visitor_lang(payload=None):
 
 
 def _error_response(error, payload):
+    """The JSON answer of a refusal: a ``BadRequest`` of the routes, or a
+    ``LiveChatRefusal`` of the models (its message already translated)."""
+    if isinstance(error, LiveChatRefusal):
+        error = BadRequest(error.status, error.code, error.args[0])
     message = error.message
     if not isinstance(message, str):  # a lazy translation
         message = request.env(context=dict(request.env.context, lang=_visitor_lang(payload)))._(
@@ -164,8 +168,6 @@ def _counted_refusal(refusal, payload):
     """The answer of a refusal whose request still commits its transaction, for a
     route that has written nothing but its rate limits' hits when it refuses: they
     count (a raised refusal rolls them back)."""
-    if isinstance(refusal, LiveChatRefusal):
-        refusal = BadRequest(refusal.status, refusal.code, refusal.args[0])
     return _error_response(refusal, payload).get_response()
 
 
@@ -201,10 +203,7 @@ def _api(func, reader=_read_payload):
             result = func(self, payload, *args, **kwargs)
             if isinstance(result, http.Response):  # a refusal answered, not raised
                 return result
-        except BadRequest as error:
-            raise _error_response(error, payload) from None
-        except LiveChatRefusal as refusal:
-            error = BadRequest(refusal.status, refusal.code, refusal.args[0])
+        except (BadRequest, LiveChatRefusal) as error:
             raise _error_response(error, payload) from None
         return request.make_json_response(result)
 

@@ -11,16 +11,9 @@ class CrmLead(models.Model):
 
     @api.depends("live_chat_session_id", "partner_id")
     def _compute_live_chat_session_count(self):
-        # One query for all the leads: the sessions they were made of and those of
-        # their contacts, as the user may read them.
+        # One query for all the leads, their chats' contacts read with it.
         sessions = self.env["discuss.channel"].search_fetch(
-            [
-                ("live_chat_channel_id", "!=", False),
-                "|",
-                ("id", "in", self.live_chat_session_id.ids),
-                ("live_chat_visitor_partner_id", "in", self.partner_id.ids),
-            ],
-            ["live_chat_visitor_partner_id"],
+            self._live_chat_sessions_domain(), ["live_chat_visitor_partner_id"]
         )
         by_partner = defaultdict(set)
         for session in sessions:
@@ -40,8 +33,11 @@ class CrmLead(models.Model):
         return action
 
     def _live_chat_sessions_domain(self):
-        self.ensure_one()
-        domain = [("id", "=", self.live_chat_session_id.id)]
-        if self.partner_id:
-            domain = ["|", *domain, ("live_chat_visitor_partner_id", "=", self.partner_id.id)]
-        return [("live_chat_channel_id", "!=", False), *domain]
+        """The chats of these leads: the ones they were made of, and their contacts'
+        (as the user may read them)."""
+        return [
+            ("live_chat_channel_id", "!=", False),
+            "|",
+            ("id", "in", self.live_chat_session_id.ids),
+            ("live_chat_visitor_partner_id", "in", self.partner_id.ids),
+        ]

@@ -2,7 +2,7 @@
  * Live Chat widget: the queue. While every operator is busy, the visitor's session
  * waits: the window shows their place and the estimated wait (from the session's
  * info, ``live_chat/queue`` on the bus and the heartbeat), with a way to leave a
- * message instead (the offline form, where the bundle has it). Texts come from the
+ * message instead (the offline form). Texts come from the
  * server, in the visitor's language.
  */
 /* exported QueuePanel */
