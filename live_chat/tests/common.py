@@ -1,4 +1,5 @@
 import json
+import re
 
 from odoo import Command, fields
 from odoo.http import root
@@ -109,6 +110,12 @@ class LiveChatCommon:
         """Start a session as a visitor; the answer of /live_chat/session/start."""
         payload = {"channel_id": (channel or self.channel).id, "body": body, **payload}
         return self.lc_call("/live_chat/session/start", payload, headers=headers)
+
+    def lc_csrf_token(self):
+        """A CSRF token of the test's opener session, as any page of the server gives
+        it (the host's forms and routes check it before anything else)."""
+        page = self.url_open("/web/login").text
+        return re.search(r'csrf_token: "([^"]+)"', page).group(1)
 
     def lc_session(self, started):
         """The session record of an answer of /live_chat/session/start."""

@@ -1,5 +1,4 @@
 import json
-import re
 from types import SimpleNamespace
 
 from odoo import models
@@ -51,10 +50,6 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             thread_id=session.id,
             post_data={"body": body, "message_type": message_type},
         )
-
-    def _csrf_token(self):
-        page = self.url_open("/web/login").text
-        return re.search(r'csrf_token: "([^"]+)"', page).group(1)
 
     # ------------------------------------------------------------
     # Tests
@@ -118,7 +113,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             data={
                 "thread_id": session.id,
                 "thread_model": "discuss.channel",
-                "csrf_token": self._csrf_token(),
+                "csrf_token": self.lc_csrf_token(),
             },
             files={"ufile": ("x.html", b"<script>alert(1)</script>", "text/html")},
         )

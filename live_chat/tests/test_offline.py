@@ -253,11 +253,21 @@ class TestOfflineRoute(LiveChatOperatorCommon, HttpCase):
         started = self.lc_start()
         session = self.lc_session(started)
         own = {"session_id": session.id, "token": started["token"]}
-        self.leave(reason="unanswered", **own, status=409)  # not unanswered (yet)
+        for reason in ("unanswered", "queue"):  # neither unanswered (yet) nor waiting
+            error = self.leave(reason=reason, **own, status=409)["error"]
+            self.assertEqual(error["code"], "no_offline_form")
         session.live_chat_unanswered_dt = fields.Datetime.now()
         self.assertFalse(self.mails())
         self.leave(reason="unanswered", **own)
         self.assertEqual(len(self.mails()), 2)
+        # A waiting visitor's message, instead of waiting: taken, the session ends.
+        waiting = self.lc_start(name="Wanda")
+        waiting_session = self.lc_session(waiting)
+        waiting_session.write({"live_chat_state": "waiting", "live_chat_operator_id": False})
+        credentials = {"session_id": waiting_session.id, "token": waiting["token"]}
+        self.leave(reason="queue", **credentials)
+        self.assertEqual(len(self.mails()), 4)
+        self.assertEqual(waiting_session.live_chat_state, "closed")
 
     def test_foreign_origin(self):
         self.channel.allowed_origins = "https://shop.example.com"

@@ -88,21 +88,23 @@ class TestRateLimitCounter(TransactionCase):
         self.assertEqual(sorted(rows.mapped("hits")), [1, 100])
 
     def test_daily_limits(self):
-        """A daily limit counts per day of the database's clock (UTC) and is kept, like
-        the minute's, until its window is over, then collected."""
+        """A daily limit counts per day of the database's clock (UTC), its refusal says
+        how long until midnight UTC; its counters are kept two days, then collected."""
         self.params.set_param("live_chat.rate_limit.transcript_email", "1")
         self.assertEqual(self.limits._hit("transcript_email", "eve@example.com"), 0)
         retry_after = self.limits._hit("transcript_email", "eve@example.com")
         self.env.cr.execute(
             """
             SELECT date_trunc('day', now() AT TIME ZONE 'UTC'),
-                   GREATEST(1, CEIL(86400 - EXTRACT(EPOCH FROM
-                       (now() AT TIME ZONE 'UTC') - date_trunc('day', now() AT TIME ZONE 'UTC'))
+                   CEIL(EXTRACT(EPOCH FROM
+                       ((now() AT TIME ZONE 'UTC')::date + 1)::timestamp
+                       - (now() AT TIME ZONE 'UTC')
                    ))::int
             """
         )
         day, seconds_left = self.env.cr.fetchone()
-        self.assertEqual(retry_after, seconds_left)
+        # The seconds to the next midnight UTC (at least one).
+        self.assertEqual(retry_after, max(1, seconds_left))
         row = self.limits.search([("key", "=", "transcript_email:eve@example.com")])
         self.assertEqual((row.window_start, row.hits), (day, 2))
         self.env.cr.execute(

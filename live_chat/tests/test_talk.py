@@ -1,6 +1,5 @@
 import io
 import json
-import re
 from unittest.mock import patch
 
 from PIL import Image
@@ -235,7 +234,6 @@ class TestTalkFiles(TalkCommon, HttpCase):
         self.assertEqual(refused.status_code, 429)
         self.assertEqual(refused.json()["error"]["code"], "rate_limited")
         self.assertTrue(0 < int(refused.headers["Retry-After"]) <= 60)
-        self.env["ir.config_parameter"].sudo().set_param("live_chat.rate_limit.attachment_ip", 0)
         # On the visitor's bus channel too.
         sent = self._bus(session._live_chat_bus_channel(), "live_chat/message")
         self.assertEqual(sent[-1]["attachments"], [attachment])
@@ -425,11 +423,13 @@ class TestTalkFiles(TalkCommon, HttpCase):
                 self.assertNotEqual(response.content, data, url)
             # With the CSRF token any page of the server gives (the route checks it
             # first): the host's access rules are what refuses.
-            login_page = self.url_open("/web/login").text
-            csrf_token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
             response = self.url_open(
                 "/mail/attachment/zip",
-                data={"file_ids": str(shown["id"]), "zip_name": "x.zip", "csrf_token": csrf_token},
+                data={
+                    "file_ids": str(shown["id"]),
+                    "zip_name": "x.zip",
+                    "csrf_token": self.lc_csrf_token(),
+                },
             )
             self.assertNotEqual(response.status_code, 200, "refused")
             self.assertNotIn(b"mine.png", response.content)
