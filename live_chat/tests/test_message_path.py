@@ -9,6 +9,7 @@ import psycopg2
 from odoo import sql_db
 from odoo.tests import HttpCase, TransactionCase, tagged
 
+from odoo.addons.bus.models.bus import BusBus as HostBusBus
 from odoo.addons.mail.models.mail_thread import MailThread
 
 from ..controllers.init_cache import INIT_CACHE
@@ -326,3 +327,67 @@ class TestBusNotify(TransactionCase):
         self.assertTrue(connections[0])
         self.assertIs(connections[0], connections[1], "the same connection, kept")
         self.assertFalse(connections[0].closed)
+
+
+@tagged("post_install", "-at_install")
+class TestBusPoll(TransactionCase):
+    """The websockets' poll of the bus is one plain query (models/bus_bus.py) that
+    returns what the host's returns."""
+
+    def test_same_notifications_as_the_host(self):
+        bus = self.env["bus.bus"]
+        partner = self.env["res.partner"].create({"name": "Polled"})
+        other = self.env["res.partner"].create({"name": "Not polled"})
+        first = bus.search([], order="id desc", limit=1).id
+        bus._sendone("live_chat:poll-test", "live_chat/test", {"n": 1})
+        bus._sendone(partner, "live_chat/test", {"n": 2, "text": 'é " <b>'})
+        bus._sendone((partner, "typing"), "live_chat/test", {"n": 3})
+        bus._sendone(other, "live_chat/test", {"n": 4})
+        bus._sendone(partner, "live_chat/test", {"n": 5})
+        self.env.cr.precommit.run()  # the bus rows (rolled back with the test)
+        self.env.cr.postcommit.clear()
+        created = bus.search([("id", ">", first)], order="id").ids
+        self.assertEqual(len(created), 5)
+        channels = ["live_chat:poll-test", partner, (partner, "typing")]
+        cases = [
+            (channels, 0, None),  # a first poll: the last seconds
+            (channels, first, None),
+            (channels, first, [created[1]]),  # already sent: ignored
+            (channels, created[2], []),
+            ([other], first, None),
+            ([], first, None),
+        ]
+        for channels_, last, ignore_ids in cases:
+            with self.subTest(channels=channels_, last=last, ignore_ids=ignore_ids):
+                ours = bus._poll(channels_, last, ignore_ids)
+                host = HostBusBus._poll(bus, channels_, last, ignore_ids)
+                self.assertEqual(ours, host)
+        ours = bus._poll(channels, first, [created[1]])
+        self.assertEqual([n["message"]["payload"]["n"] for n in ours], [1, 3, 5])
+
+    def test_same_rows_as_the_host(self):
+        """The bus's rows, written in one INSERT before the commit, are those the
+        host's ORM create writes, in the same order."""
+        bus = self.env["bus.bus"]
+        partner = self.env["res.partner"].create({"name": "Notified"})
+
+        def send_and_write():
+            first = bus.search([], order="id desc", limit=1).id
+            bus._sendone(partner, "live_chat/test", {"n": 1, "text": 'é " <b>'})
+            bus._sendone("live_chat:rows-test", "live_chat/test", {"n": 2})
+            bus._sendone((partner, "typing"), "live_chat/test", {"n": 3})
+            self.env.cr.precommit.run()
+            self.env.cr.postcommit.clear()
+            rows = bus.search_read(
+                [("id", ">", first)],
+                ["channel", "message", "create_uid", "create_date", "write_uid", "write_date"],
+                order="id",
+            )
+            return [{key: value for key, value in row.items() if key != "id"} for row in rows]
+
+        self.assertTrue(bus._bus_plain_insert())
+        ours = send_and_write()
+        with patch.object(type(bus), "_bus_plain_insert", lambda self: False):
+            host = send_and_write()
+        self.assertEqual(len(host), 3)
+        self.assertEqual(ours, host)
