@@ -116,7 +116,7 @@ class BusBus(models.Model):
 
     def _bus_insert_rows(self):
         """The host's precommit (``create_bus``) in one plain INSERT: the same rows
-        (channel, message, author and dates of the transaction), without the ORM's
+        (channel, message, author, the transaction's time as their dates), without the ORM's
         create of records nobody reads in this transaction."""
         rows = self.env.cr.precommit.data.pop("bus.bus.values")
         if not rows:
@@ -125,12 +125,12 @@ class BusBus(models.Model):
             SQL(
                 """INSERT INTO bus_bus (channel, message, create_uid, create_date,
                                         write_uid, write_date)
-                   SELECT channel, message, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   SELECT channel, message, %(uid)s, now() AT TIME ZONE 'UTC',
+                          %(uid)s, now() AT TIME ZONE 'UTC'
                      FROM unnest(%(channels)s::varchar[], %(messages)s::varchar[])
                           WITH ORDINALITY AS row(channel, message, position)
                     ORDER BY position""",
                 uid=self.env.uid,
-                now=self.env.cr.now(),
                 channels=[row["channel"] for row in rows],
                 messages=[row["message"] for row in rows],
             )

@@ -7,9 +7,11 @@ those take the host's path), ``_live_chat_post_lean`` makes what the host makes 
 same ``mail.message``, the same member state, the same bus notifications, web push
 when configured) in a few statements:
 
-1. the message, created as the host creates it (``_message_create``), with the
-   host's values; those that depend only on the company and the author (reply-to,
-   alias domain) are computed once per worker and kept a minute;
+1. the message, with the host's values; those that depend only on the company and
+   the author (reply-to, alias domain) are computed once per worker and kept a
+   minute. Its row is written in one INSERT, as the host's create writes it, when
+   nothing else could change what that create writes (``create_message``), else by
+   the host's ``_message_create``;
 2. one statement for the rest of the database work: the session's ``last_interest_dt``
    (for a comment), the author's member marked as having seen the message (seen,
    fetched, new message separator), the author's unread counter before the message,
@@ -26,8 +28,9 @@ import time
 from markupsafe import escape
 
 from odoo import fields
-from odoo.tools import SQL
+from odoo.tools import SQL, clean_context
 
+from odoo.addons.mail.models.mail_message import _image_dataurl
 from odoo.addons.mail.tools.discuss import Store
 
 # Arguments of message_post that the lean path takes; any other one (attachments,
@@ -47,6 +50,12 @@ LEAN_EMPTY_ARGUMENTS = {"partner_ids", "attachment_ids", "parent_id", "canned_re
 # author only (mail alias domain, company, reply-to): seconds.
 REPLY_CACHE_SECONDS = 60
 _REPLY_CACHE = {}
+# Where the create of a message may be defined for the suite to write its row itself
+# (create_message): the host's mail module and the ORM.
+HOST_MESSAGE_CREATE = {"odoo.addons.mail.models.mail_message", "odoo.orm.models"}
+# The stored fields of a message with a default: the lean path gives each of them
+# (the date: the host's default, the time of the create).
+MESSAGE_DEFAULTS = {"date", "body", "message_type", "email_add_signature"}
 
 
 # Functions of a session (a live chat ``discuss.channel``), called by its methods
@@ -75,9 +84,13 @@ def reply_values(session, author_id, email_from):
     ``REPLY_CACHE_SECONDS``: a change of the company's mail settings shows within that
     time. The host would also look for an alias of the session itself, which the
     suite never makes."""
-    key = ("reply", session.env.cr.dbname, session.env.company.id, session.env.uid, author_id)
+    # The company is the user's (or the context's allowed one): keyed by what decides
+    # it, not computed (``env.company`` reads the user's row, a query per message).
+    env = session.env
+    companies = tuple(env.context.get("allowed_company_ids") or ())
+    key = ("reply", env.cr.dbname, env.uid, companies, author_id)
     return _worker_cached(
-        session.env,
+        env,
         key + (email_from,),
         lambda: _compute_reply_values(session, author_id, email_from),
     )
@@ -158,16 +171,7 @@ def post_lean(
         **reply_values(session, author_id, email_from),
     }
     values.update(session._process_attachments_for_post([], [], values))
-    message = session._message_create([values])
-    # What the message holds, as written (the host's create leaves some out of the
-    # cache); a new message has no attachment, reaction or notification yet.
-    set_cache(
-        message,
-        body=message._fields["body"].convert_to_cache(values["body"], message),
-        res_id=session.id,
-    )
-    for name in ("attachment_ids", "reaction_ids", "notification_ids"):
-        message._fields[name]._insert_cache(message, [()])
+    message = create_message(session, values)
     # The subtype's description, which the web client's format of the message shows
     # (a read of the subtype per message otherwise).
     subtype = env["mail.message.subtype"].sudo().browse(subtype_id)
@@ -175,6 +179,116 @@ def post_lean(
     set_cache(subtype, description=_worker_cached(env, key, lambda: subtype.description or False))
     after_post(session, message, values)
     return message
+
+
+def create_message(session, values):
+    """The host's ``_message_create([values])``: the message's row as the host's
+    create writes it, in one INSERT, with the record in the ORM cache as the ORM's
+    create leaves it. The ORM's create spends more time on its generality (the
+    fields' defaults, their classification and access, the cache of every field)
+    than on the row. When anything could make the host's create write something
+    else (another module's override of it, a default that the suite does not give,
+    a field's constraint, a user default, an image in the body, recipients or
+    files, an author that the host's create would change), the host's create runs."""
+    env = session.env
+    messages = env["mail.message"].with_context(clean_context(env.context))
+    if not (
+        _worker_cached(
+            env, ("plain_create", env.cr.dbname), lambda: _plain_create_possible(messages)
+        )
+        and (env.su or env.user.has_group("base.group_user"))
+        and not _image_dataurl.search(values["body"] or "")
+        and not any(values.get(name) for name in ("partner_ids", "attachment_ids"))
+    ):
+        message = session._message_create([values])
+        # What the message holds, as written (the host's create leaves some out of
+        # the cache); a new message has no attachment, reaction or notification yet.
+        set_cache(
+            message,
+            body=message._fields["body"].convert_to_cache(values["body"], message),
+            res_id=session.id,
+        )
+        for name in ("attachment_ids", "reaction_ids", "notification_ids"):
+            message._fields[name]._insert_cache(message, [()])
+        return message
+    messages.check_access("create")
+    # The values the host's create adds: its Message-Id, and the default date.
+    values = {
+        **values,
+        "message_id": messages._get_message_id(values),
+        "date": fields.Datetime.now(),
+    }
+    columns = {}
+    for name, value in values.items():
+        field = messages._fields[name]
+        messages._check_field_access(field, "write")
+        if field.column_type:
+            columns[name] = field.convert_to_column_insert(value, messages)
+    env.cr.execute(
+        SQL(
+            """INSERT INTO mail_message (%s, create_uid, create_date, write_uid, write_date)
+               VALUES (%s, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC')
+            RETURNING id, create_date""",
+            SQL(", ").join(map(SQL.identifier, columns)),
+            SQL(", ").join(columns.values()),
+            env.uid,
+            env.uid,
+        )
+    )
+    ((message_id, create_date),) = env.cr.fetchall()
+    message = messages.browse(message_id)
+    # The cache as the ORM's create leaves it, the body included.
+    written = {
+        **{name: values[name] for name in columns},
+        "body": columns["body"],
+        "create_uid": env.uid,
+        "create_date": create_date,
+        "write_uid": env.uid,
+        "write_date": create_date,
+    }
+    inverses = []
+    for name, field in messages._fields.items():
+        if not field.store or name == "id":
+            continue
+        if field.type in ("one2many", "many2many"):
+            field._update_cache(message, ())
+        elif name not in written:
+            field._update_cache(message, None)
+        else:
+            value = field.convert_to_cache(written[name], message, validate=name != "body")
+            field._update_cache(message, value)
+            if field.type in ("many2one", "many2one_reference"):
+                inverses.append((field, value))
+    for field, value in inverses:
+        if env.registry.field_inverses[field]:
+            field._update_inverses(message, value)
+    message.modified(messages._fields, create=True)
+    message.check_access("create")
+    message._invalidate_documents(values["model"], values["res_id"])
+    # What the ORM's bookkeeping drops again: known for a new message.
+    set_cache(message, res_id=values["res_id"])
+    for name in ("notification_ids", "notified_partner_ids"):
+        message._fields[name]._insert_cache(message, [()])
+    return message
+
+
+def _plain_create_possible(messages):
+    """Whether the host's create of a message, with the lean path's values, writes
+    nothing but those values, its Message-Id and its date (see ``create_message``)."""
+    overrides = {
+        cls.__module__
+        for cls in type(messages).__mro__
+        for name in ("create", "_create", "default_get", "_prepare_create_values")
+        if name in vars(cls)
+    }
+    defaults = {name for name, field in messages._fields.items() if field.store and field.default}
+    return (
+        overrides <= HOST_MESSAGE_CREATE
+        and not messages._constraint_methods
+        and not messages._inherits
+        and defaults <= MESSAGE_DEFAULTS
+        and not messages.env["ir.default"].sudo()._get_model_defaults("mail.message")
+    )
 
 
 def after_post(session, message, values):

@@ -133,12 +133,14 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
     def _state(self, session, message, notifications, pushes):
         """What the post left: the message, the members, notifications, bus, pushes."""
         ids = self._ids(session, message)
+        # The rows as written, not the cache of the post.
+        self.env.invalidate_all()
         message_values = {
-            name: value
+            # Written by both, with their own values.
+            name: bool(value) if name in IGNORED_MESSAGE_FIELDS else value
             for name, value in message.sudo()
             .read([name for name, field in message._fields.items() if field.store])[0]
             .items()
-            if name not in IGNORED_MESSAGE_FIELDS
         }
         members = [
             {
@@ -185,7 +187,27 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
 
     def test_same_result_as_the_host(self):
         """Visitor's and operator's messages, each by both paths, one after the other:
-        the same message, member state, notifications, bus payloads and web push."""
+        the same message, member state, notifications, bus payloads and web push. The
+        lean path writes the message's row itself (create_message), or through the
+        host's create when it cannot tell what that would write."""
+        self.assertTrue(lean_post._plain_create_possible(self.env["mail.message"]))
+        lean_post.clear_reply_cache()
+        self.addCleanup(lean_post.clear_reply_cache)
+        self._same_result_as_the_host()
+        lean_post.clear_reply_cache()
+        with patch.object(lean_post, "_plain_create_possible", lambda messages: False):
+            self._same_result_as_the_host()
+
+    def test_plain_create_only_over_the_host(self):
+        """The message's row is written by the suite only when the host's create would
+        write nothing else: no other override of it, no default that the lean path
+        does not give, no user default."""
+        messages = self.env["mail.message"]
+        self.assertTrue(lean_post._plain_create_possible(messages))
+        self.env["ir.default"].set("mail.message", "subject", "Hello")
+        self.assertFalse(lean_post._plain_create_possible(messages))
+
+    def _same_result_as_the_host(self):
         for by_visitor in (True, False, False, True):
             with self.subTest(by_visitor=by_visitor):
                 host = self._state(
@@ -284,7 +306,7 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         post = {"session_id": session.id, "token": started["token"], "body": "Hi"}
         self.lc_call("/live_chat/session/post", post)
         self.env.flush_all()
-        with self.assertQueryCount(7):
+        with self.assertQueryCount(6):
             self.lc_call("/live_chat/session/post", post)
 
         self.authenticate("lc_operator", "lc_operator")
