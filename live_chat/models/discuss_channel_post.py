@@ -257,11 +257,19 @@ def create_message(session, values):
         else:
             value = field.convert_to_cache(written[name], message, validate=name != "body")
             field._update_cache(message, value)
-            if field.type in ("many2one", "many2one_reference"):
+            if value and env.registry.field_inverses[field]:
                 inverses.append((field, value))
+    # The records that list their messages (the session's ``message_ids``...) read
+    # them again when asked, instead of the ORM's update of what they hold.
     for field, value in inverses:
-        if env.registry.field_inverses[field]:
-            field._update_inverses(message, value)
+        corecord = env[field.comodel_name or values["model"]].browse(value)
+        corecord.invalidate_recordset(
+            [
+                inverse.name
+                for inverse in env.registry.field_inverses[field]
+                if inverse.model_name == corecord._name
+            ]
+        )
     message.modified(messages._fields, create=True)
     message.check_access("create")
     message._invalidate_documents(values["model"], values["res_id"])
