@@ -736,9 +736,19 @@ class LiveChatChannel(models.Model):
                 **self._prepare_session_origin_values(),
             }
         )
+        joining_guests = guest or self.env["mail.guest"]
+        if guest and not partner:
+            # A guest visitor's member, without the host's "joined" notice to the
+            # guest's bus channel, which the widget does not listen to (it listens to
+            # the session's own, _live_chat_bus_channel): the whole channel's payload
+            # built for nobody, at each start. The operator's "joined" below has it.
+            self.env["discuss.channel.member"].create(
+                {"channel_id": session.id, "guest_id": guest.id}
+            )
+            joining_guests = self.env["mail.guest"]
         session._add_members(
             partners=operator.partner_id | (partner or self.env["res.partner"]),
-            guests=guest,
+            guests=joining_guests,
             post_joined_message=False,
         )
         if self.default_message and operator:
