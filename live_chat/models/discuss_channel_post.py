@@ -202,12 +202,10 @@ def create_message(session, values):
     ):
         message = session._message_create([values])
         # What the message holds, as written (the host's create leaves some out of
-        # the cache); a new message has no attachment, reaction or notification yet.
-        set_cache(
-            message,
-            body=message._fields["body"].convert_to_cache(values["body"], message),
-            res_id=session.id,
-        )
+        # the cache); a new message has no attachment, reaction or notification yet
+        # (unless the create made them: the cache keeps those). Not its body, which
+        # the create may have changed (an inlined image made a file).
+        set_cache(message, res_id=session.id)
         for name in ("attachment_ids", "reaction_ids", "notification_ids"):
             message._fields[name]._insert_cache(message, [()])
         return message

@@ -5,6 +5,7 @@ import time
 from unittest.mock import patch
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import sql_db
 from odoo.tests import HttpCase, TransactionCase, tagged
@@ -263,6 +264,28 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         ):
             with self.subTest(kwargs=kwargs):
                 self.assertFalse(session._live_chat_can_post_lean(kwargs))
+
+    def test_image_in_the_body_by_the_host_create(self):
+        """An image inlined in the body (a data URL, as a pasted picture) becomes a
+        file of the message, as the host's create makes it: the lean path lets the
+        host write such a message."""
+        pixel = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+            "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        )
+        with patch.object(MailThread, "_web_push_send_notification"):
+            message = (
+                self.lean_session.with_user(self.operator)
+                .sudo()
+                .message_post(
+                    body=Markup('<p><img src="data:image/png;base64,%s"></p>') % pixel,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+            )
+        self.assertEqual(len(message.attachment_ids), 1)
+        self.assertIn("/web/image/%s" % message.attachment_ids.id, str(message.body))
+        self.assertNotIn("base64", str(message.body))
 
 
 @tagged("post_install", "-at_install")
