@@ -19,6 +19,7 @@ from odoo.tools.misc import file_path
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
+from ..models.utils import prefetch_columns
 
 WIDGET_DIR = "live_chat/static/src/widget"
 # The bundle, in this order, in one function: its top-level names stay inside.
@@ -162,10 +163,12 @@ def find_active_channel(channel_id):
     """The active channel ``channel_id`` (any int a visitor sent), else an empty
     recordset."""
     channel = request.env["live_chat.channel"]
-    if 0 < channel_id < 2**31:
-        # sudo: live_chat.channel - public pages show an active channel's widget.
-        channel = channel.sudo().browse(channel_id).exists()
-    return channel.filtered("active")
+    if not 0 < channel_id < 2**31:
+        return channel
+    # sudo: live_chat.channel - public pages show an active channel's widget.
+    # One query: the active channel's row (not an existence check, then a read).
+    found = channel.sudo().search_fetch([("id", "=", channel_id)], prefetch_columns(channel))
+    return channel.sudo().browse(found.ids)  # the caller's context
 
 
 def _active_channel(channel_id):

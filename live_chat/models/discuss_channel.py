@@ -16,7 +16,13 @@ from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
 from odoo.addons.mail.tools.discuss import Store
 
 from . import discuss_channel_post as lean_post
-from .utils import INLINE_IMAGE_TYPES, LiveChatRefusal, clean_file_name, clean_page_url
+from .utils import (
+    INLINE_IMAGE_TYPES,
+    LiveChatRefusal,
+    clean_file_name,
+    clean_page_url,
+    prefetch_columns,
+)
 
 # The longest text a visitor may send in one message.
 MESSAGE_MAX_LENGTH = 4000
@@ -486,7 +492,7 @@ class DiscussChannel(models.Model):
         session = (
             self.sudo()
             .with_context(active_test=False)
-            .search_fetch([("id", "=", session_id)], self._live_chat_prefetch_fields())
+            .search_fetch([("id", "=", session_id)], prefetch_columns(self))
         )
         session = self.sudo().browse(session.ids)  # the caller's context (active_test)
         if (
@@ -496,15 +502,6 @@ class DiscussChannel(models.Model):
         ):
             return self.browse()
         return session
-
-    @api.model
-    def _live_chat_prefetch_fields(self):
-        """The fields the ORM reads of a session at once (its stored columns)."""
-        return [
-            name
-            for name, field in self._fields.items()
-            if field.store and field.column_type and field.prefetch is True
-        ]
 
     def _live_chat_visitor_author(self):
         self.ensure_one()

@@ -143,3 +143,14 @@ def clean_file_name(name):
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _LINE_FORBIDDEN_RE.sub("", name).strip()
     return name[:FILE_NAME_MAX_LENGTH] or "file"
+
+
+def prefetch_columns(model):
+    """The fields the ORM reads of a record of ``model`` at once (its stored columns):
+    what a ``search_fetch`` of one record reads so that its later field accesses make
+    no query."""
+    return [
+        name
+        for name, field in model._fields.items()
+        if field.store and field.column_type and field.prefetch is True
+    ]
