@@ -46,10 +46,11 @@ LEAN_ARGUMENTS = {
 }
 # Arguments that may be given empty (the web client's composer sends them).
 LEAN_EMPTY_ARGUMENTS = {"partner_ids", "attachment_ids", "parent_id", "canned_response_ids"}
-# What a worker keeps of the values of a message that depend on the company and the
-# author only (mail alias domain, company, reply-to): seconds.
-REPLY_CACHE_SECONDS = 60
-_REPLY_CACHE = {}
+# What a worker keeps of what a message's values depend on besides the message
+# (the company's and the author's: alias domain, company, reply-to; the subtype's
+# description; whether the host's create may be replaced): seconds.
+WORKER_CACHE_SECONDS = 60
+_WORKER_CACHE = {}
 # Where the create of a message may be defined for the suite to write its row itself
 # (create_message): the host's mail module and the ORM.
 HOST_MESSAGE_CREATE = {"odoo.addons.mail.models.mail_message", "odoo.orm.models"}
@@ -81,7 +82,7 @@ def reply_values(session, author_id, email_from):
     """The host's values of a new message of this session that depend only on the
     company and the author (or the user, for a guest author): alias domain, company,
     reply-to (the company's catchall under the author's name). Kept by the worker for
-    ``REPLY_CACHE_SECONDS``: a change of the company's mail settings shows within that
+    ``WORKER_CACHE_SECONDS``: a change of the company's mail settings shows within that
     time. The host would also look for an alias of the session itself, which the
     suite never makes."""
     # The company is the user's (or the context's allowed one): keyed by what decides
@@ -97,18 +98,18 @@ def reply_values(session, author_id, email_from):
 
 
 def _worker_cached(env, key, compute):
-    """``compute()``, kept by the worker for ``REPLY_CACHE_SECONDS`` and until the
+    """``compute()``, kept by the worker for ``WORKER_CACHE_SECONDS`` and until the
     registry's caches are cleared in any worker (what changes the mail settings
-    clears them: see mail_alias_domain.py)."""
+    clears them: see mail_alias_domain.py; a user default does too)."""
     key += (tuple(sorted(env.registry.cache_sequences.items())),)
     now = time.monotonic()
-    cached = _REPLY_CACHE.get(key)
+    cached = _WORKER_CACHE.get(key)
     if cached and cached[0] > now:
         return cached[1]
     values = compute()
-    if len(_REPLY_CACHE) > 1000:
-        _REPLY_CACHE.clear()
-    _REPLY_CACHE[key] = (now + REPLY_CACHE_SECONDS, values)
+    if len(_WORKER_CACHE) > 1000:
+        _WORKER_CACHE.clear()
+    _WORKER_CACHE[key] = (now + WORKER_CACHE_SECONDS, values)
     return values
 
 
@@ -124,8 +125,8 @@ def _compute_reply_values(session, author_id, email_from):
     }
 
 
-def clear_reply_cache():
-    _REPLY_CACHE.clear()
+def clear_worker_cache():
+    _WORKER_CACHE.clear()
 
 
 def post_lean(

@@ -192,10 +192,10 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         lean path writes the message's row itself (create_message), or through the
         host's create when it cannot tell what that would write."""
         self.assertTrue(lean_post._plain_create_possible(self.env["mail.message"]))
-        lean_post.clear_reply_cache()
-        self.addCleanup(lean_post.clear_reply_cache)
+        lean_post.clear_worker_cache()
+        self.addCleanup(lean_post.clear_worker_cache)
         self._same_result_as_the_host()
-        lean_post.clear_reply_cache()
+        lean_post.clear_worker_cache()
         with patch.object(lean_post, "_plain_create_possible", lambda messages: False):
             self._same_result_as_the_host()
 
@@ -233,8 +233,8 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         )
         self.lean_session.sudo().name = "Ann (second chat)"
         # The test's changes are not committed: the registry's caches are not signaled.
-        lean_post.clear_reply_cache()
-        self.addCleanup(lean_post.clear_reply_cache)
+        lean_post.clear_worker_cache()
+        self.addCleanup(lean_post.clear_worker_cache)
         with patch.object(MailThread, "_web_push_send_notification"):
             for session in (self.host_session, self.lean_session):
                 lean = session.sudo()._live_chat_post_visitor_message("Hello")
