@@ -1,4 +1,3 @@
-import contextlib
 import json
 import time
 from unittest.mock import patch
@@ -12,7 +11,13 @@ from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _ki
 from ..controllers.widget import WIDGET_CODE
 from .common import LiveChatOperatorCommon
 from .test_widget import changed_widget_code
-from .visitor_browser import WAIT_FOR_OPERATOR, ForeignSite, LiveBus, VisitorBrowser, shared_cursor
+from .visitor_browser import (
+    WAIT_FOR_OPERATOR,
+    ForeignSite,
+    LiveVisitorMixin,
+    VisitorBrowser,
+    shared_cursor,
+)
 
 VISITOR_SENDS = (
     WAIT_FOR_OPERATOR
@@ -170,34 +175,12 @@ return texts(root, ".msg");
 
 
 @tagged("post_install", "-at_install")
-class TestVisitorWidget(LiveChatOperatorCommon, HttpCase):
+class TestVisitorWidget(LiveVisitorMixin, LiveChatOperatorCommon, HttpCase):
     """The visitor's widget on the support page, with the host's bus live: a slow
     network, a long session, a silent bus, a server upgrade."""
 
     operator_name = "Olena Operator"
     channel_values = {"name": "Shop support", "default_message": "Welcome, visitor!"}
-
-    def setUp(self):
-        super().setUp()
-        self.visitor = VisitorBrowser(self)
-        self.addCleanup(self.visitor.stop)
-        self.page = f"/live_chat/support/{self.channel.id}"
-
-    @contextlib.contextmanager
-    def _live(self):
-        """The visitor's browser and the bus at work; the page left at the end."""
-        with self.allow_requests(browser=self.visitor.browser, all_requests=True):
-            try:
-                with LiveBus() as bus:
-                    yield bus
-                    self.visitor.browser.navigate_to("about:blank", wait_stop=True)
-            finally:
-                # Its sockets closed (by LiveBus) and done with the test's cursor.
-                self._wait_remaining_requests()
-                self.env.invalidate_all()  # what its requests wrote
-
-    def _session(self):
-        return self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
 
     def _operator_says(self, text):
         with shared_cursor(self.env):

@@ -2,7 +2,6 @@
 slow or busy server, with emoji and reactions; audited by axe-core (loaded by the
 test into the visitor's page, never by the widget)."""
 
-import contextlib
 import glob
 import json
 import os
@@ -15,7 +14,7 @@ from ..controllers.widget import WIDGET_CODE
 from ..models import live_chat_rate_limit
 from ..models.discuss_channel import MESSAGE_MAX_LENGTH
 from .common import LiveChatOperatorCommon
-from .visitor_browser import ForeignSite, LiveBus, VisitorBrowser, shared_cursor
+from .visitor_browser import ForeignSite, LiveVisitorMixin, shared_cursor
 
 
 def axe_source():
@@ -140,7 +139,7 @@ return {asked, focused, stillOpen};
 """
 
 
-class WidgetAccessCase(LiveChatOperatorCommon, HttpCase):
+class WidgetAccessCase(LiveVisitorMixin, LiveChatOperatorCommon, HttpCase):
     """The visitor's browser and the bus at work, and the audit."""
 
     operator_name = "Olena Operator"
@@ -149,26 +148,6 @@ class WidgetAccessCase(LiveChatOperatorCommon, HttpCase):
         "button_text": "Questions? Chat with us",
         "default_message": "Welcome, visitor!",
     }
-
-    def setUp(self):
-        super().setUp()
-        self.visitor = VisitorBrowser(self)
-        self.addCleanup(self.visitor.stop)
-        self.page = f"/live_chat/support/{self.channel.id}"
-
-    @contextlib.contextmanager
-    def _live(self):
-        with self.allow_requests(browser=self.visitor.browser, all_requests=True):
-            try:
-                with LiveBus() as bus:
-                    yield bus
-                    self.visitor.browser.navigate_to("about:blank", wait_stop=True)
-            finally:
-                self._wait_remaining_requests()
-                self.env.invalidate_all()
-
-    def _session(self):
-        return self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
 
     def _operator_says(self, text):
         with shared_cursor(self.env):

@@ -264,3 +264,31 @@ def shared_cursor(env):
         env.invalidate_all()
         yield
         env.cr.flush()  # and the bus notifications
+
+
+class LiveVisitorMixin:
+    """A test case with a visitor's browser on the channel's support page
+    (``self.visitor``, ``self.page``) and, in ``_live()``, the host's bus at work."""
+
+    def setUp(self):
+        super().setUp()
+        self.visitor = VisitorBrowser(self)
+        self.addCleanup(self.visitor.stop)
+        self.page = f"/live_chat/support/{self.channel.id}"
+
+    @contextlib.contextmanager
+    def _live(self):
+        """The visitor's browser and the bus at work; the page left at the end."""
+        with self.allow_requests(browser=self.visitor.browser, all_requests=True):
+            try:
+                with LiveBus() as bus:
+                    yield bus
+                    self.visitor.browser.navigate_to("about:blank", wait_stop=True)
+            finally:
+                # Its sockets closed (by LiveBus) and done with the test's cursor.
+                self._wait_remaining_requests()
+                self.env.invalidate_all()  # what its requests wrote
+
+    def _session(self):
+        """The channel's session (the test's visitor's)."""
+        return self.env["discuss.channel"].search([("live_chat_channel_id", "=", self.channel.id)])
