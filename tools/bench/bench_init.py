@@ -30,21 +30,14 @@ import psutil  # noqa: E402
 import requests  # noqa: E402
 from gevent import socket  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_chat import percentile  # noqa: E402
+
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) live_chat-bench-init"
 WERKZEUG_RE = re.compile(
     r'"POST /live_chat/init/\d+ HTTP/[\d.]+" (?P<status>\d{3}) \S+ (?P<queries>\d+) '
     r"(?P<sql>[\d.]+) (?P<other>[\d.]+)(?: (?P<mode>\S+))?"
 )
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = (len(ordered) - 1) * pct / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def setup(url, db):
