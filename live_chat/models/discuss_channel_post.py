@@ -51,6 +51,8 @@ LEAN_EMPTY_ARGUMENTS = {"partner_ids", "attachment_ids", "parent_id", "canned_re
 # description; whether the host's create may be replaced): seconds.
 WORKER_CACHE_SECONDS = 60
 _WORKER_CACHE = {}
+# Where a message's post leaves the bus's newest id it read (the transaction's data).
+BUS_LAST_ID_KEY = "live_chat.bus_last_id"
 # Where the create of a message may be defined for the suite to write its row itself
 # (create_message): the host's mail module and the ORM.
 HOST_MESSAGE_CREATE = {"odoo.addons.mail.models.mail_message", "odoo.orm.models"}
@@ -387,6 +389,10 @@ def after_post(session, message, values):
     # _set_last_seen_message and _set_new_message_separator).
     if own_row:
         _kind, member_id, partner_id, guest_id, separator, unread_before, bus_last_id, _n = own_row
+        # The bus's newest id before this transaction's notifications, for whoever
+        # needs it again in this transaction (a new session's answer): kept with
+        # the transaction's pending work, which its end clears.
+        env.cr.precommit.data[BUS_LAST_ID_KEY] = bus_last_id or 0
         member = env["discuss.channel.member"].browse(member_id)
         set_cache(
             member,
