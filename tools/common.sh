@@ -89,6 +89,18 @@ ensure_chromium() {
         || apt_install chromium
 }
 
+warm_chromium() {
+    # Odoo's browser tests are skipped, not failed, when Chromium does not open its
+    # DevTools port within 10 s; its first start on a cold machine (its files read
+    # from disk) can take longer. One headless start before the tests.
+    local bin profile
+    bin="$(command -v chromium || command -v chromium-browser)" || return 0
+    profile="$(mktemp -d)"
+    timeout 60 "$bin" --headless --no-sandbox --disable-gpu --user-data-dir="$profile" \
+        --dump-dom about:blank >/dev/null 2>&1 || log "Chromium's warm-up start failed"
+    rm -rf "$profile"
+}
+
 ensure_postgres() {
     # A local PostgreSQL cluster, started if it is not answering, with a role for Odoo.
     if ! command -v pg_lsclusters >/dev/null 2>&1; then

@@ -59,6 +59,7 @@ if [ "$status" != 0 ] || grep -E " (WARNING|ERROR|CRITICAL) " "$LOGDIR/2-install
     die "installing the suite was not clean (log: $LOGDIR/2-install.log)"
 fi
 
+warm_chromium
 log "running the tests ($TAGS)"
 set +e
 odoo "${COMMON[@]}" -u "$MODULES" --test-enable --test-tags="$TAGS" \
