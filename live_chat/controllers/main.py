@@ -15,7 +15,6 @@ from odoo.modules import module
 from odoo.tools import config
 from odoo.tools.translate import LazyTranslate
 
-from ..models import discuss_channel_post as lean_post
 from ..models.discuss_channel import (
     MESSAGE_MAX_LENGTH,
     RATING_COMMENT_MAX_LENGTH,
@@ -288,13 +287,8 @@ def _bus_last_id():
     its creation on, its notifications are written at its commit or later). Without
     it, a socket subscribed from 0 makes the host search the bus's recent rows by
     date (no index: the whole table, a day of notifications) on each of its
-    deliveries for its first ten seconds. A message posted in this transaction read
-    it already (discuss_channel_post.after_post): an older id than a new read would
-    give only makes the socket look a little further back."""
-    if (last_id := request.env.cr.precommit.data.get(lean_post.BUS_LAST_ID_KEY)) is not None:
-        return last_id
-    # sudo: bus.bus - the id of the newest notification only, none of their contents.
-    return request.env["bus.bus"].sudo()._bus_last_id()
+    deliveries for its first ten seconds."""
+    return request.env["discuss.channel"]._live_chat_bus_last_id()
 
 
 def _init_cache_ttl(env):

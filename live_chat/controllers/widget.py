@@ -167,8 +167,7 @@ def find_active_channel(channel_id):
         return channel
     # sudo: live_chat.channel - public pages show an active channel's widget.
     # One query: the active channel's row (not an existence check, then a read).
-    found = channel.sudo().search_fetch([("id", "=", channel_id)], prefetch_columns(channel))
-    return channel.sudo().browse(found.ids)  # the caller's context
+    return channel.sudo().search_fetch([("id", "=", channel_id)], prefetch_columns(channel))
 
 
 def _active_channel(channel_id):

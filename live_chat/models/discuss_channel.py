@@ -762,6 +762,17 @@ class DiscussChannel(models.Model):
             domain.append(("id", "<", before_id))
         return self.env["mail.message"].search(domain, order=order, limit=limit)
 
+    @api.model
+    def _live_chat_bus_last_id(self):
+        """The bus's newest notification id. A message posted in this transaction read
+        it already (discuss_channel_post.after_post): that one, older than a new read
+        might give, which only makes a socket subscribed from it look a little
+        further back."""
+        if (last_id := self.env.cr.precommit.data.get(lean_post.BUS_LAST_ID_KEY)) is not None:
+            return last_id
+        # sudo: bus.bus - the id of the newest notification only, none of their contents.
+        return self.env["bus.bus"].sudo()._bus_last_id()
+
     def _live_chat_visitor_info(self):
         """What the visitor's widget needs to resume the session."""
         self.ensure_one()
