@@ -48,6 +48,10 @@ def export_pot(env, module):
 
 
 def _foreign_model_term(place):
+    """Whether a .pot occurrence (``kind:name:xmlid``) is another module's field of one
+    of the module's models' ``ir.model`` records: the same rule as the translation
+    test's (live_chat/tests/test_i18n.py, ``_foreign_model_term``), which checks the
+    files this script writes; change both together."""
     kind, _sep, name = place.partition(":")
     return (
         kind == "model" and name.startswith("ir.model,") and not name.startswith("ir.model,name:")

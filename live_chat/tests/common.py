@@ -48,6 +48,20 @@ class LiveChatCommon:
                 cls.env["mail.presence"].create({"user_id": user.id, **values})
 
     @classmethod
+    def _create_time_off(cls, user, date_from, date_to):
+        """Time off of ``user`` (their resource's leave) from ``date_from`` to
+        ``date_to`` (UTC): what channels following time off take into account."""
+        resource = cls.env["resource.resource"].create({"name": user.name, "user_id": user.id})
+        return cls.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holidays",
+                "resource_id": resource.id,
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+
+    @classmethod
     def _create_sessions(cls, channel, operator, count=1, state="open", **values):
         """``count`` sessions of ``operator``, without messages: an operator's load."""
         return cls.env["discuss.channel"].create(

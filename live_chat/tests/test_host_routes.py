@@ -320,7 +320,10 @@ class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
                 body=f"Hello from {name}", message_type="comment"
             )
             sessions |= session
-        session.with_user(operator).action_live_chat_close()
+        open_session, closed_session = sessions
+        closed_session.with_user(operator).action_live_chat_close()
+        self.assertEqual(closed_session.live_chat_state, "closed")
+        self.assertEqual(open_session.live_chat_state, "open")
         self.authenticate(operator.login, operator.login)
         data = self.make_jsonrpc_request(
             "/mail/data", {"fetch_params": [["discuss.channel", sessions.ids]]}

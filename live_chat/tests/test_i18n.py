@@ -46,7 +46,8 @@ def _markup(term):
 def _foreign_model_term(kind, name):
     """Whether a term is another module's field of one of the module's models'
     ``ir.model`` records (Website's form label of the leads...): that module's text,
-    there or not as it is installed (tools/i18n_sync.py leaves them out too)."""
+    there or not as it is installed (tools/i18n_sync.py leaves them out by the same rule:
+    change both together)."""
     return kind == "model" and name.startswith("ir.model,") and name != "ir.model,name"
 
 

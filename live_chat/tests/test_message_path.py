@@ -11,6 +11,7 @@ from odoo import sql_db
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.bus.models.bus import BusBus as HostBusBus
+from odoo.addons.mail.models.mail_message import MailMessage
 from odoo.addons.mail.models.mail_thread import MailThread
 
 from ..controllers.init_cache import INIT_CACHE
@@ -39,6 +40,10 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         )
         self.host_session = self.lc_session(self.started)
         self.lean_session = self.lc_session(self.again)
+        # What the workers keep (reply values, the plain-create check) computed afresh:
+        # the test's changes are not committed, the registry's caches not signaled.
+        lean_post.clear_worker_cache()
+        self.addCleanup(lean_post.clear_worker_cache)
         self.assertEqual(
             self.host_session.live_chat_visitor_guest_id,
             self.lean_session.live_chat_visitor_guest_id,
@@ -192,12 +197,24 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         lean path writes the message's row itself (create_message), or through the
         host's create when it cannot tell what that would write."""
         self.assertTrue(lean_post._plain_create_possible(self.env["mail.message"]))
-        lean_post.clear_worker_cache()
-        self.addCleanup(lean_post.clear_worker_cache)
-        self._same_result_as_the_host()
-        lean_post.clear_worker_cache()
-        with patch.object(lean_post, "_plain_create_possible", lambda messages: False):
+        # Which sessions' messages the host's create made: the lean path's own INSERT
+        # must be what the first comparison compares.
+        created_for = []
+        host_create = MailMessage.create
+
+        def create(messages, vals_list):
+            vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+            created_for.extend(values.get("res_id") for values in vals_list)
+            return host_create(messages, vals_list)
+
+        with patch.object(MailMessage, "create", create):
             self._same_result_as_the_host()
+            self.assertIn(self.host_session.id, created_for)
+            self.assertNotIn(self.lean_session.id, created_for)
+            lean_post.clear_worker_cache()
+            with patch.object(lean_post, "_plain_create_possible", lambda messages: False):
+                self._same_result_as_the_host()
+            self.assertIn(self.lean_session.id, created_for)
 
     def test_plain_create_only_over_the_host(self):
         """The message's row is written by the suite only when the host's create would
@@ -234,7 +251,6 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         self.lean_session.sudo().name = "Ann (second chat)"
         # The test's changes are not committed: the registry's caches are not signaled.
         lean_post.clear_worker_cache()
-        self.addCleanup(lean_post.clear_worker_cache)
         with patch.object(MailThread, "_web_push_send_notification"):
             for session in (self.host_session, self.lean_session):
                 lean = session.sudo()._live_chat_post_visitor_message("Hello")
@@ -383,7 +399,7 @@ class TestBusPoll(TransactionCase):
         bus = self.env["bus.bus"]
         partner = self.env["res.partner"].create({"name": "Polled"})
         other = self.env["res.partner"].create({"name": "Not polled"})
-        first = bus.search([], order="id desc", limit=1).id
+        first = bus._bus_last_id()
         bus._sendone("live_chat:poll-test", "live_chat/test", {"n": 1})
         bus._sendone(partner, "live_chat/test", {"n": 2, "text": 'é " <b>'})
         bus._sendone((partner, "typing"), "live_chat/test", {"n": 3})
@@ -416,11 +432,13 @@ class TestBusPoll(TransactionCase):
         bus = self.env["bus.bus"]
         partner = self.env["res.partner"].create({"name": "Notified"})
 
-        def send_and_write():
-            first = bus.search([], order="id desc", limit=1).id
+        def send_and_write(writer):
+            first = bus._bus_last_id()
             bus._sendone(partner, "live_chat/test", {"n": 1, "text": 'é " <b>'})
             bus._sendone("live_chat:rows-test", "live_chat/test", {"n": 2})
             bus._sendone((partner, "typing"), "live_chat/test", {"n": 3})
+            # The rows are written by ``writer`` (the suite's INSERT or the host's).
+            self.assertIn(writer, [func.__name__ for func in self.env.cr.precommit._funcs])
             self.env.cr.precommit.run()
             self.env.cr.postcommit.clear()
             rows = bus.search_read(
@@ -431,8 +449,8 @@ class TestBusPoll(TransactionCase):
             return [{key: value for key, value in row.items() if key != "id"} for row in rows]
 
         self.assertTrue(bus._bus_plain_insert())
-        ours = send_and_write()
+        ours = send_and_write("_bus_insert_rows")
         with patch.object(type(bus), "_bus_plain_insert", lambda self: False):
-            host = send_and_write()
+            host = send_and_write("create_bus")
         self.assertEqual(len(host), 3)
         self.assertEqual(ours, host)

@@ -85,16 +85,8 @@ class TestBusinessHours(LiveChatOperatorCommon, HttpCase):
         self.channel.user_ids |= colleague
         self._set_presence(colleague)
         self._create_sessions(self.channel, colleague)  # the operator is less busy
-        resource = self.env["resource.resource"].create(
-            {"name": self.operator.name, "user_id": self.operator.id}
-        )
-        leave = self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Holidays",
-                "resource_id": resource.id,
-                "date_from": datetime(2026, 12, 7, 0, 0),
-                "date_to": datetime(2026, 12, 9, 0, 0),
-            }
+        leave = self._create_time_off(
+            self.operator, datetime(2026, 12, 7, 0, 0), datetime(2026, 12, 9, 0, 0)
         )
         self.assertEqual(self.channel._get_available_operator(), colleague)
         self.channel.follow_time_off = False

@@ -62,18 +62,8 @@ class TestTransfer(LifecycleCommon, HttpCase):
     def test_colleague_on_time_off(self):
         """A colleague on time off is offered no session by hand either, when their
         channel follows time off: the same rule as for a new session."""
-        resource = self.env["resource.resource"].create(
-            {"name": self.bert.name, "user_id": self.bert.id}
-        )
         now = fields.Datetime.now()
-        self.env["resource.calendar.leaves"].create(
-            {
-                "name": "Holidays",
-                "resource_id": resource.id,
-                "date_from": now - timedelta(hours=1),
-                "date_to": now + timedelta(days=1),
-            }
-        )
+        self._create_time_off(self.bert, now - timedelta(hours=1), now + timedelta(days=1))
         olga = self._as(self.olga)
         self.assertEqual(
             [u["name"] for u in olga.live_chat_transfer_targets()["users"]], ["Carl Sales"]
