@@ -44,6 +44,8 @@ UPLOAD_MAX_BYTES = FILE_MAX_SIZE_LIMIT * 1024 * 1024 + 64 * 1024
 # The thumbnails of pictures in the widget (pixels, the longest side).
 THUMBNAIL_SIZE = 256
 NAME_MAX_LENGTH = 64
+# A time zone's name (IANA: the longest are about 30 characters).
+TZ_MAX_LENGTH = 64
 OFFLINE_REASONS = ("offline", "queue", "unanswered")
 
 
@@ -312,7 +314,10 @@ class LiveChatController(http.Controller):
         answer without the session is the same for every visitor of the page: kept
         a few seconds per worker (init_cache.py)."""
         channel_id = _parse_id(channel_id)
+        # The page's inputs, checked before they make a key of the worker's cache
+        # (whatever the answer reads of them).
         _get(payload, "url", str, required=False, max_length=URL_MAX_LENGTH)
+        _get(payload, "tz", str, required=False, max_length=TZ_MAX_LENGTH)
         env = request.env
         inputs = INIT_CACHE.page_inputs(payload)
         key = INIT_CACHE.make_key(
@@ -369,7 +374,7 @@ class LiveChatController(http.Controller):
             # Everyone busy: the visitor may wait in the queue (the same for everyone).
             result["available"] = bool(operator) or channel._live_chat_queue_is_open()
             if not result["available"]:
-                tz = _get(payload, "tz", str, required=False, max_length=64)
+                tz = _get(payload, "tz", str, required=False, max_length=TZ_MAX_LENGTH)
                 result["offline"] = channel._live_chat_offline_info(tz)
         return {"origins": channel._get_allowed_origins(), "answer": result}
 

@@ -158,6 +158,17 @@ class TestSecurity(LiveChatWebsocketCase):
             self.assertEqual(self.lc_post(f"/live_chat/init/{channel_id}", {}).status_code, 404)
         init = self.lc_post(f"/live_chat/init/{self.channel.id}", {"session_id": "x"})
         self.assertEqual(init.status_code, 200)
+        # The page's inputs are checked before they make a key of the worker's cache,
+        # whether the answer reads them or not (the time zone: when offline only).
+        self.assertTrue(self.lc_call(f"/live_chat/init/{self.channel.id}", {})["available"])
+        for values, status, code in (
+            ({"tz": ["Europe/Kyiv"] * 500}, 400, "bad_field"),
+            ({"tz": "x" * 65}, 413, "field_too_long"),
+            ({"url": {"href": "https://x/"}}, 400, "bad_field"),
+        ):
+            with self.subTest(values=values):
+                response = self.lc_post(f"/live_chat/init/{self.channel.id}", values)
+                self.assertError(response, status, code)
         self.assertIs(init.json()["session"], False)
         for lang in (12, "zz", "x" * 100, None, "fr-BE-x-private", ["fr"]):
             init = self.lc_call(f"/live_chat/init/{self.channel.id}", {"lang": lang})
