@@ -14,7 +14,9 @@ subscription on each "discuss.channel/joined"), plays visitors as the widget doe
    "discuss.channel/new_message" on the operator's websocket (and the message back
    on the visitor's socket, which the widget waits for), and the first message (the
    one that starts the session) to its arrival, "joined" and the new subscription
-   included;
+   included: for the sessions of 1 (started under load) and for --alone-starts
+   sessions started one at a time (each after the previous one's first message
+   arrived, as the messages of 2 are sent);
 3. operator to visitor: POST /mail/message/post to "live_chat/message" on the
    visitor's websocket;
 4. sustained throughput at a few rates: the rate achieved, post and delivery latency;
@@ -884,6 +886,29 @@ class Bench:
         self.at_operators.wait(
             [item[5] for item in done], perf_counter() + self.args.delivery_timeout
         )
+        return self._start_figures(done, errors)
+
+    def bench_starts_alone(self):
+        """2. Sessions started one at a time, as the messages of 2 are sent: each
+        start waits for the previous one's first message on the operator's socket
+        (the latency of a start, where 1 measures starts under load)."""
+        a = self.args
+        log(f"2. first messages: {a.alone_starts} visitors start a session, one at a time")
+        done, errors = [], []
+        for index in range(a.visitors, a.visitors + a.alone_starts):
+            token = self.tokens.new()
+            try:
+                item = (*self.start_session(index, token), token)
+            except (BenchError, requests.RequestException, ValueError) as error:
+                errors.append(error)
+                continue
+            done.append(item)
+            self.at_operators.wait([token], item[3] + a.delivery_timeout)
+            time.sleep(a.pause)
+        return self._start_figures(done, errors)
+
+    def _start_figures(self, done, errors):
+        """The figures of started sessions (items of ``run_starts``)."""
         first, joined, missing = [], [], 0
         for visitor, _init, _start, sent_at, _socket, token in done:
             arrived = self.at_operators.get(token)
@@ -1196,11 +1221,19 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
         "(the widgets' heartbeats meanwhile included)"
     )
     report_errors(lines, "visitor to operator", to_operator)
-    lines.append("   first message (POST /live_chat/session/start), the new session:")
-    lines.append(dist_row("'joined' on the operator's socket", starts["joined"]))
-    lines.append(dist_row("message on it (joined + re-subscribe)", starts["first"]))
-    if starts["missing"]:
-        lines.append(f"   !! {starts['missing']} first messages never arrived")
+    alone = starts["alone"]
+    for label, figures in (
+        (f"{len(alone['start'])} sessions started one at a time", alone),
+        (f"the {a.visitors} sessions of 1, {a.concurrency} at a time", starts),
+    ):
+        lines.append(f"   first message (POST /live_chat/session/start), {label}:")
+        if figures is alone:
+            lines.append(dist_row("POST /live_chat/session/start answered", alone["start"]))
+        lines.append(dist_row("'joined' on the operator's socket", figures["joined"]))
+        lines.append(dist_row("message on it (joined + re-subscribe)", figures["first"]))
+        if figures["missing"]:
+            lines.append(f"   !! {figures['missing']} first messages never arrived")
+    report_errors(lines, "session start one at a time", alone)
     lines.append("")
     lines.append(f"3. Operator to visitor: {a.samples} replies, one at a time")
     lines.append(dist_header("from the POST being sent to"))
@@ -1386,6 +1419,7 @@ def parse_args():
     add("--warmup", type=int, default=8, help="sessions of the warm-up")
     add("--visitors", type=int, default=50, help="1: visitors starting a session")
     add("--concurrency", type=int, default=5, help="1: visitors starting at once")
+    add("--alone-starts", type=int, default=20, help="2: visitors starting one at a time")
     add("--samples", type=int, default=100, help="2, 3: messages one at a time")
     add("--pause", type=float, default=0.05, help="2, 3: seconds between two messages")
     add("--sessions", type=int, default=20, help="2, 3, 4: sessions used")
@@ -1416,6 +1450,7 @@ def parse_args():
     limits = (
         (args.visitors, 1, 1000),
         (args.concurrency, 1, 50),
+        (args.alone_starts, 1, 200),
         (args.samples, 1, 2000),
         (args.sessions, 1, 200),
         (args.threads, 1, 50),
@@ -1479,6 +1514,7 @@ def measure(bench, server):
         raise BenchError(f"only {len(starts['visitors'])} sessions started: {starts['errors'][:3]}")
     bench.visitors_used = starts["visitors"][: a.sessions]
     time.sleep(1)
+    starts["alone"] = bench.bench_starts_alone()
     to_operator = bench.bench_visitor_to_operator(bench.visitors_used)
     to_visitor = bench.bench_operator_to_visitor(bench.visitors_used)
     rates = []
