@@ -392,11 +392,13 @@ class LiveChatChannel(models.Model):
             )
         }
         for channel in self:
-            answer_time, rating = week.get(channel, (None, None))
+            # The average of no value (no session answered, none rated) is False; an
+            # average of 0.0 (every answer within the second) is a time to show.
+            answer_time, rating = week.get(channel, (False, False))
             channel.today_session_count = today_counts.get(channel, 0)
             channel.week_answer_time = answer_time or 0.0
             channel.week_answer_time_display = (
-                self._format_answer_time(answer_time) if answer_time is not None else "–"
+                self._format_answer_time(answer_time) if answer_time is not False else "–"
             )
             channel.week_rating = rating or 0.0
             channel.week_rating_display = (

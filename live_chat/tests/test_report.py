@@ -321,6 +321,10 @@ class TestReport(LiveChatCommon, TransactionCase):
                     self.assertEqual(
                         figures[1]["today_session_count"], 1 if user == self.manager else 0
                     )
+                    # Its one session is neither answered nor rated: nothing to average
+                    # (not "0 s", an answer within the second).
+                    self.assertEqual(figures[1]["week_answer_time_display"], "–")
+                    self.assertEqual(figures[1]["week_rating_display"], "–")
             # "Today" is the user's: in Tokyo (UTC+9) it began at 15:00 UTC yesterday,
             # in Honolulu (UTC-10) it begins now.
             for tz, count in (("Asia/Tokyo", 3), ("Pacific/Honolulu", 0)):
