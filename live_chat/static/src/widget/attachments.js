@@ -9,12 +9,20 @@
 /* global Presence */
 
 const FILES_CSS = `
-.attach{border:0;background:none;cursor:pointer;font-size:20px;padding:0 4px;min-width:44px;min-height:44px;color:#4b5563}
+.attach{border:0;background:none;cursor:pointer;padding:0 4px;min-width:44px;min-height:44px;color:#4b5563}
+.attach svg{width:22px;height:22px;display:block;margin:auto}
 .attach:disabled{opacity:.5;cursor:default}
 .files{display:flex;flex-direction:column;gap:4px;margin-top:4px}
 .thumb{display:block;max-width:200px;max-height:160px;border-radius:8px;border:1px solid #e5e7eb}
 .file{color:#1d4ed8;text-decoration:underline;word-break:break-all}
 .win.dropping{outline:3px dashed #2563eb;outline-offset:-6px}`;
+
+// The button's paperclip, drawn (an emoji character shows as an empty box where no
+// emoji font is installed).
+const CLIP_ICON =
+    '<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" ' +
+    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M20 11.5l-7.8 ' +
+    '7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"/></svg>';
 
 function fileSize(bytes) {
     if (bytes >= 1048576) {
@@ -57,7 +65,7 @@ class Attachments {
         this.button = document.createElement("button");
         this.button.type = "button";
         this.button.className = "attach";
-        this.button.textContent = "\u{1F4CE}";
+        this.button.innerHTML = CLIP_ICON; // our own constant markup
         this.button.title = this.texts.attach || "";
         this.button.setAttribute("aria-label", this.texts.attach || "");
         this.button.addEventListener("click", () => this.input.click());

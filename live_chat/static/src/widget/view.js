@@ -53,7 +53,8 @@ box-shadow:0 2px 8px rgba(0,0,0,.2)}
 cursor:pointer;font:inherit;background:#fff;color:#111827}.yes{background:#b91c1c;color:#fff;border-color:#b91c1c}
 .count{font-size:12px;color:#374151;padding:0 12px 6px;background:#fff;text-align:end}
 .count.over{color:#b91c1c;font-weight:600}
-.ebtn{background:none;border:0;cursor:pointer;font-size:20px;padding:0 4px;border-radius:8px}
+.ebtn{background:none;border:0;cursor:pointer;padding:0 4px;border-radius:8px;color:#4b5563}
+.ebtn svg{width:22px;height:22px;display:block;margin:auto}
 .msg.pending{opacity:.6}.msg.failed{border-color:#f87171}
 .who{display:block;font-size:12px;color:#6b7280;margin-bottom:2px}
 .note{align-self:center;font-size:12px;color:#6b7280;font-style:italic;text-align:center}
@@ -86,6 +87,15 @@ const ICON =
     '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 ' +
     "2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 " +
     '0 .01zm5 0a1.5 1.5 0 1 0 0 .01z"/></svg>';
+
+// The emoji button's smiley, drawn: an emoji character shows as an empty box where
+// no emoji font is installed.
+const SMILE_ICON =
+    '<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" ' +
+    'stroke-width="2" stroke-linecap="round"><circle cx="12" cy="12" r="9"/>' +
+    '<path d="M8 14.5c1 1.3 2.4 2 4 2s3-.7 4-2"/><circle cx="9" cy="9.5" r="1.2" ' +
+    'fill="currentColor" stroke="none"/><circle cx="15" cy="9.5" r="1.2" ' +
+    'fill="currentColor" stroke="none"/></svg>';
 
 function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -272,7 +282,8 @@ class View {
         this.send.type = "submit";
         this.send.style.background = options.button_background_color;
         this.send.style.color = options.button_text_color;
-        this.emojiButton = button("ebtn", "\u{1F642}");
+        this.emojiButton = button("ebtn");
+        this.emojiButton.innerHTML = SMILE_ICON; // our own constant markup
         this.emojiButton.setAttribute("aria-label", texts.emoji);
         this.emojiButton.title = texts.emoji;
         this.emojiButton.setAttribute("aria-expanded", "false");
