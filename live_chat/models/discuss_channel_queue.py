@@ -17,7 +17,10 @@ UNANSWERED_BATCH_SIZE = 50
 class DiscussChannel(models.Model):
     _inherit = "discuss.channel"
 
-    live_chat_state = fields.Selection(selection_add=[("waiting", "Waiting in the queue")])
+    # Before "In progress": the order of a session's life (its form's status bar).
+    live_chat_state = fields.Selection(
+        selection_add=[("waiting", "Waiting in the queue"), ("open",)]
+    )
     live_chat_assigned_dt = fields.Datetime(
         "Operator Since",
         readonly=True,

@@ -248,6 +248,13 @@ class TestQueue(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
         self.assertEqual(second["session"]["queue"]["wait_minutes"], 10)
         self.assertEqual(third["session"]["queue"]["wait_minutes"], 20)
 
+    def test_states_in_the_order_of_a_session(self):
+        # The session form's status bar shows them in this order.
+        states = self.env["discuss.channel"].fields_get(["live_chat_state"])["live_chat_state"]
+        self.assertEqual(
+            [value for value, _label in states["selection"]], ["waiting", "open", "closed"]
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestQueueSecurity(LiveChatOperatorCommon, HttpCase):
