@@ -133,7 +133,8 @@ def _text(payload):
 
 def _visitor_lang(payload=None):
     """The visitor's language among the installed ones: the one the widget sends
-    (the browser's), else the request's Accept-Language, else the request's."""
+    (the page's, else the browser's), else the request's Accept-Language, else the
+    request's."""
     env = request.env
     installed = [code for code, _name in env["res.lang"].get_installed()]
     wanted = (payload or {}).get("lang")

@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.live_chat.tests.common import LiveChatCommon, load_language
+from odoo.addons.live_chat.tests.visitor_browser import VisitorBrowser
 
 
 @tagged("post_install", "-at_install")
@@ -60,3 +61,46 @@ class TestWebsiteTours(LiveChatCommon, HttpCase):
         )
         # Nothing saved.
         self.assertEqual(self.website.live_chat_channel_id, before)
+
+    def test_widget_in_the_pages_language(self):
+        """A visitor whose browser is in English reads the website in Ukrainian (its
+        /uk/ pages): the widget speaks the page's language; on an English page (/en/), English."""
+        load_language(self.env, "uk_UA")
+        self.website.language_ids |= self.env.ref("base.lang_uk_UA")
+        self.website.live_chat_channel_id = self.channel
+        self._set_presence(self.operator)
+        # The visitor's requests read the database: what the test wrote, written.
+        self.env.flush_all()
+        visitor = VisitorBrowser(self)
+        self.addCleanup(visitor.stop)
+        visitor.prefer_language("en-US,en")
+        shown = {}
+        with self.allow_requests(browser=visitor.browser, all_requests=True):
+            for path in ("/uk/", "/en/"):
+                visitor.open(path)
+                shown[path] = visitor.run(
+                    """
+                    const root = await waitFor(widgetRoot, "the chat widget", 20000);
+                    root.querySelector(".btn").click();
+                    const send = await waitFor(
+                        () => root.querySelector(".win:not([hidden]) .send"), "the window");
+                    return {
+                        page: document.documentElement.lang,
+                        browser: navigator.language,
+                        widget: document.querySelector("[data-live-chat]").getAttribute("lang"),
+                        send: send.textContent,
+                    };
+                    """
+                )
+        self.assertEqual(
+            shown,
+            {
+                "/uk/": {
+                    "page": "uk-UA",
+                    "browser": "en-US",
+                    "widget": "uk-UA",
+                    "send": "Надіслати",
+                },
+                "/en/": {"page": "en-US", "browser": "en-US", "widget": "en-US", "send": "Send"},
+            },
+        )

@@ -134,7 +134,7 @@ class Attachments {
         const form = new FormData();
         form.append("session_id", String(widget.session.id));
         form.append("token", widget.state.token);
-        form.append("lang", navigator.language);
+        form.append("lang", widget.transport.lang());
         form.append("file", file, file.name || "screenshot.png");
         let response = null;
         try {

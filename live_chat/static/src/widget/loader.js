@@ -23,7 +23,8 @@ const init = fetch(`${server}/live_chat/init/${channel}`, {
     headers: {"Content-Type": "text/plain"},
     body: JSON.stringify({
         url: window.location.href,
-        lang: navigator.language,
+        // As the widget's requests (Transport.lang): the page's language, else the browser's.
+        lang: document.documentElement.lang || navigator.language,
         session_id: state.session_id,
         token: state.token,
         guest_token: state.guest_token,

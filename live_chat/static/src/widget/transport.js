@@ -24,6 +24,14 @@ class Transport {
         this.timer = null;
     }
 
+    /**
+     * The visitor's language, sent with each request: the page's (what the visitor
+     * reads: on a website, the language they chose), else the browser's.
+     */
+    lang() {
+        return document.documentElement.lang || navigator.language;
+    }
+
     /** POST a JSON object as text/plain: a "simple" request, without CORS preflight. */
     async post(path, data) {
         let response = null;
@@ -31,7 +39,7 @@ class Transport {
             response = await fetch(this.server + path, {
                 method: "POST",
                 headers: {"Content-Type": "text/plain"},
-                body: JSON.stringify({lang: navigator.language, ...data}),
+                body: JSON.stringify({lang: this.lang(), ...data}),
             });
         } catch {
             throw new RequestError("", 0, "unreachable");
