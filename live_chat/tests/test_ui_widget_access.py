@@ -135,7 +135,10 @@ const stillOpen = Boolean(root.querySelector(".foot:not([hidden])"));
 root.querySelector(".end").click();
 root.querySelector(".confirm .yes").click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");
-return {asked, focused, stillOpen};
+// The end's panel takes room from the conversation: it scrolls, nothing is squeezed.
+const squeezed = [...root.querySelectorAll(".log > *")].filter(
+    (node) => node.scrollHeight > node.offsetHeight + 1).length;
+return {asked, focused, stillOpen, squeezed};
 """
 
 
@@ -291,7 +294,13 @@ class TestWidgetAccess(WidgetAccessCase):
                 self._phone(False)
             ended = self.visitor.run(END_CONFIRM)
         self.assertEqual(
-            ended, {"asked": "End this chat?End chatCancel", "focused": "no", "stillOpen": True}
+            ended,
+            {
+                "asked": "End this chat?End chatCancel",
+                "focused": "no",
+                "stillOpen": True,
+                "squeezed": 0,
+            },
         )
         self.assertEqual(self._session().live_chat_state, "closed")
         self._skip_without_axe()

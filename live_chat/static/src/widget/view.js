@@ -31,6 +31,7 @@ box-shadow:0 10px 30px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,'S
 .hbtn{background:transparent;border:0;color:inherit;cursor:pointer;font:inherit;padding:4px 8px;
 border-radius:6px;opacity:.9}.hbtn:hover{opacity:1;background:rgba(255,255,255,.15)}
 .log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px;background:#f9fafb}
+.log>*{flex-shrink:0}
 .older{align-self:center;background:none;border:0;color:#2563eb;cursor:pointer;font:inherit;
 font-size:12px;text-decoration:underline;padding:2px}.older:disabled{opacity:.5;cursor:default}
 .msg{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;
