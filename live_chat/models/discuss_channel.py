@@ -103,7 +103,8 @@ class DiscussChannel(models.Model):
     live_chat_missed = fields.Boolean(
         "Missed Chat",
         readonly=True,
-        help="No operator answered within the channel's time (Missed after).",
+        help="No operator answered: within the channel's time (Missed after), or "
+        "before the chat ended.",
     )
     live_chat_visitor_message_count = fields.Integer(
         "Visitor Messages", readonly=True, help="Counted when the session ends."

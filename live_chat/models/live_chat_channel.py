@@ -166,7 +166,7 @@ class LiveChatChannel(models.Model):
         default=DEFAULT_MISSED_AFTER,
         required=True,
         help="A session that no operator answered within this time counts as missed "
-        "in the reports.",
+        "in the reports, as does one that ended before any answer.",
     )
     # Dashboard: the figures of the channel's report (for those who may read it)
     report_visible = fields.Boolean(compute="_compute_report_visible")

@@ -85,7 +85,8 @@ class LiveChatSessionReport(models.Model):
     rating_text = fields.Selection(RATING_SELECTION, "Rating", readonly=True)
     missed = fields.Boolean(
         readonly=True,
-        help="No operator answered within the channel's time (Missed after).",
+        help="No operator answered: within the channel's time (Missed after), or "
+        "before the chat ended.",
     )
     missed_count = fields.Integer("Missed Chats", aggregator="sum", readonly=True)
 
