@@ -829,20 +829,21 @@ class Bench:
 
     # -- Phases ----------------------------------------------------------
 
+    def start_one(self, index):
+        """Visitor ``index`` starts a session (``start_session``), their widget then
+        open until the end: (visitor, init s, start s, start sent at, socket s,
+        token), or the error."""
+        token = self.tokens.new()
+        try:
+            return (*self.start_session(index, token), token)
+        except (BenchError, requests.RequestException, ValueError) as error:
+            return error
+
     def run_starts(self, count, concurrency):
-        """Sessions started by ``count`` visitors, ``concurrency`` at a time; each
-        visitor's widget then stays open (socket, heartbeat) until the end. Items:
-        (visitor, init s, start s, start sent at, socket s, token)."""
-
-        def one(index):
-            token = self.tokens.new()
-            try:
-                return (*self.start_session(index, token), token)
-            except (BenchError, requests.RequestException, ValueError) as error:
-                return error
-
+        """Sessions started by ``count`` visitors, ``concurrency`` at a time
+        (``start_one``): the items, the errors."""
         with ThreadPoolExecutor(concurrency) as pool:
-            results = list(pool.map(one, range(count)))
+            results = list(pool.map(self.start_one, range(count)))
         done = [r for r in results if not isinstance(r, Exception)]
         errors = [r for r in results if isinstance(r, Exception)]
         return done, errors
@@ -896,19 +897,17 @@ class Bench:
         log(f"2. first messages: {a.alone_starts} visitors start a session, one at a time")
         done, errors = [], []
         for index in range(a.visitors, a.visitors + a.alone_starts):
-            token = self.tokens.new()
-            try:
-                item = (*self.start_session(index, token), token)
-            except (BenchError, requests.RequestException, ValueError) as error:
-                errors.append(error)
+            item = self.start_one(index)
+            if isinstance(item, Exception):
+                errors.append(item)
                 continue
             done.append(item)
-            self.at_operators.wait([token], item[3] + a.delivery_timeout)
+            self.at_operators.wait([item[5]], item[3] + a.delivery_timeout)
             time.sleep(a.pause)
         return self._start_figures(done, errors)
 
     def _start_figures(self, done, errors):
-        """The figures of started sessions (items of ``run_starts``)."""
+        """The figures of started sessions (items of ``start_one``)."""
         first, joined, missing = [], [], 0
         for visitor, _init, _start, sent_at, _socket, token in done:
             arrived = self.at_operators.get(token)
