@@ -11,7 +11,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
-from odoo.tools import SQL, consteq, html2plaintext, plaintext2html
+from odoo.tools import SQL, consteq, html2plaintext, mute_logger, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -1010,25 +1010,23 @@ class DiscussChannel(models.Model):
             limit=1,
         )
 
-    def _live_chat_set_start_key(self, start_key):
-        """Mark the session as the one of ``start_key``. The same start arriving at
-        the same time in another transaction: the host replays this request, which
-        then finds the session of the other one."""
-        self.ensure_one()
+    @api.model
+    def _live_chat_create_session(self, values):
+        """Create a session with ``values``, its start key among them (the widget's key
+        of the start, in the session's INSERT: no statement of its own). The same start
+        arriving at the same time in another transaction waits on the key's unique
+        index, then fails here: the host replays this request, which then finds the
+        session of the other one (``_live_chat_find_started``)."""
         try:
-            with self.env.cr.savepoint():
-                # Not through the ORM: a conflict here is expected, not an error to log.
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE discuss_channel SET live_chat_start_key = %s WHERE id = %s",
-                        start_key,
-                        self.id,
-                    ),
-                    log_exceptions=False,
-                )
+            # A conflict of keys is expected, not an error for the log (the ORM's log
+            # of the failed INSERT is muted); any error is raised, any other than the
+            # key's as it came.
+            with mute_logger("odoo.sql_db"):
+                return self.create(values)
         except errors.UniqueViolation as error:
+            if error.diag.constraint_name != self._live_chat_start_key_unique.full_name(self):
+                raise
             raise ConcurrencyError("live chat: the same start twice at once") from error
-        self.invalidate_recordset(["live_chat_start_key"])
 
     # ------------------------------------------------------------
     # Typing, seen and files (the visitor's side)

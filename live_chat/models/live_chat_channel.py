@@ -717,7 +717,7 @@ class LiveChatChannel(models.Model):
         ``start_key``: the widget's key of this start (the same start sent twice)."""
         self.ensure_one()
         visitor_name = partner.name if partner else guest.name
-        session = self.env["discuss.channel"].create(
+        session = self.env["discuss.channel"]._live_chat_create_session(
             {
                 "name": visitor_name,
                 "channel_type": "live_chat",
@@ -735,6 +735,7 @@ class LiveChatChannel(models.Model):
                 # No operator: the visitor waits in the queue (live_chat_channel_queue.py).
                 "live_chat_state": "open" if operator else "waiting",
                 "live_chat_visitor_token": self.env["discuss.channel"]._live_chat_new_token(),
+                "live_chat_start_key": start_key or False,
                 **self._prepare_session_origin_values(),
             }
         )
@@ -764,8 +765,6 @@ class LiveChatChannel(models.Model):
                 subtype_xmlid="mail.mt_comment",
             )
         session._live_chat_post_visitor_message(text)
-        if start_key:
-            session._live_chat_set_start_key(start_key)
         return session
 
     def _prepare_session_origin_values(self):

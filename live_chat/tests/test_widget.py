@@ -2,6 +2,8 @@ import contextlib
 import re
 from unittest.mock import patch
 
+from psycopg2 import errors
+
 from odoo.exceptions import ConcurrencyError
 from odoo.tests import HttpCase, tagged
 
@@ -244,11 +246,27 @@ class TestWidgetApi(LiveChatOperatorCommon, HttpCase):
             self.assertEqual(response.json()["error"]["code"], "bad_field")
 
     def test_same_start_at_the_same_time(self):
-        """Two transactions with the same start: the second one is replayed by the host
-        (and then finds the first one's session)."""
+        """Two transactions with the same start: the second one, which could not see the
+        first one's session, is replayed by the host (and then finds it)."""
         first = self.lc_session(self.lc_start(body="Hi", start_key="s" * 22))
-        second = self.lc_session(self.lc_start(body="Hi"))
-        with self.assertRaises(ConcurrencyError):
-            second._live_chat_set_start_key("s" * 22)
+        guest = self.env["mail.guest"].create({"name": "Visitor"})
+        channel = self.channel.sudo()
+        with self.assertRaises(ConcurrencyError), self.env.cr.savepoint():
+            channel._start_visitor_session(text="Hi", guest=guest, start_key="s" * 22)
         self.assertEqual(first.sudo().live_chat_start_key, "s" * 22)
-        self.assertFalse(second.sudo().live_chat_start_key)
+        self.assertEqual(
+            self.env["discuss.channel"].search_count(
+                [("live_chat_channel_id", "=", self.channel.id)]
+            ),
+            1,
+        )
+        # Any other refusal of the database is not taken for the same start.
+        with self.assertRaises(errors.ForeignKeyViolation), self.env.cr.savepoint():
+            channel.env["discuss.channel"]._live_chat_create_session(
+                {
+                    "name": "No such channel",
+                    "channel_type": "live_chat",
+                    "live_chat_channel_id": 2**31 - 1,
+                    "live_chat_start_key": "t" * 22,
+                }
+            )
