@@ -15,3 +15,4 @@ from . import bus_bus
 from . import mail_alias_domain
 from . import discuss_channel_transcript
 from . import ir_http
+from . import ir_websocket

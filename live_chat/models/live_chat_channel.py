@@ -14,6 +14,7 @@ from odoo.http import root
 from odoo.tools import SQL, email_normalize
 from odoo.tools.mimetypes import guess_mimetype
 
+from .. import presence_heartbeat
 from .discuss_channel import DEFAULT_MISSED_AFTER
 from .utils import (
     ACTIVE_FILE_TYPES,
@@ -607,10 +608,12 @@ class LiveChatChannel(models.Model):
         """The one definition of an operator available at ``now``, as SQL on the user
         ``u`` (res_users) of a channel whose *Follow the operators' time off* is
         ``follow_time_off`` (a boolean, or SQL such as ``c.follow_time_off``): an active Live Chat
-        user (or of a group that implies it) whose presence the host says is online,
-        whatever the age of their last poll (the web client sends its presence when it
-        connects and when the user goes away or comes back, and the host sets it
-        offline when the websocket closes or the user logs out), not on time off when
+        user (or of a group that implies it) whose presence the host says is online
+        (the web client sends its presence when it connects and when the user goes
+        away or comes back, and the host sets it offline when the websocket closes or
+        the user logs out) and whose socket a server holds: a last poll of the last
+        minutes, which the server holding it writes every minute (presence_heartbeat.py;
+        a presence left online by a server that stopped is not), not on time off when
         the channel follows it. Whatever else chooses an operator
         (a new session, the queue, a transfer) adds its own criteria to this one."""
         return SQL(
@@ -619,6 +622,7 @@ class LiveChatChannel(models.Model):
             AND EXISTS (
                 SELECT 1 FROM mail_presence pr
                  WHERE pr.user_id = u.id AND pr.status = 'online'
+                   AND pr.last_poll > (now() AT TIME ZONE 'UTC') - %(stale)s * interval '1 second'
             )
             AND EXISTS (
                 SELECT 1 FROM res_groups_users_rel member
@@ -634,6 +638,7 @@ class LiveChatChannel(models.Model):
             now=now,
             follow_time_off=follow_time_off,
             groups=self._live_chat_operator_group_ids(),
+            stale=presence_heartbeat.STALE_SECONDS,
         )
 
     @api.model

@@ -38,8 +38,10 @@ class LiveChatCommon:
     @classmethod
     def _set_presence(cls, users, status="online", last_poll=None):
         """Give ``users`` the host's presence ``status``, polled at ``last_poll``
-        (now by default): what an operator's open web client keeps up to date."""
-        values = {"status": status, "last_poll": last_poll or fields.Datetime.now()}
+        (by default now, on the database's clock, which a frozen time leaves alone):
+        what an operator's open web client and the server holding its socket keep
+        up to date."""
+        values = {"status": status, "last_poll": last_poll or cls.env.cr.now()}
         for user in users:
             presence = cls.env["mail.presence"].search([("user_id", "=", user.id)])
             if presence:

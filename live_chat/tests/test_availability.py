@@ -8,15 +8,17 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import _registry_test_lock
 
+from odoo.addons.bus.websocket import ConnectionState
 from odoo.addons.mail.models.mail_presence import MailPresence
 
+from .. import presence_heartbeat
 from .common import LiveChatCommon, LiveChatOperatorCommon, LiveChatWebsocketCase
 
 
 @tagged("post_install", "-at_install")
 class TestAvailability(LiveChatOperatorCommon, HttpCase):
-    """An operator is offered while the host says they are online, whatever the age
-    of their last poll, and only while they are an active Live Chat user."""
+    """An operator is offered while the host says they are online and a server holds
+    their socket (a recent poll), and only while they are an active Live Chat user."""
 
     operator_online = False  # each test says
 
@@ -31,14 +33,47 @@ class TestAvailability(LiveChatOperatorCommon, HttpCase):
     def button(self):
         return self.lc_call(f"/live_chat/init/{self.channel.id}", {})["available"]
 
-    def test_idle_operator_stays_available(self):
-        """Odoo's web client sends its presence when it connects and when the user goes
-        away or comes back, not periodically: hours without a poll change nothing."""
+    def test_presence_left_by_a_stopped_server(self):
+        """A presence that no server has polled for minutes (the server holding its
+        socket stopped without closing it) is not an operator: no button, no
+        session. A recent poll is."""
+        stale = presence_heartbeat.STALE_SECONDS
         self._set_presence(self.operator, last_poll=fields.Datetime.now() - timedelta(hours=5))
+        self.assertFalse(self.available())
+        self.assertIs(self.button(), False)
+        # Twice as old as what counts (the database's clock is the start of the test
+        # class's transaction).
+        self._set_presence(
+            self.operator, last_poll=fields.Datetime.now() - timedelta(seconds=2 * stale)
+        )
+        self.assertFalse(self.available())
+        self._set_presence(
+            self.operator, last_poll=fields.Datetime.now() - timedelta(seconds=stale - 60)
+        )
         self.assertEqual(self.available(), self.operator)
         self.assertIs(self.button(), True)
         started = self.lc_start()
         self.assertEqual(self.lc_session(started).live_chat_operator_id, self.operator)
+
+    def test_heartbeat(self):
+        """The heartbeat writes the last poll of the users of the open sockets that
+        this process holds, in their database; a closed socket keeps nobody."""
+
+        class Socket:
+            state = ConnectionState.OPEN
+
+        socket = Socket()
+        with patch.dict(presence_heartbeat._sockets, clear=True):
+            presence_heartbeat.track(socket, self.env.cr.dbname, self.operator.id, start=False)
+            self._set_presence(self.operator, last_poll=fields.Datetime.now() - timedelta(hours=5))
+            presence_heartbeat.beat()
+            self.env.invalidate_all()
+            self.assertEqual(self.available(), self.operator)
+            socket.state = ConnectionState.CLOSED
+            self._set_presence(self.operator, last_poll=fields.Datetime.now() - timedelta(hours=5))
+            presence_heartbeat.beat()
+            self.env.invalidate_all()
+            self.assertFalse(self.available())
 
     def test_away_or_offline(self):
         for status in ("away", "offline"):
@@ -160,10 +195,11 @@ class TestOperatorGroup(LiveChatCommon, HttpCase):
 @tagged("post_install", "-at_install")
 class TestAvailabilityWebsocket(LiveChatWebsocketCase):
     """The real web client's signals: its presence when it connects, its socket
-    closing (the last tab closed)."""
+    closing (the last tab closed); the server's heartbeat of the sockets it holds."""
 
-    def test_last_tab_closed(self):
-        self._set_presence(self.operator, status="offline")
+    def _connect_operator(self):
+        """The operator's web client connected: its socket subscribed, and its presence
+        sent as Odoo's web client sends it when the socket connects."""
         session = self._new_session(self.operator)
         updated = Event()
         original = MailPresence._try_update_presence
@@ -175,12 +211,87 @@ class TestAvailabilityWebsocket(LiveChatWebsocketCase):
 
         with patch.object(MailPresence, "_try_update_presence", try_update_presence):
             ws = self._operator_socket(session)
-            # What Odoo's web client sends when its socket connects.
             ws.send(json.dumps({"event_name": "update_presence", "data": {"inactivity_period": 0}}))
             self.assertTrue(updated.wait(10), "the presence was updated")
+        return ws
+
+    def _age_presence(self, **age):
+        with _registry_test_lock:
+            self.env["mail.presence"].search([("user_id", "=", self.operator.id)]).write(
+                {"last_poll": fields.Datetime.now() - timedelta(**age)}
+            )
+            self.env.flush_all()
+
+    def _beat(self):
+        """The heartbeat of the test's server, in the test's cursor (a websocket
+        test opens no other)."""
+        with _registry_test_lock:
+            held = presence_heartbeat.held_users()
+            presence_heartbeat.write_polls(self.env.cr, held.get(self.env.cr.dbname, ()))
+
+    def _available(self):
         with _registry_test_lock:
             self.env.invalidate_all()
-            self.assertEqual(self.channel._get_available_operator(), self.operator)
+            return self.channel._get_available_operator()
+
+    def test_idle_operator_stays_available(self):
+        """Hours without a click: the web client sends nothing, its socket stays open,
+        and the server holding it keeps the operator's presence fresh."""
+        self._set_presence(self.operator, status="offline")
+        ws = self._connect_operator()
+        self.assertEqual(self._available(), self.operator)
+        # Hours later (the web client sent nothing since it connected).
+        self._age_presence(hours=5)
+        self.assertFalse(self._available())
+        self._beat()  # what the server does every minute
+        self.assertEqual(self._available(), self.operator)
+        ws.close()
+        self.wait_remaining_websocket_connections()
+
+    def test_server_stopped_without_closing_the_socket(self):
+        """The process holding the socket stops and runs no close handler: the
+        presence stays online, but nobody polls it any more, and the operator is
+        no longer offered once it is stale."""
+        self._set_presence(self.operator, status="offline")
+        ws = self._connect_operator()
+        # The server stops: its sockets are gone from the heartbeat, unclosed.
+        with patch.dict(presence_heartbeat._sockets, clear=True):
+            self._age_presence(seconds=2 * presence_heartbeat.STALE_SECONDS)
+            self._beat()
+            with _registry_test_lock:
+                self.env.invalidate_all()
+                self.assertEqual(self.operator.presence_ids.status, "online")
+            self.assertFalse(self._available())
+        # Its browser reconnects, to this server or another one: its socket is held
+        # again, and the operator offered again.
+        self._beat()
+        self.assertEqual(self._available(), self.operator)
+        ws.close()
+        self.wait_remaining_websocket_connections()
+        # A closed socket does not keep a presence fresh.
+        self._age_presence(hours=1)
+        self._beat()
+        with _registry_test_lock:
+            self.env.invalidate_all()
+            self.assertLess(
+                self.operator.presence_ids.last_poll, fields.Datetime.now() - timedelta(minutes=59)
+            )
+
+    def test_browser_back_after_a_restart(self):
+        """After a restart longer than a heartbeat's margin, the web client reconnects
+        and subscribes, without sending its presence again (the host's sends it on its
+        first connection only): the operator is offered again at once."""
+        self._set_presence(self.operator, last_poll=fields.Datetime.now() - timedelta(hours=1))
+        self.assertFalse(self._available())
+        ws = self._operator_socket(self._new_session(self.operator))
+        self.assertEqual(self._available(), self.operator)
+        ws.close()
+        self.wait_remaining_websocket_connections()
+
+    def test_last_tab_closed(self):
+        self._set_presence(self.operator, status="offline")
+        ws = self._connect_operator()
+        self.assertEqual(self._available(), self.operator)
 
         ws.close()
         self.wait_remaining_websocket_connections()
