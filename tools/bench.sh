@@ -8,7 +8,8 @@
 #                  `tools/bench.sh chat --help` lists its options)
 #     widget       the visitor's widget on a foreign page, in headless Chromium: bytes and
 #                  times before and after the click (tools/bench/bench_widget.py); its
-#                  defaults: database live_chat_bench_widget, ports 8869 / 8872, page 8899
+#                  defaults: database live_chat_bench_widget, ports 8869 (the proxy;
+#                  Odoo on 8870) / 8872, page 8899
 #     init         /live_chat/init under load, the request of every page view: requests/s,
 #                  p50/p95/p99, queries per request (tools/bench/bench_init.py); --cluster:
 #                  also against tools/cluster.sh's cluster (started when not running),

@@ -3,7 +3,10 @@
 
 Run it through ``tools/bench.sh widget``, which prepares the database (as for
 ``chat``: operators in the channel "Benchmark") and passes the options below.
-It starts Odoo as bench_chat.py does (its Server), logs the operators in (their
+It starts Odoo as bench_chat.py does (its Server), behind the demo's reverse proxy
+(tools/demo_proxy.py) on the chat server's address, as a website serves Odoo: the
+widget opens its websocket on that address, which the proxy sends to the gevent
+port (Odoo's HTTP workers are on the next port). It logs the operators in (their
 websocket and presence: the button shows only when one is online), serves a
 static page on another loopback origin whose <head> holds the channel's widget
 snippet, and drives headless Chromium over the DevTools protocol:
@@ -28,6 +31,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -425,7 +429,8 @@ def report(args, base, page_url, cold, warm, first):
         "Live Chat benchmark: the visitor's widget on a foreign page (headless Chromium)",
         "=" * 96,
         f"server    Odoo 19.0, {args.workers} HTTP workers, 127.0.0.1:{args.http_port} "
-        f"(the widget's server); database {args.db}, channel {args.channel_id}",
+        f"(the widget's server: the demo proxy, to Odoo on {args.http_port + 1} and its "
+        f"websocket on {args.gevent_port}); database {args.db}, channel {args.channel_id}",
         f"page      {page_url} (another origin), the snippet in its <head>",
         f"loads     {len(cold)} cold (a new browser context each: empty cache and storage), "
         f"{len(warm)} warm (one context, cache primed); medians; 1 warm-up load excluded",
@@ -584,12 +589,44 @@ def parse_args():
     return args
 
 
+def start_proxy(args):
+    """The demo's reverse proxy on the chat server's address (``--http-port``), in
+    front of Odoo's HTTP workers (the next port) and its gevent worker; ready."""
+    proxy = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "demo_proxy.py"),
+            str(args.http_port),
+            str(args.http_port + 1),
+            str(args.gevent_port),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = perf_counter() + 30
+    while perf_counter() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", args.http_port), timeout=1),
+        ):
+            return proxy
+        if proxy.poll() is not None:
+            break
+        time.sleep(0.2)
+    proxy.kill()
+    raise BenchError(f"the proxy on port {args.http_port} did not start")
+
+
 def main():
     args = parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
-    server = Server(args)
+    # Odoo's HTTP workers on the next port, behind the proxy on the chat server's.
+    server = Server(argparse.Namespace(**{**vars(args), "http_port": args.http_port + 1}))
     server.logfile = os.path.join(args.out_dir, "widget-server.log")
     server.outfile = os.path.join(args.out_dir, "widget-server.out")
+    proxy = None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     browser = None
 
@@ -598,6 +635,8 @@ def main():
         if browser:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(browser.proc.pid, signal.SIGKILL)
+        if proxy:
+            proxy.kill()
         server.stop()
         os._exit(3)
 
@@ -612,6 +651,7 @@ def main():
         page = serve_page(args.page_host, args.page_port, snippet)
         server.start()
         server.wait_ready(timeout=180)
+        proxy = start_proxy(args)
         log("server ready; operators online")
         operators = Operators(args)
         browser = Browser(args.chromium)
@@ -629,6 +669,9 @@ def main():
             operators.close()
         if page:
             page.shutdown()
+        if proxy:
+            proxy.kill()
+            proxy.wait()
         server.stop()
         timer.cancel()
     text = "\n".join(lines)
