@@ -16,7 +16,10 @@ status is 0 when every check passed.
    next one on either server;
 5. the proxy balances between the servers;
 6. /live_chat/init keeps answering (on both servers and through the proxy) while the
-   primary restarts, and the servers take writes again once it is back.
+   primary restarts, and the servers take writes again once it is back;
+7. the servers keep their operators' presence: a presence nobody polled for an hour
+   is not offered (a server that stopped without closing its sockets), until a
+   server holding the operator's socket writes its poll (every minute).
 """
 
 import argparse
@@ -395,6 +398,50 @@ class Check:
             f"{operator_server.name}, {init['available'] and 'available'}"
         )
 
+    def _offered(self, server):
+        """Whether /init on ``server`` offers an operator: a new page and address
+        each time (no cached answer, no rate limit)."""
+        answer = self.visitor_call(
+            server,
+            f"/live_chat/init/{self.channel_id}",
+            {"url": f"https://example.com/{secrets.token_hex(4)}"},
+            f"10.3.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}",
+        )
+        return answer["available"]
+
+    def check_presence_heartbeat(self):
+        """The operator online on server A; their presence made an hour old (what a
+        server that stopped without closing their socket leaves): server B offers
+        nobody, until a server holding the operator's socket writes its poll."""
+        self.operator(self.a)
+        wait_for(lambda: self._offered(self.b), 15, "the operator online on A is not offered")
+        for _attempt in range(3):
+            with self.connect(self.args.primary_port) as pg, pg.cursor() as cr:
+                cr.execute(
+                    """UPDATE mail_presence
+                          SET last_poll = (now() AT TIME ZONE 'UTC') - interval '1 hour'
+                        WHERE user_id = (SELECT id FROM res_users WHERE login = %s)
+                    RETURNING id""",
+                    [self.login_operator],
+                )
+                expect(cr.fetchall(), "the operator has no presence")
+                pg.commit()
+            time.sleep(0.5)  # /init reads the replica
+            # A heartbeat between the two (one a minute per server) offers them again.
+            if not self._offered(self.b):
+                break
+        else:
+            raise CheckFailed("a presence polled an hour ago is offered")
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 75:
+            if self._offered(self.b):
+                return (
+                    "not offered with a poll an hour old; offered again"
+                    f" {time.monotonic() - t0:.0f} s later (a server's heartbeat)"
+                )
+            time.sleep(1)
+        raise CheckFailed("no server wrote the operator's poll within 75 s")
+
     def check_readonly_routes(self):
         """Odoo's log names the cursor of every request: ``ro`` (the replica), ``rw``,
         or ``ro->rw`` (a read-only route that tried to write)."""
@@ -607,6 +654,7 @@ class Check:
             self.run("rate limits across both servers", self.check_rate_limit_across_servers)
             self.run("the proxy balances", self.check_proxy_balances)
             self.run("/init while the primary restarts", self.check_init_while_primary_restarts)
+            self.run("the servers keep their operators' presence", self.check_presence_heartbeat)
         for sock in self.sockets:
             sock.close()
         passed = sum(self.results)
