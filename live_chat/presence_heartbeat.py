@@ -29,6 +29,7 @@ import time
 import weakref
 from collections import defaultdict
 
+from odoo import modules
 from odoo.modules.registry import Registry
 from odoo.tools import SQL
 
@@ -46,15 +47,15 @@ _lock = threading.Lock()
 _thread = None
 
 
-def track(websocket, dbname, uid, start=True):
-    """``websocket`` (open, subscribed) belongs to user ``uid`` of ``dbname``; with
-    ``start``, the heartbeat of this process runs from now on. Whether the socket is
-    new here (its first subscription)."""
+def track(websocket, dbname, uid):
+    """``websocket`` (open, subscribed) belongs to user ``uid`` of ``dbname``; the
+    heartbeat of this process runs from now on (not while tests run). Whether the
+    socket is new here (its first subscription)."""
     global _thread  # noqa: PLW0603 - one heartbeat per process
     with _lock:
         new = _sockets.get(websocket) != (dbname, uid)
         _sockets[websocket] = (dbname, uid)
-        if start and (_thread is None or not _thread.is_alive()):
+        if not modules.module.current_test and (_thread is None or not _thread.is_alive()):
             _thread = threading.Thread(
                 target=_run, name="live_chat.presence_heartbeat", daemon=True
             )

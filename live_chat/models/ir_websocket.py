@@ -1,4 +1,4 @@
-from odoo import models, modules
+from odoo import models
 
 from odoo.addons.bus.websocket import wsrequest
 
@@ -13,16 +13,10 @@ class IrWebsocket(models.AbstractModel):
         (presence_heartbeat.py), in the process that holds it, from its first
         subscription on."""
         result = super()._subscribe(og_data)
-        if self.env.uid and not self.env.user._is_public():
-            new = presence_heartbeat.track(
-                wsrequest.ws,
-                self.env.cr.dbname,
-                self.env.uid,
-                # Not while tests run: they beat themselves.
-                start=not modules.module.current_test,
-            )
-            if new:
-                # A new socket (a browser that reconnects after a restart sends no
-                # presence again): its user is polled now, not at the next beat.
-                presence_heartbeat.write_polls(self.env.cr, [self.env.uid])
+        # A new socket (a browser that reconnects after a restart sends no presence
+        # again): its user is polled now, not at the next beat.
+        if not self.env.user._is_public() and presence_heartbeat.track(
+            wsrequest.ws, self.env.cr.dbname, self.env.uid
+        ):
+            presence_heartbeat.write_polls(self.env.cr, [self.env.uid])
         return result

@@ -64,7 +64,7 @@ class TestAvailability(LiveChatOperatorCommon, HttpCase):
 
         socket = Socket()
         with patch.dict(presence_heartbeat._sockets, clear=True):
-            presence_heartbeat.track(socket, self.env.cr.dbname, self.operator.id, start=False)
+            presence_heartbeat.track(socket, self.env.cr.dbname, self.operator.id)
             self._set_presence(self.operator, last_poll=fields.Datetime.now() - timedelta(hours=5))
             presence_heartbeat.beat()
             self.env.invalidate_all()
