@@ -21,7 +21,7 @@ from .utils import (
     LiveChatRefusal,
     clean_file_name,
     clean_page_url,
-    prefetch_columns,
+    fetch_with_many2one,
 )
 
 # The longest text a visitor may send in one message.
@@ -489,11 +489,12 @@ class DiscussChannel(models.Model):
         ):
             return self.browse()
         # sudo: discuss.channel - reading the token to compare it with the visitor's.
-        # One query: the row with what the visitor's routes read of it.
-        session = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_fetch([("id", "=", session_id)], prefetch_columns(self))
+        # One query: the row with what the visitor's routes read of it, its guest's
+        # (the author of the visitor's messages) included.
+        session = fetch_with_many2one(
+            self.sudo().with_context(active_test=False),
+            [("id", "=", session_id)],
+            "live_chat_visitor_guest_id",
         )
         session = self.sudo().browse(session.ids)  # the caller's context (active_test)
         if (

@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, single_email_re
+from odoo.tools import SQL, email_normalize, single_email_re
 
 URL_MAX_LENGTH = 2048
 
@@ -154,3 +154,36 @@ def prefetch_columns(model):
         for name, field in model._fields.items()
         if field.store and field.column_type and field.prefetch is True
     ]
+
+
+def fetch_with_many2one(records, domain, many2one):
+    """``records.search_fetch(domain, prefetch_columns(records))`` for one record, with
+    the columns of the record its ``many2one`` points to read in the same query (a join)
+    instead of a query of their own when first accessed. Both go into the ORM cache as
+    its fetch puts them. Returns the record found, or an empty recordset."""
+    query = records._search(domain, limit=1)
+    field = records._fields[many2one]
+    comodel = records.env[field.comodel_name]
+    alias = query.left_join(records._table, many2one, comodel._table, "id", many2one)
+    own = [records._fields[name] for name in prefetch_columns(records)]
+    linked = [comodel._fields[name] for name in prefetch_columns(comodel)]
+    rows = records.env.execute_query(
+        query.select(
+            SQL.identifier(records._table, "id"),
+            *(records._field_to_sql(records._table, f.name, query) for f in own),
+            SQL.identifier(alias, "id"),
+            *(comodel._field_to_sql(alias, f.name, query) for f in linked),
+        )
+    )
+    if not rows:
+        return records.browse()
+    record_id, *values = rows[0]
+    own_values, (linked_id, *linked_values) = values[: len(own)], values[len(own) :]
+    record = records.browse(record_id)
+    for own_field, value in zip(own, own_values, strict=True):
+        own_field._insert_cache(record, [value])
+    if linked_id:
+        linked_record = comodel.browse(linked_id)
+        for linked_field, value in zip(linked, linked_values, strict=True):
+            linked_field._insert_cache(linked_record, [value])
+    return record

@@ -348,7 +348,7 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         post = {"session_id": session.id, "token": started["token"], "body": "Hi"}
         self.lc_call("/live_chat/session/post", post)
         self.env.flush_all()
-        with self.assertQueryCount(6):
+        with self.assertQueryCount(5):
             self.lc_call("/live_chat/session/post", post)
 
         self.authenticate("lc_operator", "lc_operator")
