@@ -429,6 +429,37 @@ class TestBusPoll(TransactionCase):
         ours = bus._poll(channels, first, [created[1]])
         self.assertEqual([n["message"]["payload"]["n"] for n in ours], [1, 3, 5])
 
+    def test_poll_reads_its_channels_rows(self):
+        """A poll reads the rows of its socket's channels, not every row newer than its
+        last id (nor, on a first poll, the whole table): thousands of rows per poll at a
+        hundred messages per second, with the host's table indexed on its id only."""
+        bus = self.env["bus.bus"]
+        partner = self.env["res.partner"].create({"name": "Polled"})
+        first = bus._bus_last_id()
+        bus._sendone(partner, "live_chat/test", {"n": 1})
+        self.env.cr.precommit.run()
+        self.env.cr.postcommit.clear()
+        # Other sockets' notifications since: 3,000 rows (rolled back with the test).
+        self.env.cr.execute(
+            """INSERT INTO bus_bus (channel, message, create_date)
+               SELECT '["other", ' || n || ']', '{}', now() AT TIME ZONE 'UTC'
+                 FROM generate_series(1, 3000) n"""
+        )
+        self.env.cr.execute("ANALYZE bus_bus")
+        for last in (first, 0):
+            with self.subTest(last=last):
+                self.assertEqual(len(bus._poll([partner], last)), 1)
+                poll = self.env.cr._obj.query.decode()
+                self.env.cr.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + poll)
+                nodes = [self.env.cr.fetchone()[0][0]["Plan"]]
+                read = 0
+                while nodes:
+                    node = nodes.pop()
+                    read += node.get("Rows Removed by Filter", 0) + node.get("Actual Rows", 0)
+                    nodes += node.get("Plans", [])
+                    self.assertNotEqual(node["Node Type"], "Seq Scan")
+                self.assertLess(read, 10, "the poll read %s rows for 1 notification" % read)
+
     def test_same_rows_as_the_host(self):
         """The bus's rows, written in one INSERT before the commit, are those the
         host's ORM create writes, in the same order."""
