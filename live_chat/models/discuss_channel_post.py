@@ -359,11 +359,8 @@ def after_post(session, message, values):
              UNION ALL
             SELECT 'notify', m.partner_id, NULL, NULL, NULL, NULL, NULL, NULL
               FROM discuss_channel_member m
-              JOIN res_partner p ON p.id = m.partner_id AND p.active
              WHERE m.channel_id = %(id)s AND m.partner_id != %(author)s
                AND m.mute_until_dt IS NULL AND %(comment)s
-               AND NOT EXISTS (SELECT 1 FROM res_users u
-                                WHERE u.partner_id = p.id AND u.manual_im_status = 'busy')
             """,
             now=now,
             uid=env.uid,
@@ -435,10 +432,20 @@ def after_post(session, message, values):
 
 
 def web_push(session, message, values, partner_ids):
-    """The host's web push of a new message to ``partner_ids``, when configured."""
+    """The host's web push of a new message to the members ``partner_ids`` (not muted),
+    when configured: to those the host notifies, active and not busy. Those two are
+    checked only when some of them have a device (the statement that found the members
+    would be longer to plan on every message)."""
     devices, private_key, public_key = session._web_push_get_partners_parameters(
         list(set(partner_ids) - {values["author_id"]})
     )
+    if not devices:
+        return
+    # sudo: res.partner - whom the host's web push notifies (active, not busy).
+    partners = devices.partner_id.sudo().filtered(
+        lambda partner: partner.active and "busy" not in partner.user_ids.mapped("manual_im_status")
+    )
+    devices = devices.filtered(lambda device: device.partner_id in partners)
     if not devices:
         return
     payload = session._web_push_truncate_payload(

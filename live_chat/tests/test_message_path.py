@@ -241,6 +241,27 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                     self.assertTrue(host["web push"])
                 self.assertEqual(lean, host)
 
+    def test_web_push_recipients_as_the_host(self):
+        """An operator busy, or who muted the session, gets no web push of a visitor's
+        message, by either path; back available and unmuted, they get it again."""
+        operator_members = (self.host_session | self.lean_session).channel_member_ids.filtered(
+            lambda member: member.partner_id == self.operator.partner_id
+        )
+        self.assertEqual(len(operator_members), 2)
+        states = {
+            "busy": lambda on: self.operator.write({"manual_im_status": "busy" if on else False}),
+            "muted": lambda on: operator_members.write(
+                {"mute_until_dt": "2999-01-01 00:00:00" if on else False}
+            ),
+        }
+        for state, set_state in states.items():
+            for on in (True, False):
+                with self.subTest(state=state, on=on):
+                    set_state(on)
+                    for session, host in ((self.host_session, True), (self.lean_session, False)):
+                        pushes = self._post(session, True, host)[2]
+                        self.assertEqual(bool(pushes), not on, "host path" if host else "lean")
+
     def test_reply_to_of_each_session(self):
         """With a mail alias domain, each session's messages have the host's reply-to
         (the catchall address, under the author's name)."""
