@@ -998,6 +998,7 @@ class Bench:
         records, errors = [], []
         lock = threading.Lock()
         cpu = self.server.cpu_seconds()
+        machine = machine_cpu()
 
         def worker(k):
             mine = visitors[k::threads]
@@ -1042,6 +1043,7 @@ class Bench:
             "delivery": deliveries,
             "missing": len(records) - len(deliveries),
             "cpu": (self.server.cpu_seconds() - cpu) / max(len(records), 1),
+            "machine": {key: value - machine[key] for key, value in machine_cpu().items()},
         }
 
 
@@ -1295,6 +1297,21 @@ def report_rates(bench, rates):
     lines.append(
         "   'CPU/msg': the server's CPU time (HTTP workers, websocket worker) per message sent"
     )
+    lines.append("   where the machine's CPU went, per message sent (ms), over each rate's run:")
+    lines.append(f"   {'msg/s':>8}{'server':>9}{'PostgreSQL':>12}{'client':>9}{'machine busy':>15}")
+    for r in rates:
+        sent = max(r["sent"], 1)
+        machine = r["machine"]
+        busy = machine["busy"] / machine["all"] if machine["all"] else 0.0
+        lines.append(
+            f"   {r['rate']:>8g}{r['cpu'] * 1000:>9.1f}"
+            f"{machine['postgres'] * 1000 / sent:>12.1f}{machine['client'] * 1000 / sent:>9.1f}"
+            f"{busy:>14.0%}"
+        )
+    lines.append(
+        "   PostgreSQL: its processes of the machine; the client: this script (the visitors'"
+        " and operators' clients); 'machine busy': all cores"
+    )
     lines.append("")
     return lines
 
@@ -1491,6 +1508,24 @@ def widget_activity(timers, before):
 
 def loadavg():
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def machine_cpu():
+    """CPU seconds so far: the server's processes are counted by the caller; here
+    PostgreSQL's (every ``postgres`` process of the machine, alive at that moment),
+    this client's, and the machine's busy and total time (all cores)."""
+    postgres = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                postgres += times.user + times.system
+    client = sum(psutil.Process().cpu_times()[:2])
+    machine = psutil.cpu_times()
+    # Linux counts a guest's time in user time too.
+    total = sum(machine) - getattr(machine, "guest", 0.0) - getattr(machine, "guest_nice", 0.0)
+    idle = machine.idle + getattr(machine, "iowait", 0.0)
+    return {"postgres": postgres, "client": client, "busy": total - idle, "all": total}
 
 
 def measure(bench, server):
