@@ -443,6 +443,8 @@ class DiscussChannel(models.Model):
 
     def _live_chat_on_uninstall(self):
         """Sessions stay readable as group conversations when the suite is removed."""
+        if not self:
+            return
         self.env.cr.execute(
             SQL(
                 "UPDATE discuss_channel SET channel_type = 'group' WHERE id IN %s",

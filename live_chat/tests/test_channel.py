@@ -6,6 +6,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import LiveChatCommon
+
 
 @tagged("post_install", "-at_install")
 class TestLiveChatChannel(TransactionCase):
@@ -131,3 +133,19 @@ class TestLiveChatConstraints(TransactionCase):
                 self.channel.write({"button_background_color": color, "title_color": color})
                 self.assertEqual(self.channel.button_background_color, color)
                 self.assertEqual(self.channel.title_color, color)
+
+
+@tagged("post_install", "-at_install")
+class TestUninstall(LiveChatCommon, TransactionCase):
+    """What removing the suite does to its sessions (the selection value's ondelete,
+    run by the host's uninstall for the sessions it finds, none included)."""
+
+    def test_sessions_become_group_conversations(self):
+        # A database where nobody ever chatted: nothing to change, and no error (the
+        # uninstall logged a failed query and kept the selection value's record).
+        self.env["discuss.channel"].browse()._live_chat_on_uninstall()
+        operator = self._create_operator("lc_uninstall_operator")
+        session = self._create_sessions(self._create_channel(operator), operator)
+        session._live_chat_on_uninstall()
+        self.env.cr.execute("SELECT channel_type FROM discuss_channel WHERE id = %s", [session.id])
+        self.assertEqual(self.env.cr.fetchone()[0], "group")
