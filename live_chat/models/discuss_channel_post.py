@@ -439,8 +439,6 @@ def web_push(session, message, values, partner_ids):
     devices, private_key, public_key = session._web_push_get_partners_parameters(
         list(set(partner_ids) - {values["author_id"]})
     )
-    if not devices:
-        return
     # sudo: res.partner - whom the host's web push notifies (active, not busy).
     partners = devices.partner_id.sudo().filtered(
         lambda partner: partner.active and "busy" not in partner.user_ids.mapped("manual_im_status")

@@ -1302,7 +1302,7 @@ def report_rates(bench, rates):
     for r in rates:
         sent = max(r["sent"], 1)
         machine = r["machine"]
-        busy = machine["busy"] / machine["all"] if machine["all"] else 0.0
+        busy = machine["busy"] / (machine["wall"] * (os.cpu_count() or 1))
         lines.append(
             f"   {r['rate']:>8g}{r['cpu'] * 1000:>9.1f}"
             f"{machine['postgres'] * 1000 / sent:>12.1f}{machine['client'] * 1000 / sent:>9.1f}"
@@ -1510,10 +1510,18 @@ def loadavg():
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
+def busy_seconds():
+    """CPU seconds the machine spent busy (every core, every process) since boot."""
+    times = psutil.cpu_times()
+    # Linux counts guest times inside user and nice already.
+    counted_twice = getattr(times, "guest", 0) + getattr(times, "guest_nice", 0)
+    return sum(times) - times.idle - getattr(times, "iowait", 0) - counted_twice
+
+
 def machine_cpu():
-    """CPU seconds so far: the server's processes are counted by the caller; here
+    """CPU seconds so far (the server's processes are counted by the caller):
     PostgreSQL's (every ``postgres`` process of the machine, alive at that moment),
-    this client's, and the machine's busy and total time (all cores)."""
+    this client's, the machine's busy time (``busy_seconds``), and the wall clock."""
     postgres = 0.0
     for process in psutil.process_iter(["name"]):
         if process.info["name"] == "postgres":
@@ -1521,11 +1529,7 @@ def machine_cpu():
                 times = process.cpu_times()
                 postgres += times.user + times.system
     client = sum(psutil.Process().cpu_times()[:2])
-    machine = psutil.cpu_times()
-    # Linux counts a guest's time in user time too.
-    total = sum(machine) - getattr(machine, "guest", 0.0) - getattr(machine, "guest_nice", 0.0)
-    idle = machine.idle + getattr(machine, "iowait", 0.0)
-    return {"postgres": postgres, "client": client, "busy": total - idle, "all": total}
+    return {"postgres": postgres, "client": client, "busy": busy_seconds(), "wall": perf_counter()}
 
 
 def measure(bench, server):

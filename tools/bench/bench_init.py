@@ -26,12 +26,11 @@ from gevent import monkey
 monkey.patch_all()
 
 import gevent  # noqa: E402
-import psutil  # noqa: E402
 import requests  # noqa: E402
 from gevent import socket  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_chat import percentile  # noqa: E402
+from bench_chat import busy_seconds, percentile  # noqa: E402
 
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) live_chat-bench-init"
 WERKZEUG_RE = re.compile(
@@ -134,14 +133,6 @@ def log_lines_since(sizes):
             log.seek(size)
             lines += log.read().decode(errors="replace").splitlines()
     return lines
-
-
-def busy_seconds():
-    """CPU seconds the machine spent busy (every core, every process) since boot."""
-    times = psutil.cpu_times()
-    # Linux counts guest times inside user and nice already.
-    counted_twice = getattr(times, "guest", 0) + getattr(times, "guest_nice", 0)
-    return sum(times) - times.idle - getattr(times, "iowait", 0) - counted_twice
 
 
 def measure(target, args):
