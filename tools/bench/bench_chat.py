@@ -36,6 +36,12 @@ the bus brings something new. Visitors send one message at a time each (the widg
 waits for the answer before sending the next one); the pace of section 4 is a
 throughput test, far above a person's typing (the rate limits are raised for it).
 
+The clients are lean (``HttpClient``: the standard library's http.client, one
+connection per request as the server closes each; websocket-client without its own
+UTF-8 check, which the JSON decoding does anyway): the requests library spent 1 to
+2 ms of CPU preparing each request, on a machine shared with the server, and it
+showed in every latency measured (a browser's fetch costs its page microseconds).
+
 A warm-up (sessions, posts and replies on every route) runs before any measurement
 and is excluded from every figure, the server log's included. Every loop is bounded
 in count and in time; --max-seconds bounds the whole run.
@@ -44,6 +50,8 @@ in count and in time; --max-seconds bounds the whole run.
 import argparse
 import contextlib
 import heapq
+import http.client
+import http.cookies
 import itertools
 import json
 import os
@@ -58,9 +66,9 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
+from urllib.parse import urlsplit
 
 import psutil
-import requests
 import websocket
 
 NEW_MESSAGE = "discuss.channel/new_message"
@@ -109,6 +117,46 @@ class BenchError(Exception):
     def __init__(self, message, kind=None):
         super().__init__(message)
         self.kind = kind or message[:80]
+
+
+class HttpClient:
+    """POST requests to the server, as lean as a browser's fetch is for its page:
+    one connection per request (the server answers each with "Connection: close"),
+    the cookies it sets kept for the next requests (an operator's session), no
+    retry. A failure to connect or to read the answer raises a BenchError."""
+
+    def __init__(self, base, timeout=HTTP_TIMEOUT):
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.timeout = timeout
+        self.cookies = {}
+
+    def post(self, path, body, headers):
+        """(status, answer bytes)."""
+        headers = dict(headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            connection.request("POST", path, body=body.encode(), headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            raise BenchError(f"{path}: {error!r}", kind=type(error).__name__) from error
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or ():
+            cookie = http.cookies.SimpleCookie(header)
+            self.cookies.update({name: morsel.value for name, morsel in cookie.items()})
+        return response.status, answer
+
+    def post_json(self, path, payload):
+        """A JSON-RPC call of the web client: (status, the answer decoded)."""
+        status, answer = self.post(path, json.dumps(payload), {"Content-Type": "application/json"})
+        try:
+            return status, json.loads(answer)
+        except ValueError as error:
+            raise BenchError(f"{path}: HTTP {status} {answer[:200]!r}") from error
 
 
 def log(message):
@@ -212,10 +260,14 @@ class Server:
             if self.proc.poll() is not None:
                 raise BenchError(f"the server exited ({self.proc.returncode}), see {self.outfile}")
             port = pending[0]
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                healthy = requests.get(f"http://127.0.0.1:{port}/web/health", timeout=5).ok
-            except requests.RequestException:
+                connection.request("GET", "/web/health")
+                healthy = connection.getresponse().status == 200
+            except (OSError, http.client.HTTPException):
                 healthy = False
+            finally:
+                connection.close()
             if healthy:
                 pending.pop(0)
                 continue
@@ -372,6 +424,9 @@ class BusClient:
             origin=origin,
             header=[f"User-Agent: {USER_AGENT}"],
             enable_multithread=True,
+            # Decoding the frame's JSON checks it (the library's own check, in Python,
+            # was a tenth of the client's CPU).
+            skip_utf8_validation=True,
         )
         self.ws.settimeout(1)
         self.arrivals = arrivals
@@ -558,7 +613,7 @@ class WidgetTimers:
     def _call(self, func, args):
         try:
             func(*args)
-        except (BenchError, requests.RequestException, ValueError) as error:
+        except (BenchError, ValueError) as error:
             with self._cond:
                 self.errors.append(error)
 
@@ -595,18 +650,11 @@ class Bench:
         self.operators = {}  # partner id: Operator
         self._visitor_numbers = itertools.count(1)
         self.sockets = []
-        self.local = threading.local()
         self.visitors_used = []
         self.visitors = []  # every visitor with a session, its widget open
         self.timers = WidgetTimers(self)
 
     # -- HTTP ------------------------------------------------------------
-
-    def http(self):
-        """A requests session per thread (cookies are none of the visitor's)."""
-        if not hasattr(self.local, "http"):
-            self.local.http = requests.Session()
-        return self.local.http
 
     def new_address(self):
         """A visitor's own address, in 127.0.0.0/8 (a header only: every
@@ -617,11 +665,13 @@ class Bench:
     def visitor_call(self, route, payload, address):
         """POST as the widget does (a JSON object as text/plain, with the browser's
         language), through the reverse proxy; (answer, seconds)."""
+        body = json.dumps({"lang": LANG, **payload})
         t0 = perf_counter()
-        response = self.http().post(
-            self.base + route,
-            data=json.dumps({"lang": LANG, **payload}),
-            headers={
+        # No cookie: the widget's requests carry none.
+        status, answer = HttpClient(self.base).post(
+            route,
+            body,
+            {
                 "Content-Type": "text/plain",
                 # As a browser sends it from the page of another website.
                 "Origin": PAGE_ORIGIN,
@@ -630,19 +680,22 @@ class Bench:
                 "X-Forwarded-Host": f"127.0.0.1:{self.args.http_port}",
                 "X-Forwarded-Proto": "http",
             },
-            timeout=HTTP_TIMEOUT,
         )
         elapsed = perf_counter() - t0
-        if response.status_code != 200:
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            answer = None
+        if status != 200 or not isinstance(answer, dict):
             try:
-                code = response.json()["error"]["code"]
-            except (ValueError, KeyError, TypeError):
+                code = answer["error"]["code"]
+            except (KeyError, TypeError):
                 code = ""
             raise BenchError(
-                f"{route}: HTTP {response.status_code} {response.text[:200]}",
-                kind=f"{route}: HTTP {response.status_code} {code}".rstrip(),
+                f"{route}: HTTP {status} {str(answer)[:200]}",
+                kind=f"{route}: HTTP {status} {code}".rstrip(),
             )
-        return response.json(), elapsed
+        return answer, elapsed
 
     def start_session(self, index, token):
         """init (the loader, on the page) then session/start (the widget, the first
@@ -836,7 +889,7 @@ class Bench:
         token = self.tokens.new()
         try:
             return (*self.start_session(index, token), token)
-        except (BenchError, requests.RequestException, ValueError) as error:
+        except (BenchError, ValueError) as error:
             return error
 
     def run_starts(self, count, concurrency):
@@ -867,7 +920,7 @@ class Bench:
                 token = self.tokens.new()
                 self.operators[visitor.operator_partner_id].reply(visitor.session_id, token)
                 return token
-            except (BenchError, requests.RequestException) as error:
+            except BenchError as error:
                 errors.append(error)
                 return None
 
@@ -965,7 +1018,7 @@ class Bench:
             sent_at = perf_counter()
             try:
                 posts.append(send(visitor, token))
-            except (BenchError, requests.RequestException) as error:
+            except BenchError as error:
                 errors.append(error)
                 continue
             if arrivals.wait([token], sent_at + a.delivery_timeout):
@@ -1013,7 +1066,7 @@ class Bench:
                 sent_at = perf_counter()
                 try:
                     elapsed = self.visitor_post(mine[j % len(mine)], token)
-                except (BenchError, requests.RequestException) as error:
+                except BenchError as error:
                     with lock:
                         errors.append(error)
                     continue
@@ -1052,19 +1105,18 @@ class Operator:
 
     def __init__(self, bench, login):
         self.base = bench.base
-        self.http = requests.Session()
-        response = self.http.post(
-            f"{self.base}/web/session/authenticate",
-            json={
+        self.http = HttpClient(bench.base)
+        _status, answer = self.http.post_json(
+            "/web/session/authenticate",
+            {
                 "jsonrpc": "2.0",
                 "method": "call",
                 "params": {"db": bench.args.db, "login": login, "password": bench.args.password},
             },
-            timeout=HTTP_TIMEOUT,
         )
-        result = response.json().get("result") or {}
+        result = answer.get("result") or {}
         if not result.get("uid"):
-            raise BenchError(f"{login} cannot log in: {response.text[:300]}")
+            raise BenchError(f"{login} cannot log in: {str(answer)[:300]}")
         self.login = login
         self.partner_id = result["partner_id"]
         # The web client's websocket: the protocol version of its session info.
@@ -1082,9 +1134,9 @@ class Operator:
     def reply(self, session_id, token):
         """Post as the operator's chat window does; the request's seconds."""
         t0 = perf_counter()
-        response = self.http.post(
-            f"{self.base}/mail/message/post",
-            json={
+        status, answer = self.http.post_json(
+            "/mail/message/post",
+            {
                 "jsonrpc": "2.0",
                 "method": "call",
                 "params": {
@@ -1099,13 +1151,12 @@ class Operator:
                     },
                 },
             },
-            timeout=HTTP_TIMEOUT,
         )
         elapsed = perf_counter() - t0
-        if response.status_code != 200 or "error" in response.json():
+        if status != 200 or "error" in answer:
             raise BenchError(
-                f"/mail/message/post: HTTP {response.status_code} {response.text[:300]}",
-                kind=f"/mail/message/post: HTTP {response.status_code}",
+                f"/mail/message/post: HTTP {status} {str(answer)[:300]}",
+                kind=f"/mail/message/post: HTTP {status}",
             )
         return elapsed
 
