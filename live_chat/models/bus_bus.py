@@ -26,6 +26,13 @@ for a socket that got nothing for a while) and keeps its channels' ones; a first
 (no last id) reads the whole table, a day of notifications. At a hundred messages per
 second that is thousands of rows per poll, and most of PostgreSQL's time per
 message. The suite adds an index on (channel, id): a poll reads its channels' rows.
+With one condition ``channel = ANY(<the socket's channels>)``, the planner prices
+that index by its number of channels (an operator's socket has two per open session)
+and takes the primary key again past a few channels, reading the thousands of rows;
+it also weighs each channel against the column's statistics on every plan. The poll
+reads each channel's own rows instead (a lateral subquery per channel, on the index
+whatever the number of channels): 0.4 ms of PostgreSQL instead of 2 for an
+operator's socket with 45 channels, 3,000 rows behind the newest.
 """
 
 import datetime
@@ -151,24 +158,37 @@ class BusBus(models.Model):
         """The host's poll (the same notifications, in the same order, with the
         same filters: newer than ``last``, or of the last ``TIMEOUT`` seconds on a
         first poll; none of ``ignore_ids``), in one plain query."""
-        if last == 0:
-            since = fields.Datetime.now() - datetime.timedelta(seconds=TIMEOUT)
-            newer = SQL("create_date > %s", since)
-        else:
-            newer = SQL("id > %s", last)
         self.flush_model(["channel", "message", "create_date"])
         dbname = self.env.cr.dbname
-        names = [json_dump(channel_with_db(dbname, channel)) for channel in channels]
-        self.env.cr.execute(
-            SQL(
+        # Each channel once (the lateral subquery below would read a repeated one twice).
+        names = list(dict.fromkeys(json_dump(channel_with_db(dbname, c)) for c in channels))
+        ignore_ids = list(ignore_ids or ())
+        if last == 0:
+            since = fields.Datetime.now() - datetime.timedelta(seconds=TIMEOUT)
+            query = SQL(
                 """SELECT id, message FROM bus_bus
-                    WHERE %s AND channel = ANY(%s) AND NOT (id = ANY(%s))
+                    WHERE create_date > %s AND channel = ANY(%s) AND NOT (id = ANY(%s))
                     ORDER BY id""",
-                newer,
+                since,
                 names,
-                list(ignore_ids or ()),
+                ignore_ids,
             )
-        )
+        else:
+            # OFFSET 0: the subquery stays one per channel (not merged into one scan).
+            query = SQL(
+                """SELECT bus.id, bus.message
+                     FROM unnest(%s::varchar[]) AS socket(channel)
+                    CROSS JOIN LATERAL (
+                          SELECT id, message FROM bus_bus
+                           WHERE bus_bus.channel = socket.channel AND id > %s
+                             AND NOT (id = ANY(%s))
+                          OFFSET 0) AS bus
+                    ORDER BY bus.id""",
+                names,
+                last,
+                ignore_ids,
+            )
+        self.env.cr.execute(query)
         return [
             {"id": id_, "message": orjson.loads(message)} for id_, message in self.env.cr.fetchall()
         ]
