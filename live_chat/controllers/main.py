@@ -232,7 +232,10 @@ def _json_route(path, reader=_read_payload, **kwargs):
     (which browsers send to the server's own pages, or a foreign page can make them
     send) counts only for requests from the server's own pages. ``reader``: how the
     request's fields are read (a multipart form for a file). Its ``auth``: the
-    public user's, one query lighter than the host's (models/ir_http.py)."""
+    public user's, one query lighter than the host's (models/ir_http.py). Stateless:
+    the visitor's credentials are in the request, so no Odoo session is kept or
+    offered (the host would set a session cookie on every answer to a request
+    without one: every page view of every website that embeds the widget)."""
 
     def decorator(func):
         return http.route(
@@ -242,6 +245,7 @@ def _json_route(path, reader=_read_payload, **kwargs):
             methods=["POST"],
             csrf=False,
             cors="*",
+            save_session=False,
             **kwargs,
         )(_api(func, reader))
 

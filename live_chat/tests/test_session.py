@@ -53,7 +53,11 @@ class TestSession(LiveChatCommon, HttpCase):
             model: self.env[model].search_count([])
             for model in ("discuss.channel", "mail.guest", "mail.message")
         }
-        init = self.lc_call(f"/live_chat/init/{self.channel.id}", {"lang": "fr-BE"})
+        self.opener.cookies.clear()  # a visitor's browser on another website
+        response = self.lc_post(f"/live_chat/init/{self.channel.id}", {"lang": "fr-BE"})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertNotIn("Set-Cookie", response.headers, "no Odoo session either")
+        init = response.json()
         self.assertIs(init["available"], True)
         self.assertIs(init["session"], False)
         self.assertEqual(init["options"]["name"], "Support")
