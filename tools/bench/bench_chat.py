@@ -668,7 +668,7 @@ class Bench:
         body = json.dumps({"lang": LANG, **payload})
         t0 = perf_counter()
         # No cookie: the widget's requests carry none.
-        status, answer = HttpClient(self.base).post(
+        status, raw = HttpClient(self.base).post(
             route,
             body,
             {
@@ -683,7 +683,7 @@ class Bench:
         )
         elapsed = perf_counter() - t0
         try:
-            answer = json.loads(answer)
+            answer = json.loads(raw)
         except ValueError:
             answer = None
         if status != 200 or not isinstance(answer, dict):
@@ -692,7 +692,7 @@ class Bench:
             except (KeyError, TypeError):
                 code = ""
             raise BenchError(
-                f"{route}: HTTP {status} {str(answer)[:200]}",
+                f"{route}: HTTP {status} {raw[:200]!r}",
                 kind=f"{route}: HTTP {status} {code}".rstrip(),
             )
         return answer, elapsed
