@@ -1052,6 +1052,7 @@ class Bench:
         lock = threading.Lock()
         cpu = self.server.cpu_seconds()
         machine = machine_cpu()
+        overflows = listen_overflows()
 
         def worker(k):
             mine = visitors[k::threads]
@@ -1097,6 +1098,7 @@ class Bench:
             "missing": len(records) - len(deliveries),
             "cpu": (self.server.cpu_seconds() - cpu) / max(len(records), 1),
             "machine": {key: value - machine[key] for key, value in machine_cpu().items()},
+            "dropped": None if overflows is None else listen_overflows() - overflows,
         }
 
 
@@ -1349,7 +1351,10 @@ def report_rates(bench, rates):
         "   'CPU/msg': the server's CPU time (HTTP workers, websocket worker) per message sent"
     )
     lines.append("   where the machine's CPU went, per message sent (ms), over each rate's run:")
-    lines.append(f"   {'msg/s':>8}{'server':>9}{'PostgreSQL':>12}{'client':>9}{'machine busy':>15}")
+    lines.append(
+        f"   {'msg/s':>8}{'server':>9}{'PostgreSQL':>12}{'client':>9}{'machine busy':>15}"
+        f"{'connections dropped':>22}"
+    )
     for r in rates:
         sent = max(r["sent"], 1)
         machine = r["machine"]
@@ -1357,11 +1362,15 @@ def report_rates(bench, rates):
         lines.append(
             f"   {r['rate']:>8g}{r['cpu'] * 1000:>9.1f}"
             f"{machine['postgres'] * 1000 / sent:>12.1f}{machine['client'] * 1000 / sent:>9.1f}"
-            f"{busy:>14.0%}"
+            f"{busy:>14.0%}{'-' if r['dropped'] is None else r['dropped']:>22}"
         )
     lines.append(
         "   PostgreSQL: its processes of the machine; the client: this script (the visitors'"
-        " and operators' clients); 'machine busy': all cores"
+        " and operators' clients); 'machine busy': all cores;"
+    )
+    lines.append(
+        "   'connections dropped': by the server's full listen queue (8 per HTTP worker), each"
+        " tried again by its client a second later"
     )
     lines.append("")
     return lines
@@ -1559,6 +1568,22 @@ def widget_activity(timers, before):
 
 def loadavg():
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def listen_overflows():
+    """Connections the machine's listening sockets dropped since boot (Linux's
+    TcpExtListenOverflows; None elsewhere): the server's listen queue was full (Odoo's
+    prefork server listens with 8 per HTTP worker), and the client tries again a
+    second later."""
+    try:
+        with open("/proc/net/netstat", encoding="ascii") as netstat:
+            lines = [line.split() for line in netstat]
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names[0] == "TcpExt:" and "ListenOverflows" in names:
+            return int(values[names.index("ListenOverflows")])
+    return None
 
 
 def busy_seconds():
