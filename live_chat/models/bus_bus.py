@@ -32,7 +32,8 @@ and takes the primary key again past a few channels, reading the thousands of ro
 it also weighs each channel against the column's statistics on every plan. The poll
 reads each channel's own rows instead (a lateral subquery per channel, on the index
 whatever the number of channels): 0.4 ms of PostgreSQL instead of 2 for an
-operator's socket with 45 channels, 3,000 rows behind the newest.
+operator's socket with 45 channels, 3,000 rows behind the newest; its first poll
+(the last seconds, by date) 4 ms instead of 380.
 """
 
 import datetime
@@ -162,33 +163,27 @@ class BusBus(models.Model):
         dbname = self.env.cr.dbname
         # Each channel once (the lateral subquery below would read a repeated one twice).
         names = list(dict.fromkeys(json_dump(channel_with_db(dbname, c)) for c in channels))
-        ignore_ids = list(ignore_ids or ())
         if last == 0:
             since = fields.Datetime.now() - datetime.timedelta(seconds=TIMEOUT)
-            query = SQL(
-                """SELECT id, message FROM bus_bus
-                    WHERE create_date > %s AND channel = ANY(%s) AND NOT (id = ANY(%s))
-                    ORDER BY id""",
-                since,
-                names,
-                ignore_ids,
-            )
+            newer = SQL("create_date > %s", since)
         else:
-            # OFFSET 0: the subquery stays one per channel (not merged into one scan).
-            query = SQL(
+            newer = SQL("id > %s", last)
+        # OFFSET 0: the subquery stays one per channel (not merged into one scan).
+        self.env.cr.execute(
+            SQL(
                 """SELECT bus.id, bus.message
                      FROM unnest(%s::varchar[]) AS socket(channel)
                     CROSS JOIN LATERAL (
                           SELECT id, message FROM bus_bus
-                           WHERE bus_bus.channel = socket.channel AND id > %s
+                           WHERE bus_bus.channel = socket.channel AND %s
                              AND NOT (id = ANY(%s))
                           OFFSET 0) AS bus
                     ORDER BY bus.id""",
                 names,
-                last,
-                ignore_ids,
+                newer,
+                list(ignore_ids or ()),
             )
-        self.env.cr.execute(query)
+        )
         return [
             {"id": id_, "message": orjson.loads(message)} for id_, message in self.env.cr.fetchall()
         ]

@@ -470,7 +470,12 @@ class TestBusPoll(TransactionCase):
         )
         self.env.cr.execute("ANALYZE bus_bus")
         operator = [partner, *(f"live_chat:quiet-{n}" for n in range(44))]
-        for channels, last in (([partner], first), ([partner], 0), (operator, first)):
+        for channels, last in (
+            ([partner], first),
+            ([partner], 0),
+            (operator, first),
+            (operator, 0),
+        ):
             with self.subTest(channels=len(channels), last=last):
                 self.assertEqual(len(bus._poll(channels, last)), 1)
                 poll = self.env.cr._obj.query.decode()

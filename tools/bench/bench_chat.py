@@ -1106,7 +1106,6 @@ class Operator:
     """An operator's web client: a session, a websocket, the presence."""
 
     def __init__(self, bench, login):
-        self.base = bench.base
         self.http = HttpClient(bench.base)
         _status, answer = self.http.post_json(
             "/web/session/authenticate",
