@@ -5,7 +5,10 @@
 #
 #   tools/bench.sh chat|widget|report [--fresh] [--no-update] [the script's options]
 #     chat         visitors and operators chatting in real time (tools/bench/bench_chat.py;
-#                  `tools/bench.sh chat --help` lists its options)
+#                  `tools/bench.sh chat --help` lists its options); --cluster: then the
+#                  same against a cluster of tools/cluster.sh (two servers, a replica, the
+#                  proxy; one of its own, LIVE_CHAT_BENCH_CLUSTER_PORT, 8790, started when
+#                  not running), and the main figures of both side by side
 #     widget       the visitor's widget on a foreign page, in headless Chromium: bytes and
 #                  times before and after the click (tools/bench/bench_widget.py); its
 #                  defaults: database live_chat_bench_widget, ports 8869 (the proxy;
@@ -106,14 +109,19 @@ if [ "$BENCH" = report ]; then
         --out-dir "$BENCH_DIR" "${ARGS[@]}"
 fi
 
-log "database $DB: $OPERATORS operators, the channel \"Benchmark\", no open session"
-# Idempotent: the same state however often it runs. Sessions of earlier runs are
-# closed (not deleted): the history grows from run to run, as it does in production.
-setup_out="$(LIVE_CHAT_BENCH_OPERATORS="$OPERATORS" LIVE_CHAT_BENCH_PASSWORD="$OPERATOR_PASSWORD" \
-    LIVE_CHAT_BENCH_RATE_LIMIT="$RATE_LIMIT" LIVE_CHAT_BENCH_BASE_URL="http://127.0.0.1:$HTTP_PORT" \
-    "$PY" "$ODOO_SRC/odoo-bin" shell --addons-path="$(addons_path)" --db_host="$PGHOST" \
-    --db_port="$PGPORT" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
-    "${DB_ARGS[@]}" --no-http --log-level=warn <<'PY'
+# The benchmark's operators and its channel "Benchmark" in database $1 (PostgreSQL on
+# port $2), served at $3; sets channel_id, history (its sessions so far) and limits.
+bench_setup() {
+    local db="$1" pgport="$2" base_url="$3" setup_out
+    log "database $db: $OPERATORS operators, the channel \"Benchmark\", no open session"
+    # Idempotent: the same state however often it runs. Sessions of earlier runs are
+    # closed (not deleted): the history grows from run to run, as it does in production.
+    setup_out="$(LIVE_CHAT_BENCH_OPERATORS="$OPERATORS" LIVE_CHAT_BENCH_PASSWORD="$OPERATOR_PASSWORD" \
+        LIVE_CHAT_BENCH_RATE_LIMIT="$RATE_LIMIT" LIVE_CHAT_BENCH_BASE_URL="$base_url" \
+        "$PY" "$ODOO_SRC/odoo-bin" shell --addons-path="$(addons_path)" --db_host="$PGHOST" \
+        --db_port="$pgport" --db_user="$PGUSER" --db_password="$PGPASSWORD" \
+        -d "$db" --db-filter="^$db\$" --log-handler=odoo.modules.loading:WARNING \
+        --no-http --log-level=warn <<'PY'
 import os
 
 from odoo import Command
@@ -175,11 +183,14 @@ env["ir.config_parameter"].set_param("web.base.url.freeze", True)
 env.cr.commit()
 print(f"BENCH_CHANNEL_ID={channel.id} BENCH_HISTORY={history} BENCH_LIMITS={limits}")
 PY
-)" || die "setting up $DB failed"
-channel_id="$(sed -n 's/.*BENCH_CHANNEL_ID=\([0-9]*\).*/\1/p' <<<"$setup_out")"
-history="$(sed -n 's/.*BENCH_HISTORY=\([0-9]*\).*/\1/p' <<<"$setup_out")"
-limits="$(sed -n 's/.*BENCH_LIMITS=//p' <<<"$setup_out")"
-[ -n "$channel_id" ] || die "no channel id in the setup's output: $setup_out"
+)" || die "setting up $db failed"
+    channel_id="$(sed -n 's/.*BENCH_CHANNEL_ID=\([0-9]*\).*/\1/p' <<<"$setup_out")"
+    history="$(sed -n 's/.*BENCH_HISTORY=\([0-9]*\).*/\1/p' <<<"$setup_out")"
+    limits="$(sed -n 's/.*BENCH_LIMITS=//p' <<<"$setup_out")"
+    [ -n "$channel_id" ] || die "no channel id in the setup's output: $setup_out"
+}
+
+bench_setup "$DB" "$PGPORT" "http://127.0.0.1:$HTTP_PORT"
 
 if [ "$BENCH" = init ]; then
     # The single server as bench_chat.py starts it (without --db-filter, which costs a
@@ -218,10 +229,43 @@ if [ "$BENCH" = init ]; then
 fi
 
 operators_arg="$(seq -f "bench_op_%g" -s, 1 "$OPERATORS")"
-exec "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
-    "$SCRIPT" \
-    --odoo-bin "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" \
-    --db "$DB" --channel-id "$channel_id" --history "${history:-0}" --rate-limits "$limits" \
-    --operators "$operators_arg" --password "$OPERATOR_PASSWORD" \
-    --http-port "$HTTP_PORT" --gevent-port "$GEVENT_PORT" --workers "$WORKERS" \
-    --out-dir "$BENCH_DIR" "${ARGS[@]}"
+run_script() { # the benchmark's script on database $1 (the channel of the last bench_setup)
+    local db="$1"
+    shift
+    "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" \
+        "$SCRIPT" \
+        --odoo-bin "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" \
+        --db "$db" --channel-id "$channel_id" --history "${history:-0}" --rate-limits "$limits" \
+        --operators "$operators_arg" --password "$OPERATOR_PASSWORD" \
+        --http-port "$HTTP_PORT" --gevent-port "$GEVENT_PORT" --workers "$WORKERS" \
+        --out-dir "$BENCH_DIR" "$@" "${ARGS[@]}"
+}
+[ "$BENCH" = chat ] && [ "$CLUSTER" = 1 ] || {
+    run_script "$DB"
+    exit $?
+}
+
+# chat --cluster: the single server, then a cluster of tools/cluster.sh of the benchmark's
+# own (not the one of `tools/cluster.sh check`, whose database it would change), started
+# unless it runs, stopped after if started here; then both runs' figures side by side.
+run_script "$DB" --summary-out "$BENCH_DIR/chat-summary.json" || exit $?
+export LIVE_CHAT_CLUSTER_PORT="${LIVE_CHAT_BENCH_CLUSTER_PORT:-8790}"
+export LIVE_CHAT_CLUSTER_DIR="${LIVE_CHAT_BENCH_CLUSTER_DIR:-/tmp/live_chat_bench_cluster-$LIVE_CHAT_CLUSTER_PORT}"
+export LIVE_CHAT_CLUSTER_DB="${LIVE_CHAT_BENCH_CLUSTER_DB:-live_chat_bench_cluster}"
+export LIVE_CHAT_CLUSTER_PGPORT="${LIVE_CHAT_BENCH_CLUSTER_PGPORT:-$((LIVE_CHAT_CLUSTER_PORT + 9))}"
+export LIVE_CHAT_REPLICA_PGPORT="${LIVE_CHAT_BENCH_REPLICA_PGPORT:-$((LIVE_CHAT_CLUSTER_PORT + 8))}"
+export LIVE_CHAT_CLUSTER_WORKERS="$WORKERS"
+proxy_url="http://127.0.0.1:$LIVE_CHAT_CLUSTER_PORT"
+cluster_started=0
+# shellcheck disable=SC2329 # run by the trap below
+stop_cluster() { [ "$cluster_started" = 0 ] || bash "$REPO_DIR/tools/cluster.sh" stop; }
+trap stop_cluster EXIT
+if ! curl -fso /dev/null "$proxy_url/web/login"; then
+    cluster_started=1
+    bash "$REPO_DIR/tools/cluster.sh" start
+fi
+bench_setup "$LIVE_CHAT_CLUSTER_DB" "$LIVE_CHAT_CLUSTER_PGPORT" "$proxy_url"
+run_script "$LIVE_CHAT_CLUSTER_DB" --cluster-dir "$LIVE_CHAT_CLUSTER_DIR" --proxy-url "$proxy_url" \
+    --summary-out "$BENCH_DIR/chat-cluster-summary.json" || exit $?
+"$PY" "$SCRIPT" compare "$BENCH_DIR/chat-summary.json" "$BENCH_DIR/chat-cluster-summary.json" \
+    | tee "$BENCH_DIR/chat-side-by-side.txt"

@@ -42,6 +42,12 @@ UTF-8 check, which the JSON decoding does anyway): the requests library spent 1 
 2 ms of CPU preparing each request, on a machine shared with the server, and it
 showed in every latency measured (a browser's fetch costs its page microseconds).
 
+With ``--cluster-dir`` (``tools/bench.sh chat --cluster``), it starts no server: it
+measures the running cluster of tools/cluster.sh (two servers, a replica) through its
+proxy, each visitor's connections leaving from their own address; with
+``--summary-out``, it also writes the main figures, which ``bench_chat.py compare
+A.json B.json`` prints side by side.
+
 A warm-up (sessions, posts and replies on every route) runs before any measurement
 and is excluded from every figure, the server log's included. Every loop is bounded
 in count and in time; --max-seconds bounds the whole run.
@@ -125,10 +131,13 @@ class HttpClient:
     the cookies it sets kept for the next requests (an operator's session), no
     retry. A failure to connect or to read the answer raises a BenchError."""
 
-    def __init__(self, base, timeout=HTTP_TIMEOUT):
+    def __init__(self, base, timeout=HTTP_TIMEOUT, source_address=None):
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.timeout = timeout
+        # The client's own address (in 127.0.0.0/8) for the connection: a reverse
+        # proxy in between tells the server that address.
+        self.source_address = (source_address, 0) if source_address else None
         self.cookies = {}
 
     def post(self, path, body, headers):
@@ -136,7 +145,9 @@ class HttpClient:
         headers = dict(headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=self.timeout, source_address=self.source_address
+        )
         try:
             connection.request("POST", path, body=body.encode(), headers=headers)
             response = connection.getresponse()
@@ -207,6 +218,11 @@ class Server:
         self.logfile = os.path.join(args.out_dir, "chat-server.log")
         self.outfile = os.path.join(args.out_dir, "chat-server.out")
         self.proc = None
+
+    @property
+    def logfiles(self):
+        """The servers' logs (one here)."""
+        return [self.logfile]
 
     def command(self):
         a = self.args
@@ -342,10 +358,82 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
     def log_offset(self):
+        """Where each log ends now (parse_log reads from there)."""
+        return [_size(path) for path in self.logfiles]
+
+
+class ClusterServers(Server):
+    """tools/cluster.sh's two Odoo servers (each with its HTTP workers and its gevent
+    worker, on one PostgreSQL primary with a streaming replica) behind its proxy,
+    already running: started and stopped by tools/bench.sh, not by this script. The
+    benchmark's clients talk to the proxy only, which hands each connection (a
+    request, a websocket) to the servers in turn."""
+
+    @property
+    def logfiles(self):
+        return [os.path.join(self.args.cluster_dir, "logs", f"{name}.log") for name in "ab"]
+
+    def start(self):
+        log(f"the cluster of {self.args.cluster_dir}, through its proxy {self.args.proxy_url}")
+
+    def wait_ready(self, timeout):
+        deadline = perf_counter() + timeout
+        parts = urlsplit(self.args.proxy_url)
+        while perf_counter() < deadline:
+            if not self.processes():
+                raise BenchError(f"no server of the cluster runs ({self.args.cluster_dir})")
+            # Twice: the proxy hands the connections to the servers in turn.
+            if all([self._healthy(parts), self._healthy(parts)]):
+                return
+            time.sleep(0.5)
+        raise BenchError(f"the cluster's proxy did not answer within {timeout} s")
+
+    @staticmethod
+    def _healthy(parts):
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
         try:
-            return os.path.getsize(self.logfile)
-        except OSError:
-            return 0
+            connection.request("GET", "/web/health")
+            return connection.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            connection.close()
+
+    def processes(self):
+        """(role, psutil.Process) of both servers: each one's master and workers (the
+        children of the loop of tools/cluster.sh that restarts it)."""
+        result = []
+        for name in "ab":
+            try:
+                pidfile = os.path.join(self.args.cluster_dir, f"{name}.pid")
+                with open(pidfile, encoding="ascii") as handle:
+                    supervisor = psutil.Process(int(handle.read().strip()))
+                children = supervisor.children(recursive=True)
+            except (OSError, ValueError, psutil.Error):
+                continue
+            for child in children:
+                try:
+                    cmdline = child.cmdline()
+                except psutil.Error:
+                    continue
+                if not any(part.endswith("odoo-bin") for part in cmdline):
+                    continue  # the loop's sleep
+                if child.ppid() == supervisor.pid:
+                    role = "master"
+                else:
+                    role = "gevent" if "gevent" in cmdline else "http worker"
+                result.append((f"{name.upper()} {role}", child))
+        return result
+
+    def stop(self):
+        pass
+
+
+def _size(path):
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 # ------------------------------------------------------------
@@ -640,8 +728,13 @@ class Bench:
     def __init__(self, args, server):
         self.args = args
         self.server = server
-        self.base = f"http://127.0.0.1:{args.http_port}"
-        self.ws_base = f"ws://127.0.0.1:{args.gevent_port}/websocket"
+        if args.cluster_dir:
+            # Everything through the cluster's proxy, as a load balancer in front.
+            self.base = args.proxy_url.rstrip("/")
+            self.ws_base = "ws" + self.base.removeprefix("http") + "/websocket"
+        else:
+            self.base = f"http://127.0.0.1:{args.http_port}"
+            self.ws_base = f"ws://127.0.0.1:{args.gevent_port}/websocket"
         # The operators' (bench_widget.py's Operators has the same attribute).
         self.ws_url = f"{self.ws_base}?version={WS_VERSION}"
         self.tokens = Tokens()
@@ -657,8 +750,9 @@ class Bench:
     # -- HTTP ------------------------------------------------------------
 
     def new_address(self):
-        """A visitor's own address, in 127.0.0.0/8 (a header only: every
-        connection of the benchmark is to 127.0.0.1)."""
+        """A visitor's own address, in 127.0.0.0/8: a header of its requests to the
+        single server (every connection of the benchmark is to 127.0.0.1), the source
+        of its connections to the cluster's proxy (which tells the servers)."""
         number = next(self._visitor_numbers)
         return f"127.{10 + number // 62500 % 200}.{number // 250 % 250}.{number % 250 + 1}"
 
@@ -667,20 +761,22 @@ class Bench:
         language), through the reverse proxy; (answer, seconds)."""
         body = json.dumps({"lang": LANG, **payload})
         t0 = perf_counter()
+        headers = {
+            "Content-Type": "text/plain",
+            # As a browser sends it from the page of another website.
+            "Origin": PAGE_ORIGIN,
+            "Sec-Fetch-Site": "cross-site",
+        }
+        if self.args.cluster_dir:
+            client = HttpClient(self.base, source_address=address)
+        else:
+            # What a reverse proxy in front would say.
+            client = HttpClient(self.base)
+            headers["X-Forwarded-For"] = address
+            headers["X-Forwarded-Host"] = f"127.0.0.1:{self.args.http_port}"
+            headers["X-Forwarded-Proto"] = "http"
         # No cookie: the widget's requests carry none.
-        status, raw = HttpClient(self.base).post(
-            route,
-            body,
-            {
-                "Content-Type": "text/plain",
-                # As a browser sends it from the page of another website.
-                "Origin": PAGE_ORIGIN,
-                "Sec-Fetch-Site": "cross-site",
-                "X-Forwarded-For": address,
-                "X-Forwarded-Host": f"127.0.0.1:{self.args.http_port}",
-                "X-Forwarded-Proto": "http",
-            },
-        )
+        status, raw = client.post(route, body, headers)
         elapsed = perf_counter() - t0
         try:
             answer = json.loads(raw)
@@ -1167,17 +1263,20 @@ class Operator:
 # ------------------------------------------------------------
 
 
-def parse_log(path, offset):
+def parse_log(paths, offsets):
     """Per route: [(queries, sql seconds, other seconds)]; and the warnings and
-    errors (first line of each, counted)."""
+    errors (first line of each, counted): of each log in ``paths`` (a server's each),
+    from its offset."""
     per_route = defaultdict(list)
     problems = defaultdict(int)
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            handle.seek(offset)
-            text = handle.read()
-    except OSError:
-        return per_route, problems
+    text = ""
+    for path, offset in zip(paths, offsets, strict=True):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                handle.seek(offset)
+                text += handle.read()
+        except OSError:
+            continue
     for line in text.splitlines():
         match = LOG_LINE_RE.match(line)
         if not match:
@@ -1229,8 +1328,17 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
         "=" * 96,
         "Live Chat benchmark: visitors and operators chat in real time",
         "=" * 96,
-        f"server    Odoo 19.0, {a.workers} HTTP workers + the gevent worker, no cron, "
-        f"127.0.0.1:{a.http_port} (HTTP) / :{a.gevent_port} (websocket)",
+        (
+            f"servers   tools/cluster.sh: two Odoo 19.0 servers ({a.workers} HTTP workers + the "
+            "gevent worker each; crons in a process of their own) on one PostgreSQL primary "
+            "with a streaming replica (read-only routes), behind the proxy "
+            f"{a.proxy_url}, which hands each connection (request, websocket) to the "
+            "servers in turn: a message is posted on either server and delivered by either "
+            "(each direction across the two is checked by tools/cluster.sh check)"
+            if a.cluster_dir
+            else f"server    Odoo 19.0, {a.workers} HTTP workers + the gevent worker, no cron, "
+            f"127.0.0.1:{a.http_port} (HTTP) / :{a.gevent_port} (websocket)"
+        ),
         f"database  {a.db}: channel {a.channel_id}, {len(bench.operators)} operators (online, "
         f"unlimited sessions), {a.history} sessions in the history before this run",
         f"machine   {os.cpu_count()} cores, shared with other work: load average "
@@ -1243,8 +1351,14 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
             if context["warmup"][3]
             else ""
         ),
-        f"visitors  each with an address of their own (127.x.y.z in X-Forwarded-For, Odoo in "
-        f"--proxy-mode, as behind a reverse proxy); {a.rate_limits}",
+        (
+            "visitors  each with an address of their own (127.x.y.z, the source of their "
+            "connections; the proxy tells it in X-Forwarded-For, Odoo in --proxy-mode); "
+            if a.cluster_dir
+            else "visitors  each with an address of their own (127.x.y.z in X-Forwarded-For, "
+            "Odoo in --proxy-mode, as behind a reverse proxy); "
+        )
+        + a.rate_limits,
         f"widgets   {len(bench.visitors)} open till the end, as the widget: a websocket on the "
         f"session's bus channel, a ping every {HEARTBEAT} s, catch-ups (see 5)",
         f"duration  {context['duration']:.0f} s, run {bench.tokens.run}",
@@ -1487,6 +1601,17 @@ def parse_args():
     add("--rate-limits", default="rate limits: the product's", help="how they are set (report)")
     add("--operators", required=True, help="logins of the operators, comma-separated")
     add("--password", required=True, help="the operators' password")
+    add(
+        "--cluster-dir",
+        help="measure tools/cluster.sh's running cluster of that directory instead of "
+        "starting a server (its servers' pids and logs), through --proxy-url",
+    )
+    add("--proxy-url", default="http://127.0.0.1:8890", help="the cluster's proxy")
+    add("--label", default=None, help="the run's name in --summary-out")
+    add(
+        "--summary-out",
+        help="also write the main figures there (JSON), for `bench_chat.py compare`",
+    )
     add("--http-port", type=int, default=8769)
     add("--gevent-port", type=int, default=8772)
     add("--workers", type=int, default=2)
@@ -1642,10 +1767,123 @@ def measure(bench, server):
         sum(client.cpu_times()[:2]) - cpu[1],
         perf_counter() - cpu[2],
     )
-    log_figures = parse_log(server.logfile, offset)
+    log_figures = parse_log(server.logfiles, offset)
     context["load_end"] = loadavg()
     context["duration"] = perf_counter() - t0
+    if a.summary_out:
+        with open(a.summary_out, "w", encoding="utf-8") as out:
+            json.dump(summary(bench, starts, to_operator, to_visitor, rates, log_figures), out)
     return report(bench, context, starts, to_operator, to_visitor, rates, log_figures, memory)
+
+
+# ------------------------------------------------------------
+# Side by side: the main figures of two runs (single server, cluster)
+# ------------------------------------------------------------
+
+PERCENTILES = (50, 95, 99)
+
+
+def summary(bench, starts, to_operator, to_visitor, rates, log_figures):
+    """The main figures of a run (milliseconds), for ``compare``."""
+
+    def dist(values):
+        return [None if not values else percentile(values, p) * 1000 for p in PERCENTILES]
+
+    a = bench.args
+    per_route, problems = log_figures
+    return {
+        "label": a.label or ("cluster" if a.cluster_dir else "single server"),
+        "rows": [
+            (f"session start, {a.concurrency} at a time: answered", dist(starts["start"])),
+            ("  'joined' on the operator's socket", dist(starts["joined"])),
+            ("session start, one at a time: answered", dist(starts["alone"]["start"])),
+            ("  'joined' on the operator's socket", dist(starts["alone"]["joined"])),
+            ("visitor to operator: POST answered", dist(to_operator["post"])),
+            ("  on the operator's socket", dist(to_operator["delivery"])),
+            ("operator to visitor: POST answered", dist(to_visitor["post"])),
+            ("  on the visitor's socket", dist(to_visitor["delivery"])),
+            *(
+                (f"{r['rate']:g} msg/s: to the operator's socket", dist(r["delivery"]))
+                for r in rates
+            ),
+        ],
+        "rates": [
+            {
+                "rate": r["rate"],
+                "achieved": r["achieved"],
+                "failed": len(r["errors"]),
+                "lost": r["missing"],
+                "cpu": r["cpu"] * 1000,
+            }
+            for r in rates
+        ],
+        "queries": {
+            route: statistics.median(row[0] for row in per_route[route])
+            for route in ROUTES
+            if per_route.get(route)
+        },
+        "server cpu per message": to_operator["cpu"] * 1000,
+        "log problems": sum(problems.values()),
+    }
+
+
+def compare(paths):
+    """``bench_chat.py compare A.json B.json``: the main figures of runs side by side."""
+    runs = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            runs.append(json.load(handle))
+    width = 26
+
+    def cells(values):
+        return " / ".join("-" if v is None else f"{v:.1f}" for v in values).rjust(width)
+
+    lines = [
+        "",
+        "=" * 96,
+        "Live Chat benchmark, side by side (ms: p50 / p95 / p99)",
+        "=" * 96,
+        f"   {'':<44}" + "".join(run["label"].rjust(width) for run in runs),
+    ]
+    for index, (label, _values) in enumerate(runs[0]["rows"]):
+        row = [
+            run["rows"][index][1]
+            if index < len(run["rows"]) and run["rows"][index][0] == label
+            else [None] * 3
+            for run in runs
+        ]
+        lines.append(f"   {label:<44}" + "".join(cells(values) for values in row))
+    for index, rate in enumerate(runs[0]["rates"]):
+        label = f"{rate['rate']:g} msg/s: achieved, failed, lost"
+        row = []
+        for run in runs:
+            r = run["rates"][index] if index < len(run["rates"]) else None
+            row.append(
+                "-".rjust(width)
+                if r is None
+                else f"{r['achieved']:.1f}, {r['failed']}, {r['lost']}".rjust(width)
+            )
+        lines.append(f"   {label:<44}" + "".join(row))
+    lines.append(
+        f"   {'server CPU per message (ms, all servers)':<44}"
+        + "".join(f"{run['server cpu per message']:.1f}".rjust(width) for run in runs)
+    )
+    for route in ROUTES:
+        if not any(route in run["queries"] for run in runs):
+            continue
+        lines.append(
+            f"   {'queries, ' + route:<44}"
+            + "".join(
+                (f"{run['queries'][route]:g}" if route in run["queries"] else "-").rjust(width)
+                for run in runs
+            )
+        )
+    lines.append(
+        f"   {'warnings and errors in the server logs':<44}"
+        + "".join(f"{run['log problems']}".rjust(width) for run in runs)
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
 
 
 ARGS = None
@@ -1653,9 +1891,11 @@ ARGS = None
 
 def main():
     global ARGS
+    if sys.argv[1:2] == ["compare"]:
+        return compare(sys.argv[2:])
     ARGS = args = parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
-    server = Server(args)
+    server = ClusterServers(args) if args.cluster_dir else Server(args)
     # SIGTERM (and Ctrl-C) end the run through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     timer = watchdog(server, args.max_seconds)
@@ -1676,7 +1916,8 @@ def main():
         timer.cancel()
     text = "\n".join(lines)
     sys.stdout.write(text + "\n")
-    with open(os.path.join(args.out_dir, "chat-report.txt"), "w", encoding="utf-8") as out:
+    name = "chat-cluster-report.txt" if args.cluster_dir else "chat-report.txt"
+    with open(os.path.join(args.out_dir, name), "w", encoding="utf-8") as out:
         out.write(text + "\n")
     return 0
 
