@@ -307,6 +307,42 @@ class DiscussChannel(models.Model):
     # The host's conversation rules, for sessions
     # ------------------------------------------------------------
 
+    def _compute_self_member_id(self):
+        """The host's value for sessions, in one plain query: the current user's or
+        guest's member of each session (the highest id), which the host finds with a
+        ``_read_group`` as superuser (``compute_sudo``: no record rule) through the
+        ``is_self`` search of the members. That read_group, its domain built and
+        optimized at each call, cost 0.7 ms of CPU (of 3 for the host's two access
+        checks of a reply, here) in each request of an operator that checks a session's
+        access (``is_member``, in the host's record rule of channels). Other channels
+        keep the host's compute."""
+        sessions = self.filtered(lambda c: isinstance(c.id, int) and _is_live_chat(c))
+        if others := self - sessions:
+            super(DiscussChannel, others)._compute_self_member_id()
+        if not sessions:
+            return
+        partner, guest = self.env["res.partner"]._get_current_persona()
+        persona = [
+            *([SQL("partner_id = %s", partner.id)] if partner else []),
+            *([SQL("guest_id = %s", guest.id)] if guest else []),
+        ]
+        member_ids = {}
+        if persona:
+            self.env["discuss.channel.member"].flush_model(["channel_id", "partner_id", "guest_id"])
+            member_ids = dict(
+                self.env.execute_query(
+                    SQL(
+                        """SELECT channel_id, max(id) FROM discuss_channel_member
+                            WHERE channel_id = ANY(%s) AND (%s) GROUP BY channel_id""",
+                        sessions.ids,
+                        SQL(" OR ").join(persona),
+                    )
+                )
+            )
+        members = self.env["discuss.channel.member"]
+        for session in sessions:
+            session.self_member_id = members.browse(member_ids.get(session.id, ()))
+
     def _compute_is_member(self):
         res = super()._compute_is_member()
         for session in self.filtered(lambda c: c.is_member and _is_live_chat(c)):

@@ -8,7 +8,7 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import sql_db
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import BusBus as HostBusBus
 from odoo.addons.mail.models.mail_message import MailMessage
@@ -17,7 +17,7 @@ from odoo.addons.mail.models.mail_thread import MailThread
 from ..controllers.init_cache import INIT_CACHE
 from ..models import discuss_channel_post as lean_post
 from ..models.bus_bus import notify_connection
-from .common import LiveChatOperatorCommon
+from .common import LiveChatCommon, LiveChatOperatorCommon
 
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 # What the two paths may write differently: ids, dates, the generated Message-Id.
@@ -377,6 +377,75 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         self.env.flush_all()
         with self.assertQueryCount(10):
             self._operator_post(session, "How can I help?")
+
+
+@tagged("post_install", "-at_install")
+class TestSelfMember(LiveChatCommon, TransactionCase):
+    """A session's member of the current user or guest (``self_member_id``, which the
+    host's rules read through ``is_member`` on each access check) is found in one plain
+    query (discuss_channel.py): the host's value, for every kind of persona."""
+
+    @staticmethod
+    def _host_self_members(channels):
+        """The host's computation: its read_group as superuser over ``is_self``."""
+        groups = (
+            channels.env["discuss.channel.member"]
+            .sudo()
+            ._read_group(
+                [("channel_id", "in", channels.ids), ("is_self", "=", True)],
+                ["channel_id"],
+                ["id:max"],
+            )
+        )
+        return {channel.id: member_id for channel, member_id in groups}
+
+    def test_same_member_as_the_host(self):
+        operator = self._create_operator("lc_self_operator")
+        colleague = self._create_operator("lc_self_colleague")
+        employee = new_test_user(self.env, "lc_self_employee", groups="base.group_user")
+        channel = self._create_channel(operator | colleague)
+        guest, other_guest = self.env["mail.guest"].create([{"name": "Ann"}, {"name": "Bob"}])
+        open_session, closed_session = self._create_sessions(channel, operator, count=2)
+        closed_session.live_chat_state = "closed"
+        group = self.env["discuss.channel"]._create_group(partners_to=operator.partner_id.ids)
+        self.env["discuss.channel.member"].create(
+            [
+                {"channel_id": session.id, **values}
+                for session in (open_session, closed_session)
+                for values in ({"partner_id": operator.partner_id.id}, {"guest_id": guest.id})
+            ]
+        )
+        channels = open_session | closed_session | group
+        public = self.env.ref("base.public_user")
+        personas = {
+            "operator": self.env(user=operator),
+            "colleague": self.env(user=colleague),
+            "employee": self.env(user=employee),
+            "the visitor": self.env(user=public, context={"guest": guest}),
+            "another guest": self.env(user=public, context={"guest": other_guest}),
+            "public, no guest": self.env(user=public),
+        }
+        sessions = open_session | closed_session
+        for name, env in personas.items():
+            with self.subTest(persona=name):
+                expected = self._host_self_members(channels.with_env(env))
+                env.invalidate_all()
+                # The sessions' values without the host's read_group.
+                with patch.object(
+                    type(self.env["discuss.channel.member"]),
+                    "_read_group",
+                    side_effect=AssertionError("the host's read_group"),
+                ):
+                    found = {
+                        session.id: session.self_member_id.id for session in sessions.with_env(env)
+                    }
+                found[group.id] = group.with_env(env).self_member_id.id
+                self.assertEqual(
+                    {key: value for key, value in found.items() if value},
+                    expected,
+                )
+        self.assertTrue(open_session.with_user(operator).is_member)
+        self.assertFalse(open_session.with_user(colleague).is_member)
 
 
 @tagged("post_install", "-at_install")
