@@ -175,6 +175,12 @@ def post_lean(
     }
     values.update(session._process_attachments_for_post([], [], values))
     message = create_message(session, values)
+    # The messages its body links to, which the web client's format of the message
+    # shows: none in a body without a link (the host's compute parses the body with
+    # lxml, looking for <a> elements; what the create stores of the body has no tag
+    # that the given body has not).
+    if "<a" not in str(values["body"] or "").lower():
+        message._fields["linked_message_ids"]._update_cache(message, ())
     # The subtype's description, which the web client's format of the message shows
     # (a read of the subtype per message otherwise).
     subtype = env["mail.message.subtype"].sudo().browse(subtype_id)

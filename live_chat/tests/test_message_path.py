@@ -64,9 +64,10 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
     # Helpers
     # ------------------------------------------------------------
 
-    def _post(self, session, by_visitor, host):
-        """Post in ``session`` by the host's path (``host``) or the suite's; return the
-        message, the bus notifications and the web pushes it made."""
+    def _post(self, session, by_visitor, host, body="Yes it is"):
+        """Post in ``session`` by the host's path (``host``) or the suite's (the
+        operator's ``body``); return the message, the bus notifications and the web
+        pushes it made."""
         session = session.with_context(live_chat_host_post=host)
         pushes = []
 
@@ -90,7 +91,7 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                     .sudo()
                     .message_post(
                         # What the web client's composer sends.
-                        body="Yes it is",
+                        body=body,
                         message_type="comment",
                         subtype_xmlid="mail.mt_comment",
                         email_add_signature=True,
@@ -240,6 +241,22 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                     # The visitor's message reached the operator's device.
                     self.assertTrue(host["web push"])
                 self.assertEqual(lean, host)
+
+    def test_message_links_as_the_host(self):
+        """An operator's message with a link to another message (the web client's
+        message link): the same linked message in the notifications by both paths (a
+        message without a link has none, which the lean path knows without parsing its
+        body: test_same_result_as_the_host)."""
+        linked = self.operator.partner_id.message_post(body="Order 42", message_type="comment")
+        body = Markup(
+            '<p>About <a href="/mail/message/%(id)s" class="o_message_redirect" '
+            'data-oe-model="mail.message" data-oe-id="%(id)s">this order</a></p>'
+        ) % {"id": linked.id}
+        host = self._state(self.host_session, *self._post(self.host_session, False, True, body))
+        lean = self._state(self.lean_session, *self._post(self.lean_session, False, False, body))
+        # The linked message's own record goes with the message.
+        self.assertIn('{"id": %d, "model": "res.partner"' % linked.id, json.dumps(host["bus"]))
+        self.assertEqual(lean, host)
 
     def test_web_push_recipients_as_the_host(self):
         """An operator busy, or who muted the session, gets no web push of a visitor's
