@@ -16,7 +16,11 @@ snippet, and drives headless Chromium over the DevTools protocol:
 2. the click: the time to the composer being ready, the bytes it added (the
    module of typing, seen and files, loaded on the first opening), the total;
 3. the visitor's first message (it starts the session): from pressing "send" to
-   the message on the operator's websocket.
+   the message on the operator's websocket;
+4. the same to the message's text in Odoo's web client of the operator (a tab of
+   the same browser, on the Live Chat dashboard: the session's chat window opens on
+   "joined", then shows its messages), against the budget of a message on the other
+   side's screen (300 ms).
 
 Cold loads: a new browser context each (empty cache and storage); warm loads:
 one context, its cache primed. Every wait is bounded; --max-seconds bounds the run.
@@ -57,6 +61,7 @@ BUDGET_BEFORE_GZIP = 30 * 1024
 BUDGET_BUTTON = 0.3
 BUDGET_TOTAL_GZIP = 120 * 1024
 BUDGET_COMPOSER = 0.5
+BUDGET_MESSAGE = 0.3  # a message on the other side's screen
 WAIT = 15  # seconds, any single wait in the browser
 
 # Installed before any script of the page: the time the button becomes visible.
@@ -101,10 +106,42 @@ SEND = """
 (function () {
     var root = document.querySelector("[data-live-chat]").shadowRoot;
     root.querySelector(".win:not([hidden]) .input").value = %s;
+    var at = performance.timeOrigin + performance.now();
     root.querySelector(".win:not([hidden]) .send").click();
-    return true;
+    return at;
 })()
 """
+
+# In the operator's web client: the time (the machine's clock, as the visitor's page
+# reads it) a text is first added to the page, a chat window's message or a notice.
+# Only the added nodes are read: the page's layout is left alone.
+WATCH_TEXT = """
+(function (text) {
+    window.__lcSeen = window.__lcSeen || {};
+    var observer = new MutationObserver(function (records) {
+        for (var record of records) {
+            var nodes = record.type === "characterData" ? [record.target] : record.addedNodes;
+            for (var node of nodes) {
+                if ((node.textContent || "").includes(text)) {
+                    window.__lcSeen[text] = performance.timeOrigin + performance.now();
+                    observer.disconnect();
+                    return;
+                }
+            }
+        }
+    });
+    observer.observe(document.body, {childList: true, subtree: true, characterData: true});
+    return true;
+})(%s)
+"""
+
+# The operator's chat windows closed (the sessions stay open): each new session's
+# window opens in a hub that holds a few.
+CLOSE_CHAT_WINDOWS = """
+odoo.__WOWL_DEBUG__.root.env.services["mail.store"].chatHub.closeAll().then(() => true)
+"""
+# Inactive for an hour (ms): the presence the web client sends then ("away").
+AWAY_MS = 3600 * 1000
 
 
 # ------------------------------------------------------------
@@ -413,7 +450,7 @@ def fmt_s(value):
     return "-" if value is None else f"{value * 1000:.0f} ms"
 
 
-def report(args, base, page_url, cold, warm, first):
+def report(args, base, page_url, cold, warm, first, screen):
     first_cold = cold[0]
     before = first_cold["before"]
     after = first_cold["after"]
@@ -487,6 +524,20 @@ def report(args, base, page_url, cold, warm, first):
     else:
         lines.append("   none arrived")
     lines.append("")
+    lines.append(
+        f"4. The first message on the operator's screen: 'send' pressed to its text in "
+        f"Odoo's web client of the operator, {len(screen)} of {args.screen_messages} visitors"
+    )
+    if screen:
+        lines.append(
+            f"   median {fmt_s(median(screen))}, min {fmt_s(min(screen))}, max "
+            f"{fmt_s(max(screen))}; budget {fmt_s(BUDGET_MESSAGE)}: "
+            f"{verdict(median(screen), BUDGET_MESSAGE)} (includes 'joined', the chat window "
+            "opened, the thread's messages fetched and drawn)"
+        )
+    else:
+        lines.append("   none arrived")
+    lines.append("")
     return lines
 
 
@@ -527,6 +578,69 @@ def first_messages(browser, page_url, operators, count):
             tab.settle()
         finally:
             tab.close()
+    return times
+
+
+def operator_web_client(browser, base, operator):
+    """A tab of Odoo's web client, logged in as ``operator`` (their session), ready."""
+    tab = Tab(browser)
+    tab.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    )
+    tab.call(
+        "Network.setCookie",
+        {"name": "session_id", "value": operator.http.cookies["session_id"], "url": base},
+    )
+    # The Live Chat dashboard (in Discuss, the sessions open in the app, not in chat
+    # windows).
+    tab.call("Page.navigate", {"url": f"{base}/odoo/live-chat"})
+    tab.wait_for(
+        "(window.odoo && odoo.__WOWL_DEBUG__ && document.querySelector('.o_main_navbar')) "
+        "? true : null",
+        "the operator's web client",
+    )
+    # Its websocket opened and its presence sent (the web client keeps requests
+    # pending: no settling).
+    browser.pump(3)
+    return tab
+
+
+def screen_messages(browser, base, page_url, operators, count):
+    """The first message of ``count`` visitors, from 'send' to the operator's screen:
+    the text in the page of Odoo's web client of the operator given the session (a
+    chat window opens on "joined", then shows the thread's messages). The other
+    operators are made away (as their web client says after an hour idle), so that
+    the one in the browser gets every session; their websockets stay open."""
+    chosen, others = operators.list[0], operators.list[1:]
+    for operator in others:
+        operator.bus.send("update_presence", {"inactivity_period": AWAY_MS})
+    tab = operator_web_client(browser, base, chosen)
+    times = []
+    try:
+        for index in range(count):
+            visitor = Tab(browser)
+            try:
+                page_load(visitor, page_url)
+                text = f"Hello operator {index} {operators.tokens.new()}"
+                tab.evaluate(WATCH_TEXT % json.dumps(text))
+                sent = visitor.evaluate(SEND % json.dumps(text))
+                try:
+                    seen = tab.wait_for(
+                        f"(window.__lcSeen || {{}})[{json.dumps(text)}] || null",
+                        "the first message on the operator's screen",
+                    )
+                    times.append((seen - sent) / 1000)
+                except BenchError as error:
+                    log(f"!! {error}")
+                visitor.settle()
+            finally:
+                visitor.close()
+            tab.evaluate(CLOSE_CHAT_WINDOWS, await_promise=True)
+    finally:
+        tab.close()
+        for operator in others:
+            operator.bus.update_presence()
     return times
 
 
@@ -579,6 +693,12 @@ def parse_args():
     add("--out-dir", default=".bench")
     add("--loads", type=int, default=10, help="cold loads, and warm loads")
     add("--messages", type=int, default=5, help="3: first messages (0: skip)")
+    add(
+        "--screen-messages",
+        type=int,
+        default=5,
+        help="4: first messages to an operator's web client (0: skip)",
+    )
     add("--max-seconds", type=float, default=600)
     add("--history", help=argparse.SUPPRESS)
     add("--rate-limits", help=argparse.SUPPRESS)
@@ -658,7 +778,9 @@ def main():
         cold, warm = measure(args, browser, page_url, base)
         log(f"{args.messages} first messages")
         first = first_messages(browser, page_url, operators, args.messages)
-        lines = report(args, base, page_url, cold, warm, first)
+        log(f"{args.screen_messages} first messages to an operator's web client")
+        screen = screen_messages(browser, base, page_url, operators, args.screen_messages)
+        lines = report(args, base, page_url, cold, warm, first, screen)
     except (BenchError, OSError) as error:
         log(f"!! {type(error).__name__}: {error}")
         return 1
