@@ -31,8 +31,24 @@ export const liveChatService = {
                     return;
                 }
                 // One question to multi_tab at a time: the host's service answers only
-                // the latest of concurrent isOnMainTab() calls (the others never resolve).
+                // the latest of concurrent isOnMainTab() calls (the others never resolve);
+                // sendNotification asks it too, after this one.
                 const mainTab = await multiTab.isOnMainTab();
+                if (!ui.isSmall && mainTab) {
+                    // The window at once: "joined" brought the session's data, which
+                    // the host's handler of "joined" also fetches again (and inserts
+                    // when it comes). Without this, the window would wait for a second
+                    // fetch of its own before asking for the messages: a first message
+                    // would take twice as long to show.
+                    const key = {model: "discuss.channel", id: channelId};
+                    const thread = store.Thread.get(key);
+                    if (thread && thread.fetchChannelInfoState === "not_fetched") {
+                        thread.fetchChannelInfoState = "fetched";
+                    }
+                    (thread || (await store.Thread.getOrFetch(key)))?.openChatWindow({
+                        focus: false,
+                    });
+                }
                 await outOfFocus.sendNotification({
                     title: _t("New live chat session"),
                     message: raw.name || "",
@@ -40,14 +56,6 @@ export const liveChatService = {
                     type: "info",
                     icon: "/live_chat/static/description/icon.png",
                 });
-                if (ui.isSmall || !mainTab) {
-                    return;
-                }
-                const thread = await store.Thread.getOrFetch({
-                    model: "discuss.channel",
-                    id: channelId,
-                });
-                thread?.openChatWindow({focus: false});
             }
         );
         bus.subscribe("live_chat/session_closed", ({id}) => {
