@@ -528,7 +528,9 @@ def report(args, base, page_url, cold, warm, first, screen):
         f"4. The first message on the operator's screen: 'send' pressed to its text in "
         f"Odoo's web client of the operator, {len(screen)} of {args.screen_messages} visitors"
     )
-    if screen:
+    if not args.screen_messages:
+        lines.append("   skipped (--screen-messages 0)")
+    elif screen:
         lines.append(
             f"   median {fmt_s(median(screen))}, min {fmt_s(min(screen))}, max "
             f"{fmt_s(max(screen))}; budget {fmt_s(BUDGET_MESSAGE)}: "
@@ -612,6 +614,8 @@ def screen_messages(browser, base, page_url, operators, count):
     chat window opens on "joined", then shows the thread's messages). The other
     operators are made away (as their web client says after an hour idle), so that
     the one in the browser gets every session; their websockets stay open."""
+    if count <= 0:
+        return []
     chosen, others = operators.list[0], operators.list[1:]
     for operator in others:
         operator.bus.send("update_presence", {"inactivity_period": AWAY_MS})
