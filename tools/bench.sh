@@ -192,6 +192,16 @@ PY
 
 bench_setup "$DB" "$PGPORT" "http://127.0.0.1:$HTTP_PORT"
 
+# tools/cluster.sh's cluster (as its LIVE_CHAT_CLUSTER_* variables set it), started
+# unless its proxy answers; stop_cluster stops it only if start_cluster started it.
+cluster_started=0
+start_cluster() {
+    curl -fso /dev/null "http://127.0.0.1:${LIVE_CHAT_CLUSTER_PORT:-8890}/web/login" && return 0
+    cluster_started=1
+    bash "$REPO_DIR/tools/cluster.sh" start
+}
+stop_cluster() { [ "$cluster_started" = 0 ] || bash "$REPO_DIR/tools/cluster.sh" stop; }
+
 if [ "$BENCH" = init ]; then
     # The single server as bench_chat.py starts it (without --db-filter, which costs a
     # query of the database list per request: -d alone names the database, as in the
@@ -205,11 +215,10 @@ if [ "$BENCH" = init ]; then
         --http-interface=127.0.0.1 --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT" \
         --workers="$WORKERS" --max-cron-threads=0 --proxy-mode --logfile="$server_log" &
     server_pid=$!
-    cluster_started=0
     # shellcheck disable=SC2329 # run by the trap below
     cleanup_init() {
         kill "$server_pid" 2>/dev/null || true
-        [ "$cluster_started" = 1 ] && bash "$REPO_DIR/tools/cluster.sh" stop || true
+        stop_cluster || true
     }
     trap cleanup_init EXIT
     for _ in $(seq 120); do curl -fso /dev/null "http://127.0.0.1:$HTTP_PORT/web/login" && break; sleep 1; done
@@ -217,10 +226,7 @@ if [ "$BENCH" = init ]; then
     if [ "$CLUSTER" = 1 ]; then
         cport="${LIVE_CHAT_CLUSTER_PORT:-8890}"
         cdir="${LIVE_CHAT_CLUSTER_DIR:-/tmp/live_chat_cluster-$cport}"
-        if ! curl -fso /dev/null "http://127.0.0.1:$cport/web/login"; then
-            bash "$REPO_DIR/tools/cluster.sh" start
-            cluster_started=1
-        fi
+        start_cluster
         targets+=(--target "cluster (proxy),http://127.0.0.1:$cport,${LIVE_CHAT_CLUSTER_DB:-live_chat_cluster},$cdir/logs/a.log,$cdir/logs/b.log")
     fi
     "$PY" -W "ignore:pkg_resources is deprecated:UserWarning" "$REPO_DIR/tools/bench/bench_init.py" \
@@ -256,14 +262,8 @@ export LIVE_CHAT_CLUSTER_PGPORT="${LIVE_CHAT_BENCH_CLUSTER_PGPORT:-$((LIVE_CHAT_
 export LIVE_CHAT_REPLICA_PGPORT="${LIVE_CHAT_BENCH_REPLICA_PGPORT:-$((LIVE_CHAT_CLUSTER_PORT + 8))}"
 export LIVE_CHAT_CLUSTER_WORKERS="$WORKERS"
 proxy_url="http://127.0.0.1:$LIVE_CHAT_CLUSTER_PORT"
-cluster_started=0
-# shellcheck disable=SC2329 # run by the trap below
-stop_cluster() { [ "$cluster_started" = 0 ] || bash "$REPO_DIR/tools/cluster.sh" stop; }
 trap stop_cluster EXIT
-if ! curl -fso /dev/null "$proxy_url/web/login"; then
-    cluster_started=1
-    bash "$REPO_DIR/tools/cluster.sh" start
-fi
+start_cluster
 bench_setup "$LIVE_CHAT_CLUSTER_DB" "$LIVE_CHAT_CLUSTER_PGPORT" "$proxy_url"
 run_script "$LIVE_CHAT_CLUSTER_DB" --cluster-dir "$LIVE_CHAT_CLUSTER_DIR" --proxy-url "$proxy_url" \
     --summary-out "$BENCH_DIR/chat-cluster-summary.json" || exit $?

@@ -22,6 +22,7 @@ from .utils import (
     clean_file_name,
     clean_page_url,
     fetch_with_many2one,
+    self_member_sql,
 )
 
 # The longest text a visitor may send in one message.
@@ -321,25 +322,18 @@ class DiscussChannel(models.Model):
             super(DiscussChannel, others)._compute_self_member_id()
         if not sessions:
             return
-        partner, guest = self.env["res.partner"]._get_current_persona()
-        persona = [
-            *([SQL("partner_id = %s", partner.id)] if partner else []),
-            *([SQL("guest_id = %s", guest.id)] if guest else []),
-        ]
-        member_ids = {}
-        if persona:
-            self.env["discuss.channel.member"].flush_model(["channel_id", "partner_id", "guest_id"])
-            member_ids = dict(
-                self.env.execute_query(
-                    SQL(
-                        """SELECT channel_id, max(id) FROM discuss_channel_member
-                            WHERE channel_id = ANY(%s) AND (%s) GROUP BY channel_id""",
-                        sessions.ids,
-                        SQL(" OR ").join(persona),
-                    )
+        members = self.env["discuss.channel.member"]
+        members.flush_model(["channel_id", "partner_id", "guest_id"])
+        member_ids = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT m.channel_id, max(m.id) FROM discuss_channel_member m
+                        WHERE m.channel_id = ANY(%s) AND %s GROUP BY m.channel_id""",
+                    sessions.ids,
+                    self_member_sql(self.env),
                 )
             )
-        members = self.env["discuss.channel.member"]
+        )
         for session in sessions:
             session.self_member_id = members.browse(member_ids.get(session.id, ()))
 

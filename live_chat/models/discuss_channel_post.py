@@ -33,6 +33,8 @@ from odoo.tools import SQL, clean_context
 from odoo.addons.mail.models.mail_message import _image_dataurl
 from odoo.addons.mail.tools.discuss import Store
 
+from .utils import self_member_sql
+
 # Arguments of message_post that the lean path takes; any other one (attachments,
 # mentions, a parent message, scheduling...) goes through the host's path.
 LEAN_ARGUMENTS = {
@@ -315,16 +317,10 @@ def after_post(session, message, values):
     author_partner_id = values["author_id"] or 0
     partner, guest = env["res.partner"]._get_current_persona()
     # The author's member is updated when the current persona wrote the message
-    # (the host's is_current_user_or_guest_author).
-    own = (partner and not env.user._is_public() and partner.id == author_partner_id) or (
+    # (the host's is_current_user_or_guest_author; the public user's persona is the
+    # guest of the context, never a partner).
+    own = (partner and partner.id == author_partner_id) or (
         guest and guest.id == values["author_guest_id"]
-    )
-    persona = (
-        SQL("m.partner_id = %s", partner.id)
-        if partner and not env.user._is_public()
-        else SQL("m.guest_id = %s", guest.id)
-        if guest
-        else SQL("FALSE")
     )
     env.flush_all()
     # Raw SQL: one statement instead of the host's reads, writes and re-reads.
@@ -373,7 +369,7 @@ def after_post(session, message, values):
             id=session.id,
             interest=interest,
             own=bool(own),
-            persona=persona,
+            persona=self_member_sql(env),
             message=message.id,
             author=author_partner_id,
             comment=values["message_type"] == "comment",

@@ -156,6 +156,18 @@ def prefetch_columns(model):
     ]
 
 
+def self_member_sql(env, alias="m"):
+    """SQL: the member row ``alias`` (discuss_channel_member) is the current user's or
+    guest's, as the host's ``is_self`` of members says (its partner for a user, its
+    guest for the public user with a guest in the context); FALSE for nobody."""
+    partner, guest = env["res.partner"]._get_current_persona()
+    if partner:
+        return SQL("%s = %s", SQL.identifier(alias, "partner_id"), partner.id)
+    if guest:
+        return SQL("%s = %s", SQL.identifier(alias, "guest_id"), guest.id)
+    return SQL("FALSE")
+
+
 def fetch_with_many2one(records, domain, many2one):
     """``records.search_fetch(domain, prefetch_columns(records))`` for one record, with
     the columns of the record its ``many2one`` points to read in the same query (a join)

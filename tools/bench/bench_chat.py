@@ -175,6 +175,18 @@ def log(message):
     sys.stderr.flush()
 
 
+def healthy(host, port):
+    """Whether the server at ``host``:``port`` answers /web/health."""
+    connection = http.client.HTTPConnection(host, port, timeout=5)
+    try:
+        connection.request("GET", "/web/health")
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+
+
 # ------------------------------------------------------------
 # Figures
 # ------------------------------------------------------------
@@ -275,16 +287,7 @@ class Server:
         while pending and perf_counter() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError(f"the server exited ({self.proc.returncode}), see {self.outfile}")
-            port = pending[0]
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            try:
-                connection.request("GET", "/web/health")
-                healthy = connection.getresponse().status == 200
-            except (OSError, http.client.HTTPException):
-                healthy = False
-            finally:
-                connection.close()
-            if healthy:
+            if healthy("127.0.0.1", pending[0]):
                 pending.pop(0)
                 continue
             time.sleep(0.5)
@@ -383,21 +386,10 @@ class ClusterServers(Server):
             if not self.processes():
                 raise BenchError(f"no server of the cluster runs ({self.args.cluster_dir})")
             # Twice: the proxy hands the connections to the servers in turn.
-            if all([self._healthy(parts), self._healthy(parts)]):
+            if all([healthy(parts.hostname, parts.port), healthy(parts.hostname, parts.port)]):
                 return
             time.sleep(0.5)
         raise BenchError(f"the cluster's proxy did not answer within {timeout} s")
-
-    @staticmethod
-    def _healthy(parts):
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
-        try:
-            connection.request("GET", "/web/health")
-            return connection.getresponse().status == 200
-        except (OSError, http.client.HTTPException):
-            return False
-        finally:
-            connection.close()
 
     def processes(self):
         """(role, psutil.Process) of both servers: each one's master and workers (the
@@ -545,8 +537,10 @@ class BusClient:
         self.send("subscribe", {"channels": self.channels, "last": self.last_id})
         self.subscribes += 1
 
-    def update_presence(self):
-        self.send("update_presence", {"inactivity_period": 0})
+    def update_presence(self, inactivity_period=0):
+        """The presence as the web client sends it: inactive for so many ms (more
+        than half an hour: away)."""
+        self.send("update_presence", {"inactivity_period": inactivity_period})
 
     def _read(self):
         while not self._closing:
@@ -767,15 +761,13 @@ class Bench:
             "Origin": PAGE_ORIGIN,
             "Sec-Fetch-Site": "cross-site",
         }
-        if self.args.cluster_dir:
-            client = HttpClient(self.base, source_address=address)
-        else:
-            # What a reverse proxy in front would say.
-            client = HttpClient(self.base)
+        if not self.args.cluster_dir:
+            # What a reverse proxy in front would say (the cluster's proxy says it).
             headers["X-Forwarded-For"] = address
             headers["X-Forwarded-Host"] = f"127.0.0.1:{self.args.http_port}"
             headers["X-Forwarded-Proto"] = "http"
         # No cookie: the widget's requests carry none.
+        client = HttpClient(self.base, source_address=address if self.args.cluster_dir else None)
         status, raw = client.post(route, body, headers)
         elapsed = perf_counter() - t0
         try:
@@ -1607,7 +1599,6 @@ def parse_args():
         "starting a server (its servers' pids and logs), through --proxy-url",
     )
     add("--proxy-url", default="http://127.0.0.1:8890", help="the cluster's proxy")
-    add("--label", default=None, help="the run's name in --summary-out")
     add(
         "--summary-out",
         help="also write the main figures there (JSON), for `bench_chat.py compare`",
@@ -1792,7 +1783,7 @@ def summary(bench, starts, to_operator, to_visitor, rates, log_figures):
     a = bench.args
     per_route, problems = log_figures
     return {
-        "label": a.label or ("cluster" if a.cluster_dir else "single server"),
+        "label": "cluster" if a.cluster_dir else "single server",
         "rows": [
             (f"session start, {a.concurrency} at a time: answered", dist(starts["start"])),
             ("  'joined' on the operator's socket", dist(starts["joined"])),
@@ -1813,7 +1804,6 @@ def summary(bench, starts, to_operator, to_visitor, rates, log_figures):
                 "achieved": r["achieved"],
                 "failed": len(r["errors"]),
                 "lost": r["missing"],
-                "cpu": r["cpu"] * 1000,
             }
             for r in rates
         ],

@@ -618,7 +618,7 @@ def screen_messages(browser, base, page_url, operators, count):
         return []
     chosen, others = operators.list[0], operators.list[1:]
     for operator in others:
-        operator.bus.send("update_presence", {"inactivity_period": AWAY_MS})
+        operator.bus.update_presence(AWAY_MS)
     tab = operator_web_client(browser, base, chosen)
     times = []
     try:

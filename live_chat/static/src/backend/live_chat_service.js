@@ -35,19 +35,12 @@ export const liveChatService = {
                 // sendNotification asks it too, after this one.
                 const mainTab = await multiTab.isOnMainTab();
                 if (!ui.isSmall && mainTab) {
-                    // The window at once: "joined" brought the session's data, which
-                    // the host's handler of "joined" also fetches again (and inserts
-                    // when it comes). Without this, the window would wait for a second
-                    // fetch of its own before asking for the messages: a first message
-                    // would take twice as long to show.
-                    const key = {model: "discuss.channel", id: channelId};
-                    const thread = store.Thread.get(key);
-                    if (thread && thread.fetchChannelInfoState === "not_fetched") {
-                        thread.fetchChannelInfoState = "fetched";
-                    }
-                    (thread || (await store.Thread.getOrFetch(key)))?.openChatWindow({
-                        focus: false,
-                    });
+                    // The window without waiting for the notice, which asks multi_tab
+                    // again (from a few to 180 ms here).
+                    store.Thread.getOrFetch({
+                        model: "discuss.channel",
+                        id: channelId,
+                    }).then((thread) => thread?.openChatWindow({focus: false}));
                 }
                 await outOfFocus.sendNotification({
                     title: _t("New live chat session"),
