@@ -323,17 +323,20 @@ class DiscussChannel(models.Model):
         if not sessions:
             return
         members = self.env["discuss.channel.member"]
-        members.flush_model(["channel_id", "partner_id", "guest_id"])
-        member_ids = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT m.channel_id, max(m.id) FROM discuss_channel_member m
-                        WHERE m.channel_id = ANY(%s) AND %s GROUP BY m.channel_id""",
-                    sessions.ids,
-                    self_member_sql(self.env),
+        partner, guest = self.env["res.partner"]._get_current_persona()
+        member_ids = {}
+        if partner or guest:
+            members.flush_model(["channel_id", "partner_id", "guest_id"])
+            member_ids = dict(
+                self.env.execute_query(
+                    SQL(
+                        """SELECT m.channel_id, max(m.id) FROM discuss_channel_member m
+                            WHERE m.channel_id = ANY(%s) AND %s GROUP BY m.channel_id""",
+                        sessions.ids,
+                        self_member_sql(partner, guest),
+                    )
                 )
             )
-        )
         for session in sessions:
             session.self_member_id = members.browse(member_ids.get(session.id, ()))
 

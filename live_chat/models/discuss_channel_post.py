@@ -369,7 +369,7 @@ def after_post(session, message, values):
             id=session.id,
             interest=interest,
             own=bool(own),
-            persona=self_member_sql(env),
+            persona=self_member_sql(partner, guest),
             message=message.id,
             author=author_partner_id,
             comment=values["message_type"] == "comment",

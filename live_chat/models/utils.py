@@ -156,11 +156,11 @@ def prefetch_columns(model):
     ]
 
 
-def self_member_sql(env, alias="m"):
+def self_member_sql(partner, guest, alias="m"):
     """SQL: the member row ``alias`` (discuss_channel_member) is the current user's or
-    guest's, as the host's ``is_self`` of members says (its partner for a user, its
-    guest for the public user with a guest in the context); FALSE for nobody."""
-    partner, guest = env["res.partner"]._get_current_persona()
+    guest's, as the host's ``is_self`` of members says, for ``partner, guest`` of
+    ``res.partner._get_current_persona()`` (a user's partner, or the guest of the
+    context for the public user); FALSE for nobody."""
     if partner:
         return SQL("%s = %s", SQL.identifier(alias, "partner_id"), partner.id)
     if guest:
