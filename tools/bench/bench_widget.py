@@ -20,7 +20,10 @@ snippet, and drives headless Chromium over the DevTools protocol:
 4. the same to the message's text in Odoo's web client of the operator (a tab of
    the same browser, on the Live Chat dashboard: the session's chat window opens on
    "joined", then shows its messages), against the budget of a message on the other
-   side's screen (300 ms).
+   side's screen (300 ms); and where that time went, in the operator's page: when
+   the bus's "joined" and new messages reached it, when its requests for the
+   session (/mail/data, /discuss/channel/messages) ended, when the chat window
+   was drawn.
 
 Cold loads: a new browser context each (empty cache and storage); warm loads:
 one context, its cache primed. Every wait is bounded; --max-seconds bounds the run.
@@ -134,6 +137,53 @@ WATCH_TEXT = """
     return true;
 })(%s)
 """
+
+# In the operator's web client, once: when the bus's "joined" and "new_message" of a
+# session reach the page (after the web client's shared worker), and when its requests
+# for the session's data end (the resource timing's responseEnd), the machine's clock.
+WATCH_TIMELINE = """
+(function () {
+    if (window.__lcTimeline) {
+        window.__lcTimeline = [];
+        return true;
+    }
+    window.__lcTimeline = [];
+    var now = function () { return performance.timeOrigin + performance.now(); };
+    var bus = odoo.__WOWL_DEBUG__.root.env.services.bus_service;
+    for (var type of ["discuss.channel/joined", "discuss.channel/new_message"]) {
+        (function (type) {
+            bus.subscribe(type, function () { window.__lcTimeline.push([type, now()]); });
+        })(type);
+    }
+    new MutationObserver(function (records) {
+        for (var record of records) {
+            for (var node of record.addedNodes) {
+                if (node.nodeType === 1 && (node.matches(".o-mail-ChatWindow") ||
+                        node.querySelector(".o-mail-ChatWindow"))) {
+                    window.__lcTimeline.push(["chat window", now()]);
+                    return;
+                }
+            }
+        }
+    }).observe(document.body, {childList: true, subtree: true});
+    new PerformanceObserver(function (list) {
+        for (var entry of list.getEntries()) {
+            var path = new URL(entry.name).pathname;
+            if (path === "/mail/data" || path === "/discuss/channel/messages") {
+                window.__lcTimeline.push([path, performance.timeOrigin + entry.responseEnd]);
+            }
+        }
+    }).observe({type: "resource", buffered: false});
+    return true;
+})()
+"""
+TIMELINE_STEPS = (
+    "discuss.channel/joined",
+    "discuss.channel/new_message",
+    "/mail/data",
+    "/discuss/channel/messages",
+    "chat window",
+)
 
 # The operator's chat windows closed (the sessions stay open): each new session's
 # window opens in a hub that holds a few.
@@ -450,7 +500,7 @@ def fmt_s(value):
     return "-" if value is None else f"{value * 1000:.0f} ms"
 
 
-def report(args, base, page_url, cold, warm, first, screen):
+def report(args, base, page_url, cold, warm, first, screen, timelines):
     first_cold = cold[0]
     before = first_cold["before"]
     after = first_cold["after"]
@@ -537,6 +587,22 @@ def report(args, base, page_url, cold, warm, first, screen):
             f"{verdict(median(screen), BUDGET_MESSAGE)} (includes 'joined', the chat window "
             "opened, the thread's messages fetched and drawn)"
         )
+        lines.append(
+            "   where the time went, in the operator's page (medians after 'send'; the "
+            "requests' ends):"
+        )
+        for step in TIMELINE_STEPS:
+            seen = [timeline[step] for timeline in timelines if step in timeline]
+            if not seen:
+                lines.append(f"     {step:32s} none")
+                continue
+            counts = sorted({len(times) for times in seen})
+            lines.append(
+                f"     {step:32s} first {fmt_s(median([times[0] for times in seen]))}, last "
+                f"{fmt_s(median([times[-1] for times in seen]))}"
+                f" ({'/'.join(map(str, counts))} per session, {len(seen)} sessions)"
+            )
+        lines.append(f"     {'text on the screen':32s} {fmt_s(median(screen))}")
     else:
         lines.append("   none arrived")
     lines.append("")
@@ -620,7 +686,7 @@ def screen_messages(browser, base, page_url, operators, count):
     for operator in others:
         operator.bus.update_presence(AWAY_MS)
     tab = operator_web_client(browser, base, chosen)
-    times = []
+    times, timelines = [], []
     try:
         for index in range(count):
             visitor = Tab(browser)
@@ -628,6 +694,7 @@ def screen_messages(browser, base, page_url, operators, count):
                 page_load(visitor, page_url)
                 text = f"Hello operator {index} {operators.tokens.new()}"
                 tab.evaluate(WATCH_TEXT % json.dumps(text))
+                tab.evaluate(WATCH_TIMELINE)
                 sent = visitor.evaluate(SEND % json.dumps(text))
                 try:
                     seen = tab.wait_for(
@@ -637,7 +704,13 @@ def screen_messages(browser, base, page_url, operators, count):
                     times.append((seen - sent) / 1000)
                 except BenchError as error:
                     log(f"!! {error}")
+                    seen = None
                 visitor.settle()
+                if seen:
+                    timeline = {}
+                    for step, at in tab.evaluate("window.__lcTimeline"):
+                        timeline.setdefault(step, []).append((at - sent) / 1000)
+                    timelines.append(timeline)
             finally:
                 visitor.close()
             tab.evaluate(CLOSE_CHAT_WINDOWS, await_promise=True)
@@ -645,7 +718,7 @@ def screen_messages(browser, base, page_url, operators, count):
         tab.close()
         for operator in others:
             operator.bus.update_presence()
-    return times
+    return times, timelines
 
 
 def measure(args, browser, page_url, base):
@@ -783,8 +856,10 @@ def main():
         log(f"{args.messages} first messages")
         first = first_messages(browser, page_url, operators, args.messages)
         log(f"{args.screen_messages} first messages to an operator's web client")
-        screen = screen_messages(browser, base, page_url, operators, args.screen_messages)
-        lines = report(args, base, page_url, cold, warm, first, screen)
+        screen, timelines = screen_messages(
+            browser, base, page_url, operators, args.screen_messages
+        )
+        lines = report(args, base, page_url, cold, warm, first, screen, timelines)
     except (BenchError, OSError) as error:
         log(f"!! {type(error).__name__}: {error}")
         return 1
