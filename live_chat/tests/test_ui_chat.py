@@ -7,6 +7,7 @@ from odoo.tools import html2plaintext
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable, json_dump
 from odoo.addons.bus.websocket import CloseCode, WebsocketConnectionHandler, _kick_all
+from odoo.addons.mail.controllers.webclient import WebclientController
 
 from ..controllers.widget import WIDGET_CODE
 from .common import LiveChatOperatorCommon
@@ -73,7 +74,28 @@ class TestChatUi(LiveChatOperatorCommon, HttpCase):
             v.open(f"/live_chat/support/{channel.id}")
             return first, v.run(VISITOR_RESUMES_AND_ENDS, timeout=60)
 
-        with visitor.alongside(scenario) as outcome:
+        # The channels that each request of the operator's web client fetches
+        # (/mail/data, /mail/action).
+        fetched = []
+        process_request = WebclientController._process_request.__func__
+
+        def counting_process_request(cls, fetch_params, context):
+            fetched.append(
+                {
+                    channel_id
+                    for param in fetch_params
+                    if isinstance(param, list) and param[:1] == ["discuss.channel"]
+                    for channel_id in param[1]
+                }
+            )
+            return process_request(cls, fetch_params, context)
+
+        with (
+            patch.object(
+                WebclientController, "_process_request", classmethod(counting_process_request)
+            ),
+            visitor.alongside(scenario) as outcome,
+        ):
             self.start_tour(
                 "/odoo/action-live_chat.live_chat_channel_action",
                 "live_chat_operator_tour",
@@ -89,6 +111,9 @@ class TestChatUi(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(session.live_chat_state, "closed")
         bodies = session.message_ids.mapped("body")
         self.assertTrue(any("Hello from the visitor &lt;b&gt;bold&lt;/b&gt;" in b for b in bodies))
+        # The new session fetched once: with the host's fetch on "joined", not again
+        # for its window nor for its first new message.
+        self.assertEqual(sum(session.id in ids for ids in fetched), 1, fetched)
 
 
 SEND_TWO_QUICKLY = """

@@ -30,6 +30,17 @@ export const liveChatService = {
                 if (raw?.channel_type !== "live_chat") {
                     return;
                 }
+                // The session's data asked for at once, in the same request as the
+                // host's own fetch on "joined" (the store batches the fetches of the
+                // same moment), which leaves the thread marked as fetched: asked for
+                // after the answer to multi_tab below, it was a request of its own,
+                // and the host's handler of the session's first new message made a
+                // third (one /mail/data instead of two or three per new session).
+                // Not fetched (no access any more): no window.
+                const fetched = store.Thread.getOrFetch({
+                    model: "discuss.channel",
+                    id: channelId,
+                }).catch(() => undefined);
                 // One question to multi_tab at a time: the host's service answers only
                 // the latest of concurrent isOnMainTab() calls (the others never resolve);
                 // sendNotification asks it too, after this one.
@@ -37,10 +48,7 @@ export const liveChatService = {
                 if (!ui.isSmall && mainTab) {
                     // The window without waiting for the notice, which asks multi_tab
                     // again (from a few to 180 ms here).
-                    store.Thread.getOrFetch({
-                        model: "discuss.channel",
-                        id: channelId,
-                    }).then((thread) => thread?.openChatWindow({focus: false}));
+                    fetched.then((thread) => thread?.openChatWindow({focus: false}));
                 }
                 await outOfFocus.sendNotification({
                     title: _t("New live chat session"),
