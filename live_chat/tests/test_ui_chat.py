@@ -38,6 +38,17 @@ return "replied";
 """
 )
 
+# The widget's requests of the page so far, by path.
+WIDGET_ASKED = """
+const asked = (path) => performance.getEntriesByType("resource").filter(
+    (entry) => new URL(entry.name).pathname === path).length;
+return {
+    start: asked("/live_chat/session/start"),
+    ping: asked("/live_chat/session/ping"),
+    messages: asked("/live_chat/session/messages"),
+};
+"""
+
 VISITOR_RESUMES_AND_ENDS = """
 const root = await waitFor(widgetRoot, "the chat widget");
 await waitFor(() => [...root.querySelectorAll(".msg")].some(
@@ -71,8 +82,9 @@ class TestChatUi(LiveChatOperatorCommon, HttpCase):
         def scenario(v):
             v.open(f"/live_chat/support/{channel.id}")
             first = v.run(VISITOR_SENDS % {"channel": channel.id}, timeout=120)
+            asked = v.run(WIDGET_ASKED)
             v.open(f"/live_chat/support/{channel.id}")
-            return first, v.run(VISITOR_RESUMES_AND_ENDS, timeout=60)
+            return first, asked, v.run(VISITOR_RESUMES_AND_ENDS, timeout=60)
 
         # The channels that each request of the operator's web client fetches
         # (/mail/data, /mail/action).
@@ -102,8 +114,12 @@ class TestChatUi(LiveChatOperatorCommon, HttpCase):
                 login=self.operator.login,
                 timeout=180,
             )
-        first, transcript = outcome["result"]
+        first, asked, transcript = outcome["result"]
         self.assertEqual(first, "replied")
+        # After its start, the widget asked nothing more until the reply came on its
+        # socket: no catch-up when the socket opened (the start's answer had the
+        # messages), no ping (the start was the visitor's sign of life).
+        self.assertEqual(asked, {"start": 1, "ping": 0, "messages": 0})
         self.assertTrue(any("Hi! How can I help?" in text for text in transcript))
         session = self.env["discuss.channel"].search([("live_chat_channel_id", "=", channel.id)])
         self.assertEqual(len(session), 1)
