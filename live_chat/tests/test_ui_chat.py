@@ -54,6 +54,11 @@ const root = await waitFor(widgetRoot, "the chat widget");
 await waitFor(() => [...root.querySelectorAll(".msg")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the conversation after reload");
 const shown = texts(root, ".msg");
+// The page's messages loaded once: the socket, open by now, asked for no catch-up.
+await new Promise((resolve) => setTimeout(resolve, 1500));
+const loads = performance.getEntriesByType("resource").filter(
+    (entry) => new URL(entry.name).pathname === "/live_chat/session/messages").length;
+if (loads !== 1) throw new Error("messages loaded " + loads + " times");
 root.querySelector(".end").click();
 (await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();
 await waitFor(() => root.querySelector(".again:not([hidden])"), "the chat ended");

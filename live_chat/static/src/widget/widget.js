@@ -263,7 +263,9 @@ class Widget {
         this.view.setRating(this.ended && !session.rating ? "ask" : null);
         this.sync();
         if (!this.ended) {
-            this.listen();
+            // The socket hears the bus from an id older than what sync() loads: no
+            // catch-up when it first opens (it was one more request per page view).
+            this.listen(!this.state.last_bus_id);
             this.startHeartbeat();
         }
     }
