@@ -23,6 +23,15 @@ from .visitor_browser import (
 VISITOR_SENDS = (
     WAIT_FOR_OPERATOR
     + """
+// The ids the widget says the visitor has seen (/live_chat/session/seen).
+const seenSaid = [];
+const pageFetch = window.fetch;
+window.fetch = (url, options) => {
+    if (String(url).endsWith("/live_chat/session/seen")) {
+        seenSaid.push(JSON.parse(options.body).message_id);
+    }
+    return pageFetch(url, options);
+};
 const root = await waitFor(widgetRoot, "the chat widget");
 const input = await waitFor(() => root.querySelector(".win:not([hidden]) .input"), "the composer");
 if (input.placeholder !== "Type here, please") throw new Error("placeholder: " + input.placeholder);
@@ -34,6 +43,11 @@ await waitFor(() => [...root.querySelectorAll(".msg.me:not(.pending)")].some(
     (m) => m.textContent.includes("Hello from the visitor <b>bold</b>")), "the message sent");
 await waitFor(() => [...root.querySelectorAll(".msg:not(.me)")].some(
     (m) => m.textContent.includes("Hi! How can I help?")), "the operator's reply", 60000);
+// Only the reply was said seen: the welcome, older than the visitor's message, was
+// seen with it.
+await waitFor(() => seenSaid.length, "the reply said seen");
+await new Promise((resolve) => setTimeout(resolve, 1500)); // the widget's SEEN_DELAY
+if (seenSaid.length !== 1) throw new Error("seen said for " + JSON.stringify(seenSaid));
 return "replied";
 """
 )

@@ -88,8 +88,20 @@ class Presence {
         }
     }
 
-    /** The newest message of the operators' side, once the visitor could read it. */
+    /** The newest message of the operators' side, once the visitor could read it:
+        decided once the messages being added together are all there (a start's answer
+        adds the welcome, then the visitor's newer message). */
     sayRead() {
+        if (!this.readQueued) {
+            this.readQueued = true;
+            queueMicrotask(() => {
+                this.readQueued = false;
+                this.sayReadNow();
+            });
+        }
+    }
+
+    sayReadNow() {
         const widget = this.widget;
         if (
             !widget.session ||
@@ -99,11 +111,17 @@ class Presence {
         ) {
             return;
         }
-        const last = widget.log.messages.filter((m) => !m.from_visitor).pop();
+        const messages = widget.log.messages;
+        const last = messages.filter((m) => !m.from_visitor).pop();
         if (!last || last.id <= this.seenSent) {
             return;
         }
         this.seenSent = last.id;
+        if (messages[messages.length - 1].from_visitor) {
+            // A newer message of the visitor said it: the server marks the author of a
+            // message as having seen the session up to it (the welcome, after a start).
+            return;
+        }
         widget
             .post("/live_chat/session/seen", {
                 ...widget.credentials,
