@@ -224,7 +224,7 @@ class Widget {
         });
         if (init.session) {
             // The socket hears the session from the bus's newest notification on: what
-            // came before (a day ago, say) is the catch-up's, on the socket's opening;
+            // came before (a day ago, say) is in the messages that resume() loads;
             // from an older id the host would read every notification since then.
             this.state.last_bus_id = Math.max(
                 this.state.last_bus_id || 0,
