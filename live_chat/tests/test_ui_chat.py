@@ -54,12 +54,10 @@ return "replied";
 
 # The widget's requests of the page so far, by path.
 WIDGET_ASKED = """
-const asked = (path) => performance.getEntriesByType("resource").filter(
-    (entry) => new URL(entry.name).pathname === path).length;
 return {
-    start: asked("/live_chat/session/start"),
-    ping: asked("/live_chat/session/ping"),
-    messages: asked("/live_chat/session/messages"),
+    start: requests("/live_chat/session/start"),
+    ping: requests("/live_chat/session/ping"),
+    messages: requests("/live_chat/session/messages"),
 };
 """
 
@@ -70,8 +68,7 @@ await waitFor(() => [...root.querySelectorAll(".msg")].some(
 const shown = texts(root, ".msg");
 // The page's messages loaded once: the socket, open by now, asked for no catch-up.
 await new Promise((resolve) => setTimeout(resolve, 1500));
-const loads = performance.getEntriesByType("resource").filter(
-    (entry) => new URL(entry.name).pathname === "/live_chat/session/messages").length;
+const loads = requests("/live_chat/session/messages");
 if (loads !== 1) throw new Error("messages loaded " + loads + " times");
 root.querySelector(".end").click();
 (await waitFor(() => root.querySelector(".confirm:not([hidden]) .yes"), "the question")).click();

@@ -23,8 +23,7 @@ for (const text of ["T", "Th", "Tha"]) {
     input.value = text;
     input.dispatchEvent(new Event("input", {bubbles: true}));
 }
-const typingRequests = () => performance.getEntriesByType("resource").filter(
-    (entry) => entry.name.endsWith("/live_chat/session/typing")).length;
+const typingRequests = () => requests("/live_chat/session/typing");
 await waitFor(() => typingRequests(), "the visitor's typing said");
 await new Promise((r) => setTimeout(r, 500)); // any other request of the three keys ends
 const typingSaid = typingRequests();

@@ -26,6 +26,9 @@ const waitFor = async (fn, what, timeout = 30000) => {
 };
 const widgetRoot = () => document.querySelector("[data-live-chat]")?.shadowRoot;
 const texts = (root, selector) => [...root.querySelectorAll(selector)].map((m) => m.textContent);
+// How many requests the page made to ``path`` so far (those that ended).
+const requests = (path) => performance.getEntriesByType("resource").filter(
+    (entry) => new URL(entry.name).pathname === path).length;
 """
 
 

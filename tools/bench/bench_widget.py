@@ -681,7 +681,7 @@ def screen_messages(browser, base, page_url, operators, count):
     operators are made away (as their web client says after an hour idle), so that
     the one in the browser gets every session; their websockets stay open."""
     if count <= 0:
-        return []
+        return [], []
     chosen, others = operators.list[0], operators.list[1:]
     for operator in others:
         operator.bus.update_presence(AWAY_MS)

@@ -25,6 +25,7 @@ class Presence {
         this.typingSince = 0; // when the visitor's typing was last said (0: not typing)
         this.timers = {};
         this.seenSent = 0; // the newest message the server knows the visitor has read
+        this.readQueued = false; // sayRead() decides in a microtask (see there)
         this.operatorSeen = 0; // the newest message the operator has read
         const view = widget.view;
         view.root.append(
