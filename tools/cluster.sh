@@ -137,6 +137,8 @@ ensure_database() {
 # shell's pid. The HTTP servers run no cron: Odoo's prefork master dies when it must
 # start a worker while PostgreSQL is down (it checks the registries first), and a cron
 # worker exits on the first database error; the crons run in a process of their own.
+# Each logs its collections of the older generations of garbage (gc:DEBUG), which the
+# benchmark's warm-up waits for (tools/bench/bench_chat.py, Bench.settle).
 start_server() {
     local name="$1" http="$2" gevent="$3" crons="$4"
     [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null && return 0
@@ -148,7 +150,7 @@ start_server() {
                 --db_replica_host=127.0.0.1 --db_replica_port="$REPLICA_PORT" \
                 --http-interface=127.0.0.1 --http-port="$http" --gevent-port="$gevent" \
                 --workers="$WORKERS" --max-cron-threads="$crons" --proxy-mode \
-                --logfile="$DIR/logs/$name.log" &
+                --log-handler=gc:DEBUG --logfile="$DIR/logs/$name.log" &
             child=$!
             wait "$child" || true
             sleep 2

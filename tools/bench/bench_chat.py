@@ -49,9 +49,11 @@ proxy, each visitor's connections leaving from their own address; with
 ``--summary-out``, it also writes the main figures, which ``bench_chat.py compare
 A.json B.json`` prints side by side.
 
-A warm-up (sessions, posts and replies on every route) runs before any measurement
-and is excluded from every figure, the server log's included. Every loop is bounded
-in count and in time; --max-seconds bounds the whole run.
+A warm-up (sessions, posts and replies on every route, then posts until every server
+process has made the slow collection of garbage that follows its registry's load: see
+``Bench.settle``) runs before any measurement and is excluded from every figure, the
+server log's included; the collections of garbage during the measurements are counted.
+Every loop is bounded in count and in time; --max-seconds bounds the whole run.
 """
 
 import argparse
@@ -89,6 +91,11 @@ WS_VERSION = "19.0-2"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) live_chat-bench"
 # The widget's timers (widget.js), in seconds.
 HEARTBEAT = 60
+# The warm-up's end: visitors post until every server process made its first
+# collection of the older generations of garbage (see Bench.settle), at this pace
+# (messages/s in all), for at most this long.
+SETTLE_RATE = 40
+SETTLE_SECONDS = 120
 ECHO_WAIT = 3
 POLL_FAST = 3
 POLL_FAST_COUNT = 20
@@ -112,6 +119,8 @@ ROUTES = (
 LOG_LINE_RE = re.compile(
     r"^\S+ \S+ (?P<pid>\d+) (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.]+): (?P<msg>.*)$"
 )
+# Odoo's ``gc`` logger (odoo/tools/gc.py), at DEBUG: a collection of generation 1 or 2.
+GC_RE = re.compile(r"collected \{'generation': (?P<generation>\d).*\} in (?P<ms>[\d.]+)ms")
 WERKZEUG_RE = re.compile(
     r'"(?:\x1b\[[\d;]*m)*(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[\d.]+(?:\x1b\[[\d;]*m)*"'
     r" (?P<status>\d{3}) \S+ (?P<queries>\d+) (?P<sql>[\d.]+) (?P<other>[\d.]+)"
@@ -263,6 +272,8 @@ class Server:
             f"--logfile={self.logfile}",
             "--log-level=info",
             "--log-handler=odoo.modules.loading:WARNING",
+            # A line per collection of the older generations of garbage (settle()).
+            "--log-handler=gc:DEBUG",
             *a.server_option,
         ]
 
@@ -999,6 +1010,7 @@ class Bench:
         if not done:
             raise BenchError(f"warm-up: every session start failed: {errors[:3]}")
         visitors = [item[0] for item in done]
+        self.warmup_visitors = visitors
         tokens = [item[5] for item in done]
         posted = []
 
@@ -1022,6 +1034,55 @@ class Bench:
         self.at_visitors.wait(replies, deadline)
         time.sleep(1)
         return len(visitors), len(posted), len(replies), errors
+
+    def settle(self, server):
+        """The warm-up's end: the warm-up's visitors post, SETTLE_RATE messages/s in
+        all, until every worker of the server has made its first collection of the
+        older generations of garbage, as the server's log says (Odoo's ``gc`` logger,
+        at DEBUG: a line per collection of generation 1 or 2). That first collection
+        follows the registry's load: the host loads it with the collector disabled
+        (odoo/orm/registry.py), which leaves the whole registry to the younger
+        generations, and the first collection of generation 1 goes through it,
+        about 100 ms in which the worker answers nothing. It comes once per process
+        start, a few hundred requests after it: a server that has been running has
+        had it long ago, and a server started by this script would have it in the
+        first measurements (in both HTTP workers at once, the backlog of those 100 ms
+        then takes seconds to drain at 100 msg/s). Bounded by SETTLE_SECONDS.
+        A server whose log has no such line after a quarter of that (it does not
+        log them) ends it. Returns the messages sent, the seconds, and per process
+        the milliseconds of its first such collection (None: none seen)."""
+        visitors = getattr(self, "warmup_visitors", [])
+        pids = [process.pid for role, process in server.processes() if "master" not in role]
+        t0 = perf_counter()
+        firsts = {}
+        sent = 0
+        rounds = 0
+        while visitors and perf_counter() - t0 < SETTLE_SECONDS:
+            firsts = first_collections(server.logfiles)
+            if all(pid in firsts for pid in pids):
+                break
+            if not firsts and perf_counter() - t0 > SETTLE_SECONDS / 4:
+                break  # a server that does not log its collections (no gc:DEBUG)
+            # Half a second's posts, over the visitors in turn.
+            batch = [
+                visitors[(rounds * SETTLE_RATE // 2 + i) % len(visitors)]
+                for i in range(SETTLE_RATE // 2)
+            ]
+            rounds += 1
+            due = perf_counter() + 0.5
+            with ThreadPoolExecutor(4) as pool:
+                sent += sum(pool.map(self.settle_post, batch))
+            time.sleep(max(0.0, due - perf_counter()))
+        time.sleep(1)  # the deliveries of the last ones
+        return sent, perf_counter() - t0, {pid: firsts.get(pid) for pid in pids}
+
+    def settle_post(self, visitor):
+        """A warm-up post (settle()): 1 if it went through."""
+        try:
+            self.visitor_post(visitor, self.tokens.new())
+            return 1
+        except BenchError:
+            return 0
 
     def bench_starts(self):
         """1. init and session/start; the first message and "joined" on the operator."""
@@ -1258,6 +1319,32 @@ class Operator:
 # ------------------------------------------------------------
 
 
+def gc_lines(paths, offsets=None):
+    """(pid, generation, milliseconds) of each collection of the older generations in
+    the logs ``paths``, from ``offsets`` (the start by default)."""
+    found = []
+    for path, offset in zip(paths, offsets or [0] * len(paths), strict=True):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                handle.seek(offset)
+                text = handle.read()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            match = LOG_LINE_RE.match(line)
+            if match and match["logger"] == "gc" and (gc := GC_RE.search(match["msg"])):
+                found.append((int(match["pid"]), int(gc["generation"]), float(gc["ms"])))
+    return found
+
+
+def first_collections(paths):
+    """{pid: milliseconds of its first collection of generation 1 or 2}."""
+    firsts = {}
+    for pid, _generation, ms in gc_lines(paths):
+        firsts.setdefault(pid, ms)
+    return firsts
+
+
 def parse_log(paths, offsets):
     """Per route: [(queries, sql seconds, other seconds)]; and the warnings and
     errors (first line of each, counted): of each log in ``paths`` (a server's each),
@@ -1346,6 +1433,7 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
             if context["warmup"][3]
             else ""
         ),
+        report_settle(context["settle"]),
         (
             "visitors  each with an address of their own (127.x.y.z, the source of their "
             "connections; the proxy tells it in X-Forwarded-For, Odoo in --proxy-mode); "
@@ -1414,11 +1502,44 @@ def report(bench, context, starts, to_operator, to_visitor, rates, log_figures, 
         f"{server_cpu:.0f} s, this client {client_cpu:.0f} s, of {os.cpu_count() * wall:.0f} s "
         f"on {os.cpu_count()} cores (the rest: PostgreSQL, other work, idle)"
     )
+    lines.append(report_gc(context["gc"]))
     for bus in bench.sockets:
         if bus.error:
             lines.append(f"!! a websocket closed during the run: {bus.error}")
             break
     return lines
+
+
+def report_settle(settle):
+    """The header's line on the warm-up's end (Bench.settle)."""
+    sent, seconds, firsts = settle
+    done = sorted(ms for ms in firsts.values() if ms is not None)
+    line = (
+        f"          then {sent} visitor messages in {seconds:.0f} s, until each of the "
+        f"{len(firsts)} server processes had made its first collection of the older "
+        "garbage generations, which follows the registry's load"
+    )
+    if done:
+        line += f" ({done[0]:.0f} to {done[-1]:.0f} ms each, in no figure below)"
+    if len(done) < len(firsts):
+        line += f"; !! {len(firsts) - len(done)} had none in the log"
+    return line
+
+
+def report_gc(collections):
+    """The collections of the older generations of garbage during the measurements
+    (a process answers nothing meanwhile)."""
+    if not collections:
+        return "garbage collections of generation 1 or 2 during the measurements: none"
+    longest = max(ms for _pid, _generation, ms in collections)
+    counts = defaultdict(int)
+    for _pid, generation, _ms in collections:
+        counts[generation] += 1
+    return (
+        "garbage collections during the measurements (the server's processes): "
+        + ", ".join(f"{count} of generation {gen}" for gen, count in sorted(counts.items()))
+        + f", the longest {longest:.1f} ms"
+    )
 
 
 def report_rates(bench, rates):
@@ -1735,6 +1856,8 @@ def measure(bench, server):
     bench.connect_operators()
     log(f"warm-up: {a.warmup} sessions (excluded from the figures)")
     context["warmup"] = bench.warm_up()
+    log("warm-up: visitors post until every server process has had its first collection")
+    context["settle"] = bench.settle(server)
     memory["after the warm-up"] = server.memory()
     offset = server.log_offset()
     client = psutil.Process()
@@ -1762,6 +1885,7 @@ def measure(bench, server):
         perf_counter() - cpu[2],
     )
     log_figures = parse_log(server.logfiles, offset)
+    context["gc"] = gc_lines(server.logfiles, offset)
     context["load_end"] = loadavg()
     context["duration"] = perf_counter() - t0
     if a.summary_out:
