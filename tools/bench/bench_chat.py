@@ -1238,6 +1238,12 @@ class Bench:
             for r in records
             if self.at_operators.get(r[0]) is not None
         ]
+        # Each second's deliveries (by when they were sent): a burst of slow ones
+        # (a pause of the server) and a steady excess look alike in the percentiles.
+        seconds = defaultdict(list)
+        for r in records:
+            if (arrived := self.at_operators.get(r[0])) is not None:
+                seconds[int(r[1] - t_start)].append(arrived - r[1])
         return {
             "rate": rate,
             "total": total,
@@ -1247,6 +1253,7 @@ class Bench:
             "post": [r[2] for r in records],
             "lag": [r[3] for r in records],
             "delivery": deliveries,
+            "seconds": [seconds[k] for k in sorted(seconds)],
             "missing": len(records) - len(deliveries),
             "cpu": (self.server.cpu_seconds() - cpu) / max(len(records), 1),
             "machine": {key: value - machine[key] for key, value in machine_cpu().items()},
@@ -1572,6 +1579,11 @@ def report_rates(bench, rates):
             )
         if r["errors"]:
             lines.append(f"   {'':>8} failed: {error_kinds(r['errors'])}")
+        if r["seconds"]:
+            lines.append(
+                f"   {'':>8} to the operator's socket, each second's p95 (by when sent): "
+                + " ".join(f"{percentile(second, 95) * 1000:.0f}" for second in r["seconds"])
+            )
     lines.append(
         "   ms; 'late': how long after its planned time a post was sent (the client could "
         "not keep the pace);"
