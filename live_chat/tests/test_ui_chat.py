@@ -320,6 +320,31 @@ class TestVisitorWidget(LiveVisitorMixin, LiveChatOperatorCommon, HttpCase):
         self.assertEqual(second_page[50:], first_page)
         self.assertTrue(result["older"], "still older messages")
 
+    def test_page_view_loads_the_messages_once(self):
+        """A page view during a chat loads the session's messages once, also when the
+        page's ping (which tells the session's newest message) is answered before
+        that load: the widget compares again once the load is done (it loaded them a
+        second time, a race seen in the operator tour's returning page)."""
+        started = self.lc_start(body="Hello")
+        self._operator_says("An answer.")
+        with shared_cursor(self.env):
+            newest = self.env["bus.bus"].sudo()._bus_last_id()
+        state = {
+            "session_id": started["session"]["id"],
+            "token": started["token"],
+            "guest_token": started["guest"]["token"],
+            "last_bus_id": newest,
+        }
+        with self._live():
+            self.visitor.set_state(self.channel, state)
+            self.visitor.delay("/live_chat/session/messages", 1)
+            self.visitor.open(self.page)
+            self.visitor.run(SEES % {"text": json.dumps("An answer."), "timeout": 20000})
+            asked = self.visitor.run(
+                "await new Promise((resolve) => setTimeout(resolve, 1500));" + WIDGET_ASKED
+            )
+        self.assertEqual(asked, {"start": 0, "ping": 1, "messages": 1})
+
     def test_back_a_day_later(self):
         """A visitor comes back with an old bus id in their browser: the socket listens
         from the bus's newest notification (from the old one, the host would read every

@@ -142,6 +142,23 @@ class VisitorBrowser:
 
         browser._handlers["Fetch.requestPaused"] = handle_request_paused
 
+    def delay(self, path, seconds):
+        """Make the server's answers to requests of ``path`` reach the page ``seconds``
+        later (the request waits in the browser): the order in which a page's
+        requests are answered, made sure."""
+        browser = self.browser
+        handle = browser._handlers.get("Fetch.requestPaused", browser._handle_request_paused)
+
+        def handle_request_paused(**params):
+            if path in params["request"]["url"]:
+                timer = threading.Timer(seconds, handle, kwargs=params)
+                timer.daemon = True
+                timer.start()
+            else:
+                handle(**params)
+
+        browser._handlers["Fetch.requestPaused"] = handle_request_paused
+
     @contextlib.contextmanager
     def alongside(self, scenario):
         """Run ``scenario(self)`` in a thread while the test's main browser runs (a tour),

@@ -770,7 +770,12 @@ class Widget {
         } else if (answer.queue) {
             this.applyQueue(answer);
         } else if (answer.last_message_id > this.log.lastId) {
-            this.sync();
+            // A load under way (a page view's first one, started with this ping) may
+            // bring that message: compared again once it is done, not loaded twice.
+            await this.syncing;
+            if (answer.last_message_id > this.log.lastId) {
+                this.sync();
+            }
         }
     }
 
