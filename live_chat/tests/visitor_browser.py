@@ -5,6 +5,7 @@ import http.server
 import json
 import threading
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, ChromeBrowser, _registry_test_lock
 
@@ -150,7 +151,7 @@ class VisitorBrowser:
         handle = browser._handlers.get("Fetch.requestPaused", browser._handle_request_paused)
 
         def handle_request_paused(**params):
-            if path in params["request"]["url"]:
+            if urlsplit(params["request"]["url"]).path == path:
                 timer = threading.Timer(seconds, handle, kwargs=params)
                 timer.daemon = True
                 timer.start()

@@ -751,6 +751,7 @@ class Bench:
         self.sockets = []
         self.visitors_used = []
         self.visitors = []  # every visitor with a session, its widget open
+        self.warmup_visitors = []  # the warm-up's, which settle() goes on with
         self.timers = WidgetTimers(self)
 
     # -- HTTP ------------------------------------------------------------
@@ -1035,7 +1036,7 @@ class Bench:
         time.sleep(1)
         return len(visitors), len(posted), len(replies), errors
 
-    def settle(self, server):
+    def settle(self):
         """The warm-up's end: the warm-up's visitors post, SETTLE_RATE messages/s in
         all, until every worker of the server has made its first collection of the
         older generations of garbage, as the server's log says (Odoo's ``gc`` logger,
@@ -1051,7 +1052,8 @@ class Bench:
         A server whose log has no such line after a quarter of that (it does not
         log them) ends it. Returns the messages sent, the seconds, and per process
         the milliseconds of its first such collection (None: none seen)."""
-        visitors = getattr(self, "warmup_visitors", [])
+        server = self.server
+        visitors = self.warmup_visitors
         pids = [process.pid for role, process in server.processes() if "master" not in role]
         t0 = perf_counter()
         firsts = {}
@@ -1326,10 +1328,9 @@ class Operator:
 # ------------------------------------------------------------
 
 
-def gc_lines(paths, offsets=None):
-    """(pid, generation, milliseconds) of each collection of the older generations in
-    the logs ``paths``, from ``offsets`` (the start by default)."""
-    found = []
+def log_records(paths, offsets=None):
+    """The records (``LOG_LINE_RE`` matches) of the logs ``paths`` (a server's each),
+    from ``offsets`` (the start by default); a record's other lines are skipped."""
     for path, offset in zip(paths, offsets or [0] * len(paths), strict=True):
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
@@ -1338,10 +1339,18 @@ def gc_lines(paths, offsets=None):
         except OSError:
             continue
         for line in text.splitlines():
-            match = LOG_LINE_RE.match(line)
-            if match and match["logger"] == "gc" and (gc := GC_RE.search(match["msg"])):
-                found.append((int(match["pid"]), int(gc["generation"]), float(gc["ms"])))
-    return found
+            if match := LOG_LINE_RE.match(line):
+                yield match
+
+
+def gc_lines(paths, offsets=None):
+    """(pid, generation, milliseconds) of each collection of the older generations in
+    the logs ``paths``, from ``offsets`` (the start by default)."""
+    return [
+        (int(match["pid"]), int(gc["generation"]), float(gc["ms"]))
+        for match in log_records(paths, offsets)
+        if match["logger"] == "gc" and (gc := GC_RE.search(match["msg"]))
+    ]
 
 
 def first_collections(paths):
@@ -1358,18 +1367,7 @@ def parse_log(paths, offsets):
     from its offset."""
     per_route = defaultdict(list)
     problems = defaultdict(int)
-    text = ""
-    for path, offset in zip(paths, offsets, strict=True):
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                handle.seek(offset)
-                text += handle.read()
-        except OSError:
-            continue
-    for line in text.splitlines():
-        match = LOG_LINE_RE.match(line)
-        if not match:
-            continue
+    for match in log_records(paths, offsets):
         if match["level"] in ("WARNING", "ERROR", "CRITICAL"):
             problems[f"{match['level']} {match['logger']}: {match['msg'][:110]}"] += 1
         if match["logger"] != "werkzeug":
@@ -1869,7 +1867,7 @@ def measure(bench, server):
     log(f"warm-up: {a.warmup} sessions (excluded from the figures)")
     context["warmup"] = bench.warm_up()
     log("warm-up: visitors post until every server process has had its first collection")
-    context["settle"] = bench.settle(server)
+    context["settle"] = bench.settle()
     memory["after the warm-up"] = server.memory()
     offset = server.log_offset()
     client = psutil.Process()
