@@ -55,6 +55,11 @@ WORKER_CACHE_SECONDS = 60
 _WORKER_CACHE = {}
 # Where a message's post leaves the bus's newest id it read (the transaction's data).
 BUS_LAST_ID_KEY = "live_chat.bus_last_id"
+# Where the lean path leaves the values of the messages it posted, by id (the
+# transaction's data): their format later in the transaction (the answer of the web
+# client's post route) takes them as the host's ``msg_vals``, which tells it that a
+# message has no scheduled notification without searching for one.
+POSTED_VALUES_KEY = "live_chat.posted_values"
 # Where the create of a message may be defined for the suite to write its row itself
 # (create_message): the host's mail module and the ORM.
 HOST_MESSAGE_CREATE = {"odoo.addons.mail.models.mail_message", "odoo.orm.models"}
@@ -177,6 +182,7 @@ def post_lean(
     }
     values.update(session._process_attachments_for_post([], [], values))
     message = create_message(session, values)
+    env.cr.precommit.data.setdefault(POSTED_VALUES_KEY, {})[message.id] = values
     # The messages its body links to, which the web client's format of the message
     # shows: none in a body without a link (the host's compute parses the body with
     # lxml, looking for <a> elements; what the create stores of the body has no tag

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .discuss_channel_post import POSTED_VALUES_KEY
+
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
@@ -16,6 +18,16 @@ class MailMessage(models.Model):
             if session.channel_type == "live_chat" and session._live_chat_is_visitor():
                 return self.browse()
         return message
+
+    def _to_store(self, store, fields, **kwargs):
+        """A message that the suite's lean path posted in this transaction (a plain
+        message: never scheduled) is formatted with its post's values, as the host
+        formats a message right after its post: without searching for a scheduled
+        notification of it (a query, in the answer of every operator's reply)."""
+        posted = self.env.cr.precommit.data.get(POSTED_VALUES_KEY, {})
+        if len(self) == 1 and self.id in posted and not kwargs.get("msg_vals"):
+            kwargs["msg_vals"] = posted[self.id]
+        return super()._to_store(store, fields, **kwargs)
 
     def _message_reaction(self, content, action, partner, guest, store=None):
         """A reaction put on (or taken off) a message of a live chat session reaches

@@ -219,6 +219,38 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
                 self._same_result_as_the_host()
             self.assertIn(self.lean_session.id, created_for)
 
+    def test_operator_answer_as_the_host(self):
+        """The answer of the web client's post route to an operator's reply (the
+        message as the web client shows it at once) is the host's: the lean path's
+        message is formatted with its post's values, without searching for a scheduled
+        notification (it has none)."""
+        self.authenticate("lc_operator", "lc_operator")
+        answers = {}
+        for name, session, host in (
+            ("host", self.host_session, True),
+            ("lean", self.lean_session, False),
+        ):
+            answer = self.make_jsonrpc_request(
+                "/mail/message/post",
+                {
+                    "thread_model": "discuss.channel",
+                    "thread_id": session.id,
+                    "post_data": {
+                        "body": "Yes it is",
+                        "email_add_signature": True,
+                        "message_type": "comment",
+                        "subtype_xmlid": "mail.mt_comment",
+                    },
+                    "context": {"live_chat_host_post": host},
+                },
+            )
+            message = self.env["mail.message"].browse(answer["message_id"])
+            self.assertEqual(message.res_id, session.id)
+            answers[name] = self._normalize(answer, self._ids(session, message))
+        formatted = answers["lean"]["store_data"]["mail.message"]
+        self.assertEqual([values["scheduledDatetime"] for values in formatted], [False])
+        self.assertEqual(answers["lean"], answers["host"])
+
     def test_plain_create_only_over_the_host(self):
         """The message's row is written by the suite only when the host's create would
         write nothing else: no other override of it, no default that the lean path
@@ -394,7 +426,9 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         self.authenticate("lc_operator", "lc_operator")
         self._operator_post(session, "Hello")  # the first answer: one UPDATE more
         self.env.flush_all()
-        with self.assertQueryCount(10):
+        # The answer formats the message with its post's values: no search of a
+        # scheduled notification (10 until then).
+        with self.assertQueryCount(9):
             self._operator_post(session, "How can I help?")
 
 
