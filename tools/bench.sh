@@ -159,7 +159,18 @@ else:
 open_sessions = env["discuss.channel"].search(
     [("live_chat_channel_id", "=", channel.id), ("live_chat_state", "=", "open")]
 )
-open_sessions.write({"live_chat_state": "closed"})
+# Ended as the product ends them, which unpins them for their members: an operator's
+# web client never loads the sessions that ended (a plain write of the state left them
+# pinned, and the benchmark's operator had hundreds of past sessions in every page).
+for session in open_sessions:
+    session._live_chat_close("The benchmark ended the conversation.")
+# Those that earlier versions of this setup ended by that write: unpinned as well.
+for session in (
+    env["discuss.channel.member"]
+    .search([("channel_id.live_chat_state", "=", "closed"), ("unpin_dt", "=", False)])
+    .channel_id
+):
+    session._live_chat_unpin()
 history = env["discuss.channel"].search_count([("live_chat_channel_id", "!=", False)])
 # The visitors' rate limits (per minute, system parameters): raised so that they refuse
 # nothing (their code still runs), or the product's defaults with "default".
