@@ -185,6 +185,13 @@ TIMELINE_STEPS = (
     "chat window",
 )
 
+# How many conversations the operator's web client holds: the host's unread counter
+# of all conversations goes through each of them on every bus event that touches one.
+HELD_CONVERSATIONS = """
+Object.values(odoo.__WOWL_DEBUG__.root.env.services["mail.store"].Thread.records)
+    .filter((thread) => thread.model === "discuss.channel").length
+"""
+
 # The operator's chat windows closed (the sessions stay open): each new session's
 # window opens in a hub that holds a few.
 CLOSE_CHAT_WINDOWS = """
@@ -500,7 +507,7 @@ def fmt_s(value):
     return "-" if value is None else f"{value * 1000:.0f} ms"
 
 
-def report(args, base, page_url, cold, warm, first, screen, timelines):
+def report(args, base, page_url, cold, warm, first, screen, timelines, held):
     first_cold = cold[0]
     before = first_cold["before"]
     after = first_cold["after"]
@@ -603,6 +610,10 @@ def report(args, base, page_url, cold, warm, first, screen, timelines):
                 f" ({'/'.join(map(str, counts))} per session, {len(seen)} sessions)"
             )
         lines.append(f"     {'text on the screen':32s} {fmt_s(median(screen))}")
+        lines.append(
+            f"   the operator's web client held {held} conversations when it opened (its "
+            "open sessions, chats and channels; ended sessions are not loaded)"
+        )
     else:
         lines.append("   none arrived")
     lines.append("")
@@ -681,11 +692,12 @@ def screen_messages(browser, base, page_url, operators, count):
     operators are made away (as their web client says after an hour idle), so that
     the one in the browser gets every session; their websockets stay open."""
     if count <= 0:
-        return [], []
+        return [], [], None
     chosen, others = operators.list[0], operators.list[1:]
     for operator in others:
         operator.bus.update_presence(AWAY_MS)
     tab = operator_web_client(browser, base, chosen)
+    held = tab.evaluate(HELD_CONVERSATIONS)
     times, timelines = [], []
     try:
         for index in range(count):
@@ -718,7 +730,7 @@ def screen_messages(browser, base, page_url, operators, count):
         tab.close()
         for operator in others:
             operator.bus.update_presence()
-    return times, timelines
+    return times, timelines, held
 
 
 def measure(args, browser, page_url, base):
@@ -856,10 +868,10 @@ def main():
         log(f"{args.messages} first messages")
         first = first_messages(browser, page_url, operators, args.messages)
         log(f"{args.screen_messages} first messages to an operator's web client")
-        screen, timelines = screen_messages(
+        screen, timelines, held = screen_messages(
             browser, base, page_url, operators, args.screen_messages
         )
-        lines = report(args, base, page_url, cold, warm, first, screen, timelines)
+        lines = report(args, base, page_url, cold, warm, first, screen, timelines, held)
     except (BenchError, OSError) as error:
         log(f"!! {type(error).__name__}: {error}")
         return 1
