@@ -6,6 +6,8 @@ from .common import LiveChatCommon
 @tagged("post_install", "-at_install")
 class TestSidebar(LiveChatCommon, HttpCase):
     def test_open_sessions_only(self):
+        """Discuss lists the operator's open sessions, not the closed ones, and shows an
+        open session with the visitor's details and the session's actions."""
         operator = self._create_operator("lc_sidebar_operator", name="Sofia Sidebar")
         channel = self._create_channel(operator)
         for name in ("Open Visitor", "Closed Visitor"):

@@ -3,6 +3,8 @@ import {registry} from "@web/core/registry";
 /**
  * An operator's Discuss: open sessions in a "Live Chat" category of their own and
  * in the messaging menu; closed ones in neither (the Python test made one of each).
+ * An open session shown in Discuss has the visitor's details and the session's
+ * actions above its messages, as in its chat window.
  */
 registry.category("web_tour.tours").add("live_chat_sidebar_tour", {
     steps: () => [
@@ -15,6 +17,17 @@ registry.category("web_tour.tours").add("live_chat_sidebar_tour", {
             content: "The closed session is not in the sidebar",
             trigger:
                 ".o-mail-DiscussSidebar:has(.o-mail-DiscussSidebarChannel:contains(Open Visitor)):not(:has(.o-mail-DiscussSidebarChannel:contains(Closed Visitor)))",
+        },
+        {
+            content: "Open the session in Discuss",
+            trigger: ".o-mail-DiscussSidebarChannel:contains(Open Visitor)",
+            run: "click",
+        },
+        {
+            content:
+                "Its messages, under the visitor's details and the session's actions",
+            trigger:
+                ".o-mail-DiscussContent:has(.o-mail-Message:contains(Hello from Open Visitor)) .o_live_chat_session_info:has(.o_live_chat_transfer_session):has(.o_live_chat_close_session)",
         },
         {
             content: "Open the messaging menu",

@@ -1,10 +1,14 @@
 import {ChatWindow} from "@mail/core/common/chat_window";
+import {DiscussContent} from "@mail/core/public_web/discuss_content";
 import {Component} from "@odoo/owl";
 import {useService} from "@web/core/utils/hooks";
 import {_t} from "@web/core/l10n/translation";
 import {LiveChatTransferDialog} from "@live_chat/backend/transfer/transfer_dialog";
 
-/** Who the visitor is and where they came from, above a session's messages. */
+/**
+ * Who the visitor is and where they came from, above a session's messages, with what
+ * the operator does with the session: in its chat window and in Discuss.
+ */
 export class LiveChatSessionInfo extends Component {
     static template = "live_chat.SessionInfo";
     static props = {thread: Object};
@@ -51,3 +55,4 @@ export class LiveChatSessionInfo extends Component {
 }
 
 ChatWindow.components = {...ChatWindow.components, LiveChatSessionInfo};
+DiscussContent.components = {...DiscussContent.components, LiveChatSessionInfo};
