@@ -56,9 +56,9 @@ _WORKER_CACHE = {}
 # Where a message's post leaves the bus's newest id it read (the transaction's data).
 BUS_LAST_ID_KEY = "live_chat.bus_last_id"
 # Where the lean path leaves the values of the messages it posted, by id (the
-# transaction's data): their format later in the transaction (the answer of the web
-# client's post route) takes them as the host's ``msg_vals``, which tells it that a
-# message has no scheduled notification without searching for one.
+# transaction's data): their format in the transaction (the bus's new message, the
+# answer of the web client's post route) takes them as the host's ``msg_vals``, which
+# tells it that a message has no scheduled notification without searching for one.
 POSTED_VALUES_KEY = "live_chat.posted_values"
 # Where the create of a message may be defined for the suite to write its row itself
 # (create_message): the host's mail module and the ORM.
@@ -429,9 +429,9 @@ def after_post(session, message, values):
     # nor mail for the members of a conversation), then the new message.
     if notify_partner_ids:
         web_push(session, message, values, notify_partner_ids)
-    # msg_vals: no scheduled date (the host's format would search for one).
+    # Formatted with the post's values (mail_message.py: no search of a schedule).
     payload = {
-        "data": Store(bus_channel=session).add(message, msg_vals=values).get_result(),
+        "data": Store(bus_channel=session).add(message).get_result(),
         "id": session.id,
     }
     if temporary_id := env.context.get("temporary_id"):

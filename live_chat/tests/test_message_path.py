@@ -12,6 +12,7 @@ from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.bus.models.bus import BusBus as HostBusBus
 from odoo.addons.mail.models.mail_message import MailMessage
+from odoo.addons.mail.models.mail_message_schedule import MailMessageSchedule
 from odoo.addons.mail.models.mail_thread import MailThread
 
 from ..controllers.init_cache import INIT_CACHE
@@ -225,31 +226,48 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         message is formatted with its post's values, without searching for a scheduled
         notification (it has none)."""
         self.authenticate("lc_operator", "lc_operator")
-        answers = {}
+        # The messages whose scheduled notifications the host's format searched for.
+        searched = []
+        host_search = MailMessageSchedule.search
+
+        def search(schedules, domain, *args, **kwargs):
+            searched.extend(
+                message_id
+                for condition in domain
+                if isinstance(condition, list | tuple) and condition[0] == "mail_message_id"
+                for message_id in condition[2]
+            )
+            return host_search(schedules, domain, *args, **kwargs)
+
+        answers, messages = {}, {}
         for name, session, host in (
             ("host", self.host_session, True),
             ("lean", self.lean_session, False),
         ):
-            answer = self.make_jsonrpc_request(
-                "/mail/message/post",
-                {
-                    "thread_model": "discuss.channel",
-                    "thread_id": session.id,
-                    "post_data": {
-                        "body": "Yes it is",
-                        "email_add_signature": True,
-                        "message_type": "comment",
-                        "subtype_xmlid": "mail.mt_comment",
+            with patch.object(MailMessageSchedule, "search", search):
+                answer = self.make_jsonrpc_request(
+                    "/mail/message/post",
+                    {
+                        "thread_model": "discuss.channel",
+                        "thread_id": session.id,
+                        "post_data": {
+                            "body": "Yes it is",
+                            "email_add_signature": True,
+                            "message_type": "comment",
+                            "subtype_xmlid": "mail.mt_comment",
+                        },
+                        "context": {"live_chat_host_post": host},
                     },
-                    "context": {"live_chat_host_post": host},
-                },
-            )
-            message = self.env["mail.message"].browse(answer["message_id"])
+                )
+            message = messages[name] = self.env["mail.message"].browse(answer["message_id"])
             self.assertEqual(message.res_id, session.id)
             answers[name] = self._normalize(answer, self._ids(session, message))
         formatted = answers["lean"]["store_data"]["mail.message"]
         self.assertEqual([values["scheduledDatetime"] for values in formatted], [False])
         self.assertEqual(answers["lean"], answers["host"])
+        # The host's answer searched for its message's schedule, the lean path's did not.
+        self.assertIn(messages["host"].id, searched)
+        self.assertNotIn(messages["lean"].id, searched)
 
     def test_plain_create_only_over_the_host(self):
         """The message's row is written by the suite only when the host's create would
