@@ -406,19 +406,27 @@ class LiveChatController(http.Controller):
             )
             hits.append(("session_start_visitor", subject))
         self._rate_limit(*hits)
-        # sudo: live_chat.channel - a public visitor starts their own session; the channel
-        # and every argument were checked above, and the visitor gets this session's token.
-        session, guest = channel.sudo()._start_visitor_session(
-            text=text,
-            partner=visitor["partner"].sudo(),
-            guest=visitor["guest"].sudo(),
-            name=name,
-            country=visitor["country"],
-            lang=visitor["lang"],
-            timezone=request.env["mail.guest"]._get_timezone_from_request(request),
-            page_url=page_url,
-            start_key=start_key,
-        )
+        try:
+            # sudo: live_chat.channel - a public visitor starts their own session; the
+            # channel and every argument were checked above, and the visitor gets this
+            # session's token.
+            session, guest = channel.sudo()._start_visitor_session(
+                text=text,
+                partner=visitor["partner"].sudo(),
+                guest=visitor["guest"].sudo(),
+                name=name,
+                country=visitor["country"],
+                lang=visitor["lang"],
+                timezone=request.env["mail.guest"]._get_timezone_from_request(request),
+                page_url=page_url,
+                start_key=start_key,
+            )
+        except LiveChatRefusal as refusal:
+            if refusal.code != "no_operator":
+                raise
+            # Refused before anything was written but the hits: they count, as the
+            # choice of an operator and the working hours cost the server all the same.
+            return _counted_refusal(refusal, payload)
         return self._session_started(session, guest)
 
     def _session_started(self, session, guest):

@@ -1042,7 +1042,12 @@ class DiscussChannel(models.Model):
             return self.browse()
         # sudo: discuss.channel - the start key is only compared.
         return self.sudo().search(
-            [("live_chat_start_key", "=", start_key), ("live_chat_channel_id", "=", channel.id)],
+            [
+                ("live_chat_start_key", "=", start_key),
+                ("live_chat_channel_id", "=", channel.id),
+                # Not a session whose visitor's rights are gone (anonymised).
+                ("live_chat_visitor_token", "!=", False),
+            ],
             limit=1,
         )
 
@@ -1587,6 +1592,9 @@ class DiscussChannel(models.Model):
             "live_chat_lang": False,
             "live_chat_page_url": False,
             "live_chat_visitor_token": False,
+            # The widget's key of the start is as much the visitor's right to the
+            # session as its token (the same start sent again answers the session).
+            "live_chat_start_key": False,
             "live_chat_anonymized_dt": fields.Datetime.now(),
         }
 

@@ -55,7 +55,18 @@ class DiscussChannel(models.Model):
             raise LiveChatRefusal(
                 self.env._("Please enter a valid email address."), "bad_email", 422
             )
-        template = self.env.ref("live_chat.mail_template_live_chat_transcript")
+        template = self.env.ref(
+            "live_chat.mail_template_live_chat_transcript", raise_if_not_found=False
+        )
+        if not template:  # an administrator deleted it (Technical > Email Templates)
+            raise LiveChatRefusal(
+                self.env._(
+                    "The conversation cannot be sent: its email template was deleted. "
+                    "Updating the Live Chat app brings it back."
+                ),
+                "no_template",
+                status=503,
+            )
         mail_id = template.with_context(
             tz=self.live_chat_visitor_guest_id.timezone
             or self.live_chat_visitor_partner_id.tz

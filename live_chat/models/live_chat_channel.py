@@ -1,3 +1,5 @@
+import io
+import math
 import re
 import textwrap
 from datetime import UTC, timedelta
@@ -7,17 +9,20 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_date, get_timezone_location
 from markupsafe import Markup
+from PIL import Image
 
 from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL, email_normalize
+from odoo.tools.image import IMAGE_MAX_RESOLUTION
 from odoo.tools.mimetypes import guess_mimetype
 
 from .. import presence_heartbeat
 from .discuss_channel import DEFAULT_MISSED_AFTER
 from .utils import (
     ACTIVE_FILE_TYPES,
+    DECODED_IMAGE_TYPES,
     LiveChatRefusal,
     clean_page_url,
     normalize_visitor_email,
@@ -25,7 +30,9 @@ from .utils import (
 
 # How far ahead the widget looks for the next opening of a channel with working hours.
 OPENING_HORIZON_DAYS = 14
-VISITOR_TIMEZONES = frozenset(available_timezones())
+# The time zones a visitor's browser may name: the places of the IANA database, not
+# its two zones of no place ("Factory", "localtime"), which Babel cannot name.
+VISITOR_TIMEZONES = frozenset(available_timezones()) - {"Factory", "localtime"}
 
 HEX_COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -878,6 +885,9 @@ class LiveChatChannel(models.Model):
                 "typing": self.env._("%s is typing…"),
                 "seen": self.env._("Seen"),
                 "first_message": self.env._("Write a message first, then send the file."),
+                # A file's size in its link (the number in the visitor's browser's format).
+                "size_mb": self.env._("%s MB"),
+                "size_kb": self.env._("%s KB"),
             },
         }
 
@@ -909,7 +919,33 @@ class LiveChatChannel(models.Model):
                 "file_type_refused",
                 415,
             )
+        if mimetype in DECODED_IMAGE_TYPES:
+            self._live_chat_check_picture(data)
         return mimetype
+
+    def _live_chat_check_picture(self, data):
+        """Refuse a picture that the server could not decode, or only at a cost out of
+        proportion to its file: a header of a few bytes may claim billions of pixels,
+        which its thumbnail (and the host's resizing) would decode. Only its header is
+        read here. The limit is the host's own for pictures (ImageProcess)."""
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                pixels = picture.width * picture.height
+        except Image.DecompressionBombError:  # above Pillow's own limit, far above ours
+            pixels = math.inf
+        except (OSError, SyntaxError, ValueError):
+            raise LiveChatRefusal(
+                self.env._("This picture cannot be read."), "bad_picture", 422
+            ) from None
+        if pixels > IMAGE_MAX_RESOLUTION:
+            raise LiveChatRefusal(
+                self.env._(
+                    "This picture is too large: at most %s million pixels.",
+                    int(IMAGE_MAX_RESOLUTION / 1e6),
+                ),
+                "picture_too_large",
+                413,
+            )
 
     # ------------------------------------------------------------
     # Availability: working hours, time off, and the offline form
@@ -975,7 +1011,12 @@ class LiveChatChannel(models.Model):
         zone = ZoneInfo(tz_name)
         local = opening.astimezone(zone)
         locale = self.env.lang or "en_US"
-        place = get_timezone_location(zone.key, locale=locale, return_city=True)
+        try:
+            place = get_timezone_location(zone.key, locale=locale, return_city=True)
+        except (LookupError, ValueError):
+            # A language in which Babel cannot name the place (Kurdish): the city of
+            # the zone's name.
+            place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
         time = local.strftime("%H:%M")
         if local.date() == now.replace(tzinfo=UTC).astimezone(zone).date():
             return self.env._("We reply from %(time)s, %(place)s time", time=time, place=place)

@@ -190,6 +190,9 @@ class TestUkrainian(LiveChatOperatorCommon, HttpCase):
             (uk.button_text, uk.default_message, uk.input_placeholder),
             (UK_BUTTON_TEXT, UK_WELCOME, UK_PLACEHOLDER),
         )
+        # The units of a file's size in its link.
+        talk = uk._live_chat_talk_options()["texts"]
+        self.assertEqual((talk["size_mb"], talk["size_kb"]), ("%s МБ", "%s КБ"))
         en = self.default_channel.with_context(lang="en_US")
         self.assertEqual(
             (en.button_text, en.default_message, en.input_placeholder),

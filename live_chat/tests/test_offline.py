@@ -44,13 +44,28 @@ class TestBusinessHours(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(back_at, "We reply from Tuesday 8 December 08:00, Paris time")
         back_at = self.init(tz="Mars/Olympus")["offline"]["back_at"]
         self.assertEqual(back_at, "We reply from Tuesday 8 December 09:00, Kyiv time")
-        # Nobody starts a chat outside the hours, whatever the widget does.
+        # Zones of no place (Babel has no name for them): the channel's, not an error.
+        for zone in ("Factory", "localtime"):
+            back_at = self.init(tz=zone)["offline"]["back_at"]
+            self.assertEqual(back_at, "We reply from Tuesday 8 December 09:00, Kyiv time")
+        # A language in which Babel names no place: the city of the zone's name.
+        self.env["res.lang"]._activate_lang("ku")
+        back_at = self.init(tz="America/New_York", lang="ku")["offline"]["back_at"]
+        self.assertTrue(back_at.endswith(" 02:00, New York time"), back_at)
+        # Nobody starts a chat outside the hours, whatever the widget does; each try
+        # counts against the rate limit all the same.
+        limits = self.env["live_chat.rate.limit"]
+        before = sum(limits.search([("key", "like", "session_start_ip%")]).mapped("hits"))
+        guests = self.env["mail.guest"].search_count([])
         error = self.lc_call(
             "/live_chat/session/start",
             {"channel_id": self.channel.id, "body": "Hello?"},
             status=503,
         )["error"]
         self.assertEqual(error["code"], "no_operator")
+        after = sum(limits.search([("key", "like", "session_start_ip%")]).mapped("hits"))
+        self.assertEqual(after, before + 1)
+        self.assertEqual(self.env["mail.guest"].search_count([]), guests)  # nothing else kept
         # Hidden button: the mode says so, and still when the team is back.
         self.channel.offline_mode = "hide"
         self.assertEqual(self.init()["offline"]["mode"], "hide")

@@ -94,6 +94,7 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
                     "live_chat_lang": False,
                     "live_chat_page_url": False,
                     "live_chat_visitor_token": False,
+                    "live_chat_start_key": False,
                     "live_chat_state": "closed",
                     "live_chat_channel_id": self.channel.id,
                     "live_chat_operator_id": self.operator.id,
@@ -261,7 +262,7 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
     def test_cron_guest_of_other_conversations(self):
         """A guest goes with the last session that needs it; while it takes part in other
         conversations of the host, it only loses its name and country."""
-        first_started, first = self._chat("Ann")
+        first_started, first = self._chat("Ann", start_key="e" * 22)
         guest = first.live_chat_visitor_guest_id
         _second_started, second = self._chat("Ann", guest_token=first_started["guest"]["token"])
         self.assertEqual(second.live_chat_visitor_guest_id, guest)
@@ -315,7 +316,7 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
     def test_erase_visitor(self):
         """Every session of the visitor (an open one included) loses its messages and
         visitor data at once, and the guest goes; other visitors keep theirs."""
-        first_started, first = self._chat("Ann")
+        first_started, first = self._chat("Ann", start_key="e" * 22)
         guest = first.live_chat_visitor_guest_id
         second_started, second = self._chat(
             "Ann", close=False, guest_token=first_started["guest"]["token"]
@@ -344,6 +345,10 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
         self.assertTrue(self._messages(other))
         for started in (first_started, second_started):
             self.lc_call("/live_chat/session/messages", self._visitor(started), status=404)
+        # The widget's key of the first start no longer answers its session either.
+        again = self.lc_start(body="Hello?", start_key="e" * 22)
+        self.assertNotEqual(again["session"]["id"], first.id)
+        self.assertNotIn("Let me check", str(again["messages"]))
         with self.assertRaises(UserError):
             first.with_user(self.manager).action_live_chat_erase_visitor()
 

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError
 from odoo.http import GeoIP
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.bus.models.bus import channel_with_db, json_dump
+
 from .common import LiveChatCommon
 
 
@@ -256,8 +258,23 @@ class TestSession(LiveChatCommon, HttpCase):
             with self.subTest(user=user.login):
                 self.authenticate(user.login, user.login)
                 guests = self.env["mail.guest"].search_count([])
+                bus_before = self.env["bus.bus"].search([], order="id desc", limit=1).id
                 started = self.lc_start(name="Someone else")
                 session = self.lc_session(started)
+                # No "joined" on the visitor's own bus channels: the host's notice
+                # holds the whole channel, the operator's real name and picture
+                # included (visitors see a chat name only).
+                visitor_channels = [
+                    json_dump(channel_with_db(self.env.cr.dbname, target))
+                    for target in (user, user.partner_id)
+                ]
+                for message in (
+                    self.env["bus.bus"]
+                    .search([("id", ">", bus_before), ("channel", "in", visitor_channels)])
+                    .mapped("message")
+                ):
+                    self.assertNotIn("discuss.channel/joined", message)
+                    self.assertNotIn(self.operator.name, message)
                 self.assertNotIn("guest", started)
                 self.assertEqual(self.env["mail.guest"].search_count([]), guests)
                 self.assertEqual(session.live_chat_visitor_partner_id, user.partner_id)

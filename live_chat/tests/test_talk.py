@@ -1,5 +1,7 @@
 import io
 import json
+import struct
+import zlib
 from unittest.mock import patch
 
 from PIL import Image
@@ -19,6 +21,30 @@ def png_bytes(size=(40, 30), color=(200, 30, 30)):
     output = io.BytesIO()
     Image.new("RGB", size, color).save(output, format="PNG")
     return output.getvalue()
+
+
+def _png_header(width, height, crc=True):
+    """A PNG of no pixel data that claims ``width`` x ``height`` (``crc``: with valid
+    checksums, else a broken file)."""
+
+    def chunk(kind, data):
+        checksum = zlib.crc32(kind + data) if crc else 0
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _gif_header(width, height):
+    """A GIF of one frame that claims ``width`` x ``height``, in 29 bytes."""
+    screen = struct.pack("<HHBBB", width, height, 0, 0, 0)
+    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
+    return b"GIF89a" + screen + frame + b"\x02\x02\x44\x01\x00\x3b"
 
 
 class TalkCommon(LiveChatOperatorCommon):
@@ -290,6 +316,23 @@ class TestTalkFiles(TalkCommon, HttpCase):
         self.assertEqual(
             len(session.message_ids.attachment_ids.filtered(lambda a: a.name == "notes.txt")), 1
         )
+
+    def test_upload_picture_refused(self):
+        """Pictures of a few bytes that claim more pixels than the server decodes (its
+        thumbnails, the host's resizing), and a broken one: refused, not a 500."""
+        started = self.lc_start()
+        self.channel.file_allowed_types = "image/*"
+        for name, data, status, code in (
+            ("big.png", _png_header(8000, 8000), 413, "picture_too_large"),
+            ("bomb.png", _png_header(100000, 100000), 413, "picture_too_large"),
+            ("bomb.gif", _gif_header(65535, 65535), 413, "picture_too_large"),
+            ("broken.png", _png_header(10, 10, crc=False), 422, "bad_picture"),
+        ):
+            response = self._upload(started, name, data)
+            self.assertEqual(
+                (response.status_code, response.json()["error"]["code"]), (status, code), name
+            )
+        self.assertEqual(self._upload(started, "small.gif", _gif_header(10, 10)).status_code, 200)
 
     def test_upload_refused(self):
         started = self.lc_start()

@@ -69,6 +69,19 @@ class TestTranscript(TranscriptCommon, HttpCase):
         mail = self._mails_to("olha@example.com")
         self.assertEqual(mail.subject, "Ваша розмова з Parcel Help")
 
+    def test_template_deleted(self):
+        """An administrator deleted the transcript's template: the visitor and the
+        operator are told so, nothing is sent, no error."""
+        started = self._ended()
+        self.env.ref("live_chat.mail_template_live_chat_transcript").unlink()
+        answer = self.lc_call(
+            TRANSCRIPT, self._payload(started, email="ann@example.com"), status=503
+        )
+        self.assertEqual(answer["error"]["code"], "no_template")
+        with self.assertRaisesRegex(UserError, "template was deleted"):
+            self.lc_session(started)._live_chat_send_transcript("ann@example.com")
+        self.assertFalse(self._mails_to("ann@example.com"))
+
     def test_refused_before_the_end(self):
         started = self.lc_start(name="Ann")
         answer = self.lc_call(

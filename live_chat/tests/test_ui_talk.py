@@ -38,7 +38,8 @@ input.value = "";
 const pasted = new DataTransfer();
 pasted.items.add(new File(["pasted notes"], "notes.txt", {type: "text/plain"}));
 input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: pasted, bubbles: true}));
-await waitFor(() => root.querySelector(".msg.me a.file")?.textContent.includes("notes.txt"),
+// Its size in the widget's language (the server's texts): "1 KB" in English.
+await waitFor(() => root.querySelector(".msg.me a.file")?.textContent.includes("notes.txt (1 KB)"),
     "the pasted file", 30000);
 const dropped = new DataTransfer();
 dropped.items.add(new File(["<html><script>alert(1)</script></html>"], "page.txt"));

@@ -24,11 +24,20 @@ const CLIP_ICON =
     'stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M20 11.5l-7.8 ' +
     '7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"/></svg>';
 
-function fileSize(bytes) {
+// A file's size as the visitor reads it: the units in their language (the server's
+// texts), the number in their browser's.
+function fileSize(bytes, texts) {
     if (bytes >= 1048576) {
-        return `${(bytes / 1048576).toFixed(1)} MB`;
+        const megabytes = (bytes / 1048576).toLocaleString(undefined, {
+            minimumFractionDigits: 1,
+            maximumFractionDigits: 1,
+        });
+        return (texts.size_mb || "%s MB").replace("%s", megabytes);
     }
-    return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+    return (texts.size_kb || "%s KB").replace(
+        "%s",
+        Math.max(1, Math.round(bytes / 1024))
+    );
 }
 
 class Attachments {
@@ -199,7 +208,7 @@ class Attachments {
             } else {
                 link.className = "file";
                 link.download = name;
-                link.textContent = `\u{1F4C4} ${name} (${fileSize(attachment.size || 0)})`;
+                link.textContent = `\u{1F4C4} ${name} (${fileSize(attachment.size || 0, this.texts)})`;
             }
             list.append(link);
         }
