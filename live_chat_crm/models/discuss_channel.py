@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 LEAD_TITLE_LENGTH = 80
 
@@ -38,6 +39,8 @@ class DiscussChannel(models.Model):
         """/lead in the session's window: the lead is made, and a link to it shown to
         the operator only: for who works this open session, as the core's commands."""
         self._live_chat_check_operator_action()
+        if not self.env["crm.lead"].has_access("create"):
+            raise AccessError(self.env._("Only salespeople can create leads."))
         lead = self._live_chat_create_lead()
         self.env.user._bus_send_transient_message(
             self,

@@ -61,6 +61,11 @@ class TestLead(LiveChatCrmCommon, HttpCase):
         session.live_chat_operator_id = operator
         with self.assertRaises(AccessError):
             session.with_user(operator).action_live_chat_create_lead()
+        # /lead, in the window of a chat they work, says why, as /ticket does (not the
+        # host's message about the model).
+        session._add_members(users=operator, post_joined_message=False)
+        with self.assertRaisesRegex(AccessError, "Only salespeople can create leads."):
+            session.with_user(operator).execute_command_lead()
         self.assertFalse(session.live_chat_lead_ids)
 
     def test_message_left_becomes_a_lead(self):

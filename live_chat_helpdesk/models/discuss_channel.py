@@ -8,6 +8,16 @@ from odoo.addons.mail.tools.discuss import Store
 TICKET_TITLE_LENGTH = 80
 
 
+def ticket_channel(env):
+    """The Helpdesk channel "Live Chat" of the tickets that chats and messages left
+    become, or an empty recordset: it is Helpdesk configuration like any channel, which
+    a Helpdesk manager may delete (the module's next update makes it again)."""
+    return (
+        env.ref("live_chat_helpdesk.helpdesk_ticket_channel_live_chat", raise_if_not_found=False)
+        or env["helpdesk.ticket.channel"]
+    )
+
+
 class DiscussChannel(models.Model):
     _inherit = "discuss.channel"
 
@@ -75,7 +85,7 @@ class DiscussChannel(models.Model):
             "partner_id": partner.id,
             "partner_name": partner.name or self.live_chat_visitor_name,
             "partner_email": partner.email,
-            "channel_id": self.env.ref("live_chat_helpdesk.helpdesk_ticket_channel_live_chat").id,
+            "channel_id": ticket_channel(self.env).id,
         }
         if team:
             values["team_id"] = team.id

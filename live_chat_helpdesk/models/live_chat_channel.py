@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .discuss_channel import ticket_channel
+
 
 class LiveChatChannel(models.Model):
     _inherit = "live_chat.channel"
@@ -31,9 +33,7 @@ class LiveChatChannel(models.Model):
                     "partner_email": values["email"],
                     "team_id": team.id,
                     "user_id": False,
-                    "channel_id": self.env.ref(
-                        "live_chat_helpdesk.helpdesk_ticket_channel_live_chat"
-                    ).id,
+                    "channel_id": ticket_channel(self.env).id,
                 }
             )
         )

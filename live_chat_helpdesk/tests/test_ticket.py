@@ -112,6 +112,22 @@ class TestTicketFromSession(LiveChatHelpdeskCommon, HttpCase):
         self.assertIn("No message in this chat.", ticket.description)
         self.assertEqual(ticket.team_id, self.team)
 
+    def test_ticket_channel_deleted(self):
+        """The Helpdesk channel "Live Chat" is configuration a Helpdesk manager may
+        delete: tickets are still made, of no channel."""
+        self.env.ref("live_chat_helpdesk.helpdesk_ticket_channel_live_chat").unlink()
+        session = self.lc_session(self.lc_start(name="Ann", body="Hello"))
+        ticket = self._create_ticket(session)
+        self.assertEqual(ticket.live_chat_session_id, session)
+        self.assertFalse(ticket.channel_id)
+        self.channel.write({"offline_mode": "form", "offline_destination": "ticket"})
+        self.channel._live_chat_leave_message(
+            name="Ivan", email="ivan@example.com", message="Please call me", reason="offline"
+        )
+        left = self.env["helpdesk.ticket"].search([("partner_email", "=", "ivan@example.com")])
+        self.assertEqual((len(left), left.team_id), (1, self.team))
+        self.assertFalse(left.channel_id)
+
     def test_only_helpdesk_users(self):
         operator = self._create_operator("lc_hd_operator_only")
         session = self.lc_session(self.lc_start(name="Ann", body="Hello"))
