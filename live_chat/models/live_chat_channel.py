@@ -1076,10 +1076,23 @@ class LiveChatChannel(models.Model):
             raise LiveChatRefusal(
                 self.env._("Please enter a valid email address."), "bad_email", status=422
             )
-        getattr(self, f"_live_chat_offline_to_{self.offline_destination}")(values)
+        # What the team reads (the email, the ticket's or lead's text) in the team's
+        # language; what the visitor reads, in theirs (the request's).
+        team = self.with_context(lang=self._live_chat_team_lang())
+        getattr(team, f"_live_chat_offline_to_{self.offline_destination}")(values)
         confirmation = self._live_chat_offline_confirmation()
         self._live_chat_offline_send_confirmation(values, confirmation)
         return confirmation
+
+    def _live_chat_team_lang(self):
+        """The language of the channel's team: the one most of its operators use, else
+        the company's (for the texts a visitor's request writes for the team)."""
+        self.ensure_one()
+        # sudo: res.users - the operators' languages, whoever the visitor is.
+        langs = [lang for lang in self.sudo().user_ids.mapped("lang") if lang]
+        if langs:
+            return max(sorted(set(langs)), key=langs.count)
+        return self.env.company.sudo().partner_id.lang or self.env.lang
 
     def _live_chat_takes_message(self, reason, session):
         """Whether a message left for ``reason`` is taken: the queue ("queue") and an

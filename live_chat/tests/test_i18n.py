@@ -199,6 +199,21 @@ class TestUkrainian(LiveChatOperatorCommon, HttpCase):
             ("Questions? Chat with us.", "Hello! How can we help you today?", "Say something..."),
         )
 
+    def test_message_left_in_the_teams_language(self):
+        """A message left in the offline form: the team's email in the team's language
+        (its operators'), the visitor's confirmation in the visitor's."""
+        self.operator.lang = "uk_UA"
+        self.channel.write({"offline_mode": "form", "offline_email": "team@example.com"})
+        self.lc_call(
+            f"/live_chat/offline/{self.channel.id}",
+            {"name": "Vira", "email": "vira@example.com", "message": "Hi", "lang": "en-US"},
+        )
+        mails = self.env["mail.mail"].search([("subject", "like", self.channel.name)])
+        to_team = mails.filtered(lambda mail: mail.email_to == "team@example.com")
+        self.assertEqual(to_team.subject, f"{self.channel.name}: повідомлення від Vira")
+        self.assertIn("Від:", to_team.body_html)
+        self.assertEqual((mails - to_team).subject, f"{self.channel.name}: we have your message")
+
     def test_widget_in_the_browser_language(self):
         for lang in ("uk-UA", "uk", "uk_UA"):
             with self.subTest(lang=lang):
