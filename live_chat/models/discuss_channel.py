@@ -1042,12 +1042,7 @@ class DiscussChannel(models.Model):
             return self.browse()
         # sudo: discuss.channel - the start key is only compared.
         return self.sudo().search(
-            [
-                ("live_chat_start_key", "=", start_key),
-                ("live_chat_channel_id", "=", channel.id),
-                # Not a session whose visitor's rights are gone (anonymised).
-                ("live_chat_visitor_token", "!=", False),
-            ],
+            [("live_chat_start_key", "=", start_key), ("live_chat_channel_id", "=", channel.id)],
             limit=1,
         )
 

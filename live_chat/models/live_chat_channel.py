@@ -15,7 +15,6 @@ from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tools import SQL, email_normalize
-from odoo.tools.image import IMAGE_MAX_RESOLUTION
 from odoo.tools.mimetypes import guess_mimetype
 
 from .. import presence_heartbeat
@@ -927,7 +926,9 @@ class LiveChatChannel(models.Model):
         """Refuse a picture that the server could not decode, or only at a cost out of
         proportion to its file: a header of a few bytes may claim billions of pixels,
         which its thumbnail (and the host's resizing) would decode. Only its header is
-        read here. The limit is the host's own for pictures (ImageProcess)."""
+        read here. The limit is Pillow's, above which it takes a picture for a
+        decompression bomb (89 million pixels: the photos of a 64-megapixel camera
+        pass; the host fails on pictures of twice as many)."""
         try:
             with Image.open(io.BytesIO(data)) as picture:
                 pixels = picture.width * picture.height
@@ -937,11 +938,11 @@ class LiveChatChannel(models.Model):
             raise LiveChatRefusal(
                 self.env._("This picture cannot be read."), "bad_picture", 422
             ) from None
-        if pixels > IMAGE_MAX_RESOLUTION:
+        if pixels > Image.MAX_IMAGE_PIXELS:
             raise LiveChatRefusal(
                 self.env._(
                     "This picture is too large: at most %s million pixels.",
-                    int(IMAGE_MAX_RESOLUTION / 1e6),
+                    Image.MAX_IMAGE_PIXELS // 1_000_000,
                 ),
                 "picture_too_large",
                 413,
@@ -1011,12 +1012,7 @@ class LiveChatChannel(models.Model):
         zone = ZoneInfo(tz_name)
         local = opening.astimezone(zone)
         locale = self.env.lang or "en_US"
-        try:
-            place = get_timezone_location(zone.key, locale=locale, return_city=True)
-        except (LookupError, ValueError):
-            # A language in which Babel cannot name the place (Kurdish): the city of
-            # the zone's name.
-            place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
+        place = get_timezone_location(zone.key, locale=locale, return_city=True)
         time = local.strftime("%H:%M")
         if local.date() == now.replace(tzinfo=UTC).astimezone(zone).date():
             return self.env._("We reply from %(time)s, %(place)s time", time=time, place=place)
@@ -1169,7 +1165,10 @@ class LiveChatChannel(models.Model):
         )
         if not recipients:
             raise LiveChatRefusal(
-                self.env._("This channel cannot take messages right now."),
+                # For the visitor: in their language (this runs in the team's).
+                self.with_context(lang=values["lang"]).env._(
+                    "This channel cannot take messages right now."
+                ),
                 "no_destination",
                 status=503,
             )

@@ -124,8 +124,10 @@ class LiveChatRefusal(UserError):
 # (an SVG holds scripts: it is a download like any other file).
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 # Pictures that the server decodes: its thumbnails of them, and the host's resizing of
-# large ones when they are stored (base.image_autoresize_extensions).
-DECODED_IMAGE_TYPES = (*INLINE_IMAGE_TYPES, "image/bmp", "image/tiff")
+# large ones when they are stored (base.image_autoresize_extensions). Not WebP: the
+# host's Pillow does not read it (odoo.tools.image loads the plugins of these only),
+# and serves WebP pictures as they are.
+DECODED_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff")
 # Types of files that a visitor never sends, whatever the channel allows: pages and
 # scripts that a browser would run on the chat server's address.
 ACTIVE_FILE_TYPES = (

@@ -213,6 +213,18 @@ class TestUkrainian(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(to_team.subject, f"{self.channel.name}: повідомлення від Vira")
         self.assertIn("Від:", to_team.body_html)
         self.assertEqual((mails - to_team).subject, f"{self.channel.name}: we have your message")
+        # Refused for want of an address to send it to: the visitor is told in theirs.
+        self.channel.offline_email = False
+        self.operator.email = False
+        error = self.lc_call(
+            f"/live_chat/offline/{self.channel.id}",
+            {"name": "Vira", "email": "vira@example.com", "message": "Hi", "lang": "en-US"},
+            status=503,
+        )["error"]
+        self.assertEqual(
+            (error["code"], error["message"]),
+            ("no_destination", "This channel cannot take messages right now."),
+        )
 
     def test_widget_in_the_browser_language(self):
         for lang in ("uk-UA", "uk", "uk_UA"):
