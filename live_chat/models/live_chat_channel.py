@@ -1072,23 +1072,24 @@ class LiveChatChannel(models.Model):
             raise LiveChatRefusal(
                 self.env._("Please enter a valid email address."), "bad_email", status=422
             )
-        # What the team reads (the email, the ticket's or lead's text) in the team's
-        # language; what the visitor reads, in theirs (the request's).
-        team = self.with_context(lang=self._live_chat_team_lang())
-        getattr(team, f"_live_chat_offline_to_{self.offline_destination}")(values)
+        getattr(self, f"_live_chat_offline_to_{self.offline_destination}")(values)
         confirmation = self._live_chat_offline_confirmation()
         self._live_chat_offline_send_confirmation(values, confirmation)
         return confirmation
 
-    def _live_chat_team_lang(self):
-        """The language of the channel's team: the one most of its operators use, else
-        the company's (for the texts a visitor's request writes for the team)."""
+    def _live_chat_for_team(self):
+        """The channel in its team's language: the one most of its operators use, else
+        the company's. The texts that a visitor's request writes for the team (a
+        message left: its email, its ticket's or lead's text) are in it; what the
+        visitor reads stays in theirs (the request's)."""
         self.ensure_one()
         # sudo: res.users - the operators' languages, whoever the visitor is.
         langs = [lang for lang in self.sudo().user_ids.mapped("lang") if lang]
         if langs:
-            return max(sorted(set(langs)), key=langs.count)
-        return self.env.company.sudo().partner_id.lang or self.env.lang
+            lang = max(sorted(set(langs)), key=langs.count)
+        else:
+            lang = self.env.company.sudo().partner_id.lang or self.env.lang
+        return self.with_context(lang=lang)
 
     def _live_chat_takes_message(self, reason, session):
         """Whether a message left for ``reason`` is taken: the queue ("queue") and an
@@ -1116,30 +1117,34 @@ class LiveChatChannel(models.Model):
         return self.env._("Thank you! We have your message and will reply soon.")
 
     def _live_chat_offline_body(self, values):
-        """The visitor's message as HTML, every text escaped."""
+        """The visitor's message as HTML, every text escaped, for the team (in its
+        language)."""
         self.ensure_one()
+        team = self._live_chat_for_team()
         lines = [
             Markup("<p><strong>%s</strong> %s &lt;%s&gt;</p>")
-            % (self.env._("From:"), values["name"], values["email"]),
+            % (team.env._("From:"), values["name"], values["email"]),
         ]
         why = {
-            "queue": self.env._("Left instead of waiting in the queue."),
-            "unanswered": self.env._("Left after a chat that nobody answered in time."),
+            "queue": team.env._("Left instead of waiting in the queue."),
+            "unanswered": team.env._("Left after a chat that nobody answered in time."),
         }.get(values.get("reason"))
         if why:
             lines.append(Markup("<p><em>%s</em></p>") % why)
         if values.get("page_url"):
             lines.append(
                 Markup('<p><strong>%s</strong> <a href="%s">%s</a></p>')
-                % (self.env._("Page:"), values["page_url"], values["page_url"])
+                % (team.env._("Page:"), values["page_url"], values["page_url"])
             )
         lines.append(Markup("<p>%s</p>") % Markup("<br/>").join(values["message"].splitlines()))
         return Markup("").join(lines)
 
     def _live_chat_offline_subject(self, values):
+        """The subject of a message left's email to the team (in its language)."""
         self.ensure_one()
-        return self.env._(
-            "%(channel)s: a message from %(name)s", channel=self.name, name=values["name"]
+        team = self._live_chat_for_team()
+        return team.env._(
+            "%(channel)s: a message from %(name)s", channel=team.name, name=values["name"]
         )
 
     def _live_chat_email_from(self):
@@ -1165,10 +1170,7 @@ class LiveChatChannel(models.Model):
         )
         if not recipients:
             raise LiveChatRefusal(
-                # For the visitor: in their language (this runs in the team's).
-                self.with_context(lang=values["lang"]).env._(
-                    "This channel cannot take messages right now."
-                ),
+                self.env._("This channel cannot take messages right now."),
                 "no_destination",
                 status=503,
             )

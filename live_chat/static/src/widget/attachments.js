@@ -25,7 +25,8 @@ const CLIP_ICON =
     '7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8"/></svg>';
 
 // A file's size as the visitor reads it: the units in their language (the server's
-// texts), the number in their browser's.
+// texts), the number in their browser's. The English units when the page's texts came
+// from a server of before them (a page open across an upgrade).
 function fileSize(bytes, texts) {
     if (bytes >= 1048576) {
         const megabytes = (bytes / 1048576).toLocaleString(undefined, {
