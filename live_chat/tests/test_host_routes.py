@@ -1,6 +1,8 @@
 import json
 from types import SimpleNamespace
 
+from markupsafe import Markup
+
 from odoo import models
 from odoo.http import _request_stack
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -178,6 +180,46 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(session.live_chat_visitor_partner_id, self.portal.partner_id)
         messages = session.message_ids
         self.assertIn("error", self._post(session, "Around the API"))
+        self.assertEqual(session.message_ids, messages)
+
+    @mute_logger("odoo.http")
+    def test_post_route_checks_a_session_for_posting_only(self):
+        """The post route's check for writing (which only chooses whether the author
+        follows the thread, as a channel's post never lets them) is skipped on a
+        session (controllers/thread.py); the check for posting still refuses whoever
+        may not read the session, and other channels keep both checks."""
+        Channel = type(self.env["discuss.channel"])
+        host_check = Channel._get_thread_with_access
+        modes = []
+
+        def spy(model, thread_id, *, mode="read", **kwargs):
+            modes.append((thread_id, mode))
+            return host_check(model, thread_id, mode=mode, **kwargs)
+
+        self.patch(Channel, "_get_thread_with_access", spy)
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        team = (
+            self.env["discuss.channel"]
+            .with_user(self.operator)
+            ._create_channel(name="Operators' room", group_id=None)
+        )
+        self.authenticate(self.operator.login, self.operator.login)
+        self.assertIn("result", self._post(session, "How can I help?"))
+        self.assertEqual(modes, [(session.id, "read")])
+        self.assertEqual(session.message_ids[0].body, Markup("<p>How can I help?</p>"))
+        modes.clear()
+        self.assertIn("result", self._post(team, "Ann is on the line"))
+        self.assertEqual(modes, [(team.id, "read"), (team.id, "write")])
+        # Someone who may not read the session: refused before anything is posted.
+        new_test_user(self.env, "lc_routes_stranger", groups="base.group_user")
+        self.authenticate("lc_routes_stranger", "lc_routes_stranger")
+        messages = session.message_ids
+        modes.clear()
+        self.assertEqual(
+            self._post(session, "Let me in"), {"error": "werkzeug.exceptions.NotFound"}
+        )
+        self.assertEqual(modes, [(session.id, "read")])
         self.assertEqual(session.message_ids, messages)
 
     @mute_logger("odoo.http")
