@@ -22,6 +22,7 @@ from .utils import (
     clean_file_name,
     clean_page_url,
     fetch_with_many2one,
+    prefetch_columns,
     self_member_sql,
 )
 
@@ -393,6 +394,31 @@ class DiscussChannel(models.Model):
                 ),
             )
         ]
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, *, mode="read", **kwargs):
+        """The host's check of a thread that an operator's web client names (to post
+        in it, read its messages, upload to it...), with the session's row found and
+        read in one query: the host asks whether the row exists, then reads it for
+        its record rules, two queries on every reply. A session gets the host's own
+        answer (the row exists, archived or not, and the user has ``mode`` access);
+        other channels, and a check with access parameters (the portal's tokens),
+        take the host's method."""
+        if kwargs or not isinstance(thread_id, int):
+            return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        # sudo: discuss.channel - whether the row exists, as the host's ``exists``
+        # asks (archived rows too); read as the rules' check below reads it.
+        found = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_fetch([("id", "=", thread_id)], prefetch_columns(self), limit=1)
+        )
+        if not found:
+            return self.browse()
+        if not _is_live_chat(found):
+            return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        thread = self.browse(thread_id)
+        return thread if thread.sudo(False).has_access(mode) else self.browse()
 
     def _types_allowing_unfollow(self):
         # The host's /leave leaves a session (and the suite hands it over).

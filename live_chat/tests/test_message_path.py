@@ -446,8 +446,9 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         self.env.flush_all()
         # The answer formats the message with its post's values: no search of a
         # scheduled notification (10 until then); the route checks the session for
-        # posting only (9 until then: controllers/thread.py).
-        with self.assertQueryCount(7):
+        # posting only (9 until then: controllers/thread.py), and finds and reads it
+        # in one query (7 until then: _get_thread_with_access).
+        with self.assertQueryCount(6):
             self._operator_post(session, "How can I help?")
 
 
@@ -518,6 +519,82 @@ class TestSelfMember(LiveChatCommon, TransactionCase):
                 )
         self.assertTrue(open_session.with_user(operator).is_member)
         self.assertFalse(open_session.with_user(colleague).is_member)
+
+
+@tagged("post_install", "-at_install")
+class TestThreadAccess(LiveChatCommon, TransactionCase):
+    """The check of a thread named by the web client (``_get_thread_with_access``)
+    finds and reads a session in one query (discuss_channel.py): the host's answer for
+    every persona, mode and kind of channel, a query less on a session."""
+
+    def test_same_answer_as_the_host(self):
+        operator = self._create_operator("lc_access_operator")
+        colleague = self._create_operator("lc_access_colleague")
+        manager = new_test_user(
+            self.env,
+            "lc_access_manager",
+            groups="base.group_user,live_chat.live_chat_group_manager",
+        )
+        employee = new_test_user(self.env, "lc_access_employee", groups="base.group_user")
+        portal = new_test_user(self.env, "lc_access_portal", groups="base.group_portal")
+        channel = self._create_channel(operator | colleague)
+        guest = self.env["mail.guest"].create({"name": "Ann"})
+        open_session, closed_session, archived_session = self._create_sessions(
+            channel, operator, count=3, live_chat_visitor_guest_id=guest.id
+        )
+        closed_session.live_chat_state = "closed"
+        archived_session.active = False
+        sessions = open_session | closed_session | archived_session
+        self.env["discuss.channel.member"].create(
+            [
+                {"channel_id": session.id, **values}
+                for session in sessions
+                for values in ({"partner_id": operator.partner_id.id}, {"guest_id": guest.id})
+            ]
+        )
+        group = self.env["discuss.channel"]._create_group(partners_to=operator.partner_id.ids)
+        missing = (
+            max(self.env["discuss.channel"].with_context(active_test=False).search([]).ids) + 1
+        )
+        public = self.env.ref("base.public_user")
+        personas = {
+            "operator": self.env(user=operator),
+            "colleague": self.env(user=colleague),
+            "manager": self.env(user=manager),
+            "employee": self.env(user=employee),
+            "portal": self.env(user=portal),
+            "the visitor": self.env(user=public, context={"guest": guest}),
+        }
+        allowed = set()
+        for name, env in personas.items():
+            for thread_id in [*sessions.ids, group.id, missing]:
+                for mode in ("read", "write"):
+                    with self.subTest(persona=name, thread=thread_id, mode=mode):
+                        env.invalidate_all()
+                        expected = MailThread._get_thread_with_access(
+                            env["discuss.channel"], thread_id, mode=mode
+                        )
+                        env.invalidate_all()
+                        found = env["discuss.channel"]._get_thread_with_access(thread_id, mode=mode)
+                        self.assertEqual(found, expected)
+                        if found:
+                            allowed.add((name, thread_id, mode))
+        # Not a check that allows nothing: the operator reads and writes their
+        # sessions; a visitor reaches none through the host's routes.
+        self.assertIn(("operator", open_session.id, "write"), allowed)
+        self.assertIn(("operator", archived_session.id, "read"), allowed)
+        self.assertNotIn(("the visitor", open_session.id, "read"), allowed)
+        self.assertNotIn(("employee", open_session.id, "read"), allowed)
+        # A query less than the host's on a session (the same on other channels).
+        env = personas["operator"]
+        for thread_id, fewer in ((open_session.id, 1), (group.id, 0)):
+            env.invalidate_all()
+            before = self.cr.sql_log_count
+            MailThread._get_thread_with_access(env["discuss.channel"], thread_id)
+            host_queries = self.cr.sql_log_count - before
+            env.invalidate_all()
+            with self.assertQueryCount(host_queries - fewer):
+                env["discuss.channel"]._get_thread_with_access(thread_id)
 
 
 @tagged("post_install", "-at_install")
