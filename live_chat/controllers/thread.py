@@ -9,10 +9,6 @@ nothing; it cost an operator's reply two queries and about 1 ms of CPU before th
 commit (its record rules evaluated again, the operator's membership among them). On a
 session the route skips it; everywhere else, and for every other use of the check, the
 host's runs.
-
-The route then reads the signed-in author's user row (who they are: a guest or a
-partner) and their partner's row (their address, for the message's ``email_from``),
-each with a query of its own: on a channel, both are read in one.
 """
 
 from contextvars import ContextVar
@@ -22,8 +18,6 @@ from odoo.http import request
 
 from odoo.addons.mail.controllers.thread import ThreadController
 
-from ..models.utils import fetch_with_many2one
-
 # Whether the current request is the post route's, on a thread of this model and id.
 _POSTING = ContextVar("live_chat_posting", default=None)
 
@@ -31,10 +25,6 @@ _POSTING = ContextVar("live_chat_posting", default=None)
 class LiveChatThreadController(ThreadController):
     @http.route()
     def mail_message_post(self, thread_model, thread_id, post_data, context=None, **kwargs):
-        if thread_model == "discuss.channel" and request.session.uid:
-            # sudo: res.users - the current user's own rows, as ``env.user`` reads them.
-            users = request.env["res.users"].sudo().with_context(active_test=False)
-            fetch_with_many2one(users, [("id", "=", request.env.uid)], "partner_id")
         token = _POSTING.set((thread_model, thread_id))
         try:
             return super().mail_message_post(
