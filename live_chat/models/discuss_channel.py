@@ -18,6 +18,8 @@ from odoo.addons.mail.tools.discuss import Store
 from . import discuss_channel_post as lean_post
 from .utils import (
     INLINE_IMAGE_TYPES,
+    SUITE_POST,
+    WELCOME_POST,
     LiveChatRefusal,
     clean_file_name,
     clean_page_url,
@@ -452,7 +454,7 @@ class DiscussChannel(models.Model):
         """Refuse a message that does not come through the suite: into a closed
         session (from anyone), or from the visitor by one of the host's routes."""
         self.ensure_one()
-        if self.env.context.get("live_chat_post"):
+        if self.env.context.get("live_chat_post") is SUITE_POST:
             return
         if self.live_chat_state != "open":
             raise UserError(self.env._("This chat has ended: no message can be added to it."))
@@ -607,7 +609,7 @@ class DiscussChannel(models.Model):
             guest=guest,
             mail_create_nosubscribe=True,
             mail_post_autofollow=False,
-            live_chat_post=True,
+            live_chat_post=SUITE_POST,
         ).message_post(
             body=body,
             author_id=partner.id or False,
@@ -669,7 +671,7 @@ class DiscussChannel(models.Model):
             self.live_chat_first_answer_dt
             or self.live_chat_state != "open"
             or message.message_type != "comment"
-            or self.env.context.get("live_chat_welcome")
+            or self.env.context.get("live_chat_welcome") is WELCOME_POST
             or not message.author_id
             or message.author_id == self.live_chat_visitor_partner_id
         ):

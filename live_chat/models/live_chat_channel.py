@@ -22,6 +22,8 @@ from .discuss_channel import DEFAULT_MISSED_AFTER
 from .utils import (
     ACTIVE_FILE_TYPES,
     DECODED_IMAGE_TYPES,
+    SUITE_POST,
+    WELCOME_POST,
     LiveChatRefusal,
     clean_page_url,
     normalize_visitor_email,
@@ -768,7 +770,9 @@ class LiveChatChannel(models.Model):
         if self.default_message and operator:
             # live_chat_welcome: the welcome message is not the operator's first answer.
             session.with_context(
-                mail_create_nosubscribe=True, live_chat_post=True, live_chat_welcome=True
+                mail_create_nosubscribe=True,
+                live_chat_post=SUITE_POST,
+                live_chat_welcome=WELCOME_POST,
             ).message_post(
                 body=Markup("<p>%s</p>") % self.default_message,
                 author_id=operator.partner_id.id,

@@ -9,6 +9,27 @@ from odoo.tools import SQL, email_normalize, single_email_re
 
 URL_MAX_LENGTH = 2048
 
+
+class CodeFlag:
+    """A context value that only the suite's code can give. The host's routes copy a
+    web client's context into the environment (``/mail/message/post``, the ORM's
+    RPC): a flag that any true value sets could be sent by any web client."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<live_chat {self.name}>"
+
+
+# ``live_chat_post``: a message the suite posts (its API checked the session and the
+# author), which a closed session and the visitor's own routes would otherwise refuse.
+SUITE_POST = CodeFlag("post")
+# ``live_chat_welcome``: the channel's welcome message, not the operator's first answer.
+WELCOME_POST = CodeFlag("welcome")
+
 # Characters that no text of a visitor may hold: NUL (PostgreSQL cannot store it),
 # UTF-16 surrogates (lone ones come from JSON "\ud800" escapes; UTF-8 cannot encode
 # them), and the other C0/C1 control characters and DEL (invisible, or breaking the

@@ -8,6 +8,7 @@ from odoo.http import _request_stack
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.utils import SUITE_POST
 from .common import LiveChatCommon, LiveChatOperatorCommon
 
 
@@ -45,12 +46,13 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             return {"error": body["error"]["data"]["name"]}
         return {"result": body.get("result")}
 
-    def _post(self, session, body, message_type="comment"):
+    def _post(self, session, body, message_type="comment", context=None):
         return self.rpc(
             "/mail/message/post",
             thread_model="discuss.channel",
             thread_id=session.id,
             post_data={"body": body, "message_type": message_type},
+            context=context,
         )
 
     # ------------------------------------------------------------
@@ -222,6 +224,17 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(modes, [(session.id, "read")])
         self.assertEqual(session.message_ids, messages)
 
+    def test_first_answer_is_noted_whatever_the_context(self):
+        """The operator's first answer is noted (the report's response time) even when
+        the web client's context says it is the channel's welcome message: only the
+        suite's code can say that."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        self.assertFalse(session.live_chat_first_answer_dt)
+        self.authenticate(self.operator.login, self.operator.login)
+        self.assertIn("result", self._post(session, "Hi", context={"live_chat_welcome": True}))
+        self.assertTrue(session.live_chat_first_answer_dt)
+
     @mute_logger("odoo.http")
     def test_closed_session_takes_no_message(self):
         started = self.lc_start(name="Ann", body="Hello")
@@ -242,6 +255,10 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.opener.cookies.clear()
         self.authenticate(self.operator.login, self.operator.login)
         answer = self._post(session, "One more thing")
+        self.assertEqual(answer, {"error": "odoo.exceptions.UserError"})
+        # The route copies the web client's context into the environment: the flag of
+        # the suite's own posts is not a value that a client can send.
+        answer = self._post(session, "One more thing", context={"live_chat_post": True})
         self.assertEqual(answer, {"error": "odoo.exceptions.UserError"})
         self.assertEqual(session.message_ids, messages)
         # The host's /leave on a closed session posts nothing either.
@@ -358,7 +375,7 @@ class TestClosedSessionsLeaveTheWebClient(LiveChatCommon, HttpCase):
         for name in ("Open Visitor", "Closed Visitor"):
             session = self._create_sessions(self.channel, operator, name=name)
             session._add_members(users=operator, post_joined_message=False)
-            session.with_context(live_chat_post=True).message_post(
+            session.with_context(live_chat_post=SUITE_POST).message_post(
                 body=f"Hello from {name}", message_type="comment"
             )
             sessions |= session

@@ -1,5 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
+from ..models.utils import SUITE_POST
 from .common import LiveChatCommon
 
 
@@ -13,7 +14,7 @@ class TestSidebar(LiveChatCommon, HttpCase):
         for name in ("Open Visitor", "Closed Visitor"):
             session = self._create_sessions(channel, operator, name=name)
             session._add_members(users=operator, post_joined_message=False)
-            session.with_context(live_chat_post=True).message_post(
+            session.with_context(live_chat_post=SUITE_POST).message_post(
                 body=f"Hello from {name}", message_type="comment"
             )
         session.with_user(operator).action_live_chat_close()
