@@ -404,9 +404,9 @@ class DiscussChannel(models.Model):
         read in one query: the host asks whether the row exists, then reads it for
         its record rules, two queries on every reply. A session gets the host's own
         answer (the row exists, archived or not, and the user has ``mode`` access);
-        other channels, and a check with access parameters (the portal's tokens),
-        take the host's method."""
-        if kwargs or not isinstance(thread_id, int):
+        other channels (their row read already, as the host's check reads it), and a
+        check with access parameters (the portal's tokens), take the host's method."""
+        if kwargs or type(thread_id) is not int:
             return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
         # sudo: discuss.channel - whether the row exists, as the host's ``exists``
         # asks (archived rows too); read as the rules' check below reads it.

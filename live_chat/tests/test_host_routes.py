@@ -213,6 +213,35 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         modes.clear()
         self.assertIn("result", self._post(team, "Ann is on the line"))
         self.assertEqual(modes, [(team.id, "read"), (team.id, "write")])
+        # A colleague who reads the session (the Live Chat rule) but may not write it,
+        # for whom the check for writing would have turned autofollow off: the session
+        # takes no follower, by the suite's path or by the host's (a mention), even
+        # when the web client asks for autofollow.
+        colleague = self._create_operator("lc_routes_colleague")
+        self.assertTrue(session.with_user(colleague).has_access("read"))
+        self.assertFalse(session.with_user(colleague).has_access("write"))
+        self.authenticate(colleague.login, colleague.login)
+        for post_data in (
+            {"body": "Plain", "message_type": "comment"},
+            {
+                "body": "A mention",
+                "message_type": "comment",
+                "partner_ids": [self.operator.partner_id.id],
+            },
+        ):
+            modes.clear()
+            answer = self.rpc(
+                "/mail/message/post",
+                thread_model="discuss.channel",
+                thread_id=session.id,
+                post_data=post_data,
+                context={"mail_post_autofollow": True},
+            )
+            self.assertIn("result", answer)
+            self.assertEqual(modes, [(session.id, "read")])
+            self.assertEqual(session.message_ids[0].body, Markup("<p>%s</p>") % post_data["body"])
+            self.assertEqual(session.message_ids[0].author_id, colleague.partner_id)
+        self.assertFalse(session.message_follower_ids)
         # Someone who may not read the session: refused before anything is posted.
         new_test_user(self.env, "lc_routes_stranger", groups="base.group_user")
         self.authenticate("lc_routes_stranger", "lc_routes_stranger")
