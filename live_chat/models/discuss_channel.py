@@ -9,7 +9,7 @@ import lxml.html
 from markupsafe import Markup, escape
 from psycopg2 import errors
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.tools import SQL, consteq, html2plaintext, mute_logger, plaintext2html
 
@@ -431,7 +431,7 @@ class DiscussChannel(models.Model):
 
     def message_post(self, **kwargs):
         for session in self.filtered(_is_live_chat):
-            session._live_chat_check_post()
+            session._live_chat_check_post(kwargs.get("author_id"), kwargs.get("author_guest_id"))
         if _is_live_chat(self) and self._live_chat_can_post_lean(kwargs):
             # A session's plain message: the host's result in few statements.
             message = self._live_chat_post_lean(**kwargs)
@@ -450,9 +450,14 @@ class DiscussChannel(models.Model):
         (discuss_channel_post.py)."""
         return lean_post.post_lean(self, **kwargs)
 
-    def _live_chat_check_post(self):
+    def _live_chat_check_post(self, author_id=None, author_guest_id=None):
         """Refuse a message that does not come through the suite: into a closed
-        session (from anyone), or from the visitor by one of the host's routes."""
+        session (from anyone), from the visitor by one of the host's routes, from a
+        user who does not work the session (its members: its operator, an invited
+        colleague; or a Live Chat administrator), or under another author's name (the
+        ORM's RPC takes any ``author_id``: a message shown as the visitor's). The
+        host's routes post in sudo for the user: the user is checked all the same;
+        the author only outside sudo (the host's own posts name their author)."""
         self.ensure_one()
         if self.env.context.get("live_chat_post") is SUITE_POST:
             return
@@ -460,6 +465,14 @@ class DiscussChannel(models.Model):
             raise UserError(self.env._("This chat has ended: no message can be added to it."))
         if self._live_chat_is_visitor():
             raise AccessError(self.env._("A visitor writes in the chat window only."))
+        if self.env.uid == SUPERUSER_ID:
+            return
+        user = self.env.user
+        if not self.env.su and ((author_id and author_id != user.partner_id.id) or author_guest_id):
+            raise AccessError(self.env._("A message in a chat is posted under its author's name."))
+        # The user's member (the host's, read by the access check that let them here).
+        if not self.self_member_id and not user.has_group("live_chat.live_chat_group_manager"):
+            raise AccessError(self.env._("Only the operators of this chat can do this."))
 
     def _live_chat_is_visitor(self):
         """Whether the current user or guest is the session's visitor."""

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 from markupsafe import Markup
 
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.http import _request_stack
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
@@ -213,14 +214,13 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         modes.clear()
         self.assertIn("result", self._post(team, "Ann is on the line"))
         self.assertEqual(modes, [(team.id, "read"), (team.id, "write")])
-        # A colleague who reads the session (the Live Chat rule) but may not write it,
-        # for whom the check for writing would have turned autofollow off: the session
-        # takes no follower, by the suite's path or by the host's (a mention), even
-        # when the web client asks for autofollow.
+        # A colleague who reads the session (the Live Chat rule) but does not work it
+        # (not a member): refused, whatever the web client asks; nothing posted, no
+        # follower.
         colleague = self._create_operator("lc_routes_colleague")
         self.assertTrue(session.with_user(colleague).has_access("read"))
-        self.assertFalse(session.with_user(colleague).has_access("write"))
         self.authenticate(colleague.login, colleague.login)
+        messages = session.message_ids
         for post_data in (
             {"body": "Plain", "message_type": "comment"},
             {
@@ -229,7 +229,6 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 "partner_ids": [self.operator.partner_id.id],
             },
         ):
-            modes.clear()
             answer = self.rpc(
                 "/mail/message/post",
                 thread_model="discuss.channel",
@@ -237,10 +236,8 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 post_data=post_data,
                 context={"mail_post_autofollow": True},
             )
-            self.assertIn("result", answer)
-            self.assertEqual(modes, [(session.id, "read")])
-            self.assertEqual(session.message_ids[0].body, Markup("<p>%s</p>") % post_data["body"])
-            self.assertEqual(session.message_ids[0].author_id, colleague.partner_id)
+            self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        self.assertEqual(session.message_ids, messages)
         self.assertFalse(session.message_follower_ids)
         # Someone who may not read the session: refused before anything is posted.
         new_test_user(self.env, "lc_routes_stranger", groups="base.group_user")
@@ -252,6 +249,27 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         )
         self.assertEqual(modes, [(session.id, "read")])
         self.assertEqual(session.message_ids, messages)
+
+    def test_operator_posts_under_their_own_name(self):
+        """The ORM's RPC takes any author: an operator may not post in a session as
+        the visitor (whose widget would show it as theirs) or as a colleague."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        colleague = self._create_operator("lc_routes_other")
+        visitor_partner = self.env["res.partner"].create({"name": "Ann's account"})
+        session.sudo().live_chat_visitor_partner_id = visitor_partner
+        messages = session.message_ids
+        as_operator = session.with_user(self.operator)
+        for author in (visitor_partner, colleague.partner_id):
+            with self.subTest(author=author.name), self.assertRaises(AccessError):
+                as_operator.message_post(
+                    body="Please pay to this account", message_type="comment", author_id=author.id
+                )
+        self.assertEqual(session.message_ids, messages)
+        message = as_operator.message_post(
+            body="Hello", message_type="comment", author_id=self.operator.partner_id.id
+        )
+        self.assertEqual(message.author_id, self.operator.partner_id)
 
     def test_first_answer_is_noted_whatever_the_context(self):
         """The operator's first answer is noted (the report's response time) even when

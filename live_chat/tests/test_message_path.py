@@ -447,8 +447,9 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         # The answer formats the message with its post's values: no search of a
         # scheduled notification (10 until then); the route checks the session for
         # posting only (9 until then: controllers/thread.py), and finds and reads it
-        # in one query (7 until then: _get_thread_with_access).
-        with self.assertQueryCount(6):
+        # in one query (7 until then: _get_thread_with_access); the post checks that
+        # the operator works the session (their member: one query).
+        with self.assertQueryCount(7):
             self._operator_post(session, "How can I help?")
 
 
