@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class LiveChatSessionRecord(models.AbstractModel):
@@ -18,3 +18,21 @@ class LiveChatSessionRecord(models.AbstractModel):
         domain=[("live_chat_channel_id", "!=", False)],
         help="The chat this record was made of.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._live_chat_check_session([vals.get("live_chat_session_id") for vals in vals_list])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "live_chat_session_id" in vals:
+            self._live_chat_check_session([vals["live_chat_session_id"]])
+        return super().write(vals)
+
+    def _live_chat_check_session(self, session_ids):
+        """A record names only a session that its user may read: the field is
+        read-only in the form only, and through the ORM's RPC any session's id would
+        show its visitor's name on the record."""
+        session_ids = [session_id for session_id in session_ids if session_id]
+        if session_ids and not self.env.su:
+            self.env["discuss.channel"].browse(session_ids).check_access("read")

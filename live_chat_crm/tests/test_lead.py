@@ -68,6 +68,28 @@ class TestLead(LiveChatCrmCommon, HttpCase):
             session.with_user(operator).execute_command_lead()
         self.assertFalse(session.live_chat_lead_ids)
 
+    def test_lead_names_only_a_session_its_user_reads(self):
+        """A salesperson without Live Chat rights cannot link a lead to a session
+        (through the ORM's RPC: the field is read-only in the form), which would show
+        them its visitor's name."""
+        session = self._portal_session()
+        seller = new_test_user(
+            self.env, "lc_crm_seller", groups="base.group_user,sales_team.group_sale_salesman"
+        )
+        self.assertFalse(session.with_user(seller).has_access("read"))
+        Lead = self.env["crm.lead"].with_user(seller)
+        with self.assertRaises(AccessError):
+            Lead.create({"name": "Curious", "live_chat_session_id": session.id})
+        lead = Lead.create({"name": "Curious"})
+        with self.assertRaises(AccessError):
+            lead.write({"live_chat_session_id": session.id})
+        self.assertFalse(lead.live_chat_session_id)
+        # The session's operator (a salesman) links the lead they make of it.
+        action = session.with_user(self.salesman).action_live_chat_create_lead()
+        self.assertEqual(
+            self.env["crm.lead"].browse(action["res_id"]).live_chat_session_id, session
+        )
+
     def test_message_left_becomes_a_lead(self):
         self.channel.write({"offline_mode": "form", "offline_destination": "lead"})
         answer = self.lc_call(
