@@ -470,9 +470,7 @@ class DiscussChannel(models.Model):
         user = self.env.user
         if not self.env.su and ((author_id and author_id != user.partner_id.id) or author_guest_id):
             raise AccessError(self.env._("A message in a chat is posted under its author's name."))
-        # The user's member (the host's, read by the access check that let them here).
-        if not self.self_member_id and not user.has_group("live_chat.live_chat_group_manager"):
-            raise AccessError(self.env._("Only the operators of this chat can do this."))
+        self._live_chat_check_works_session()
 
     def _live_chat_is_visitor(self):
         """Whether the current user or guest is the session's visitor."""
@@ -1391,11 +1389,17 @@ class DiscussChannel(models.Model):
             raise UserError(self.env._("This conversation is not a live chat session."))
         if session.live_chat_state != "open":
             raise UserError(self.env._("This chat has ended."))
-        if not user.has_group("live_chat.live_chat_group_manager") and (
-            user.partner_id not in session.channel_member_ids.partner_id
+        self._live_chat_check_works_session()
+        return session
+
+    def _live_chat_check_works_session(self):
+        """Refuse unless the current user works this session: one of its members (its
+        operator, an invited colleague; the host's ``self_member_id``) or a Live Chat
+        administrator."""
+        if not self.self_member_id and not self.env.user.has_group(
+            "live_chat.live_chat_group_manager"
         ):
             raise AccessError(self.env._("Only the operators of this chat can do this."))
-        return session
 
     @api.model
     def _live_chat_available_users(self):
