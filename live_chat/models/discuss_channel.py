@@ -899,6 +899,39 @@ class DiscussChannel(models.Model):
         return secrets.token_urlsafe(32)
 
     # ------------------------------------------------------------
+    # A session's own fields: the suite's alone
+    # ------------------------------------------------------------
+    # The host lets a channel's members write it, and any internal user create one;
+    # through the ORM's RPC an operator could then rewrite their session's figures
+    # (rating, missed, counts), its state or its anonymisation (the visitor's data
+    # then kept), and an employee open sessions that fill the operators' maximum.
+    # Sessions are made and changed by the suite's own code only, which does so as
+    # superuser; a user's own changes (a name, a pin) stay the host's.
+
+    @api.model
+    def _live_chat_check_own_values(self, vals_list, sessions=None):
+        """Refuse ``vals_list`` (a create's, or a write's on ``sessions``) that make
+        or change a live chat session, outside the suite's own code (sudo)."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            if any(name.startswith("live_chat_") for name in vals) or (
+                "channel_type" in vals
+                and (
+                    vals["channel_type"] == "live_chat"
+                    or (sessions and "live_chat" in sessions.mapped("channel_type"))
+                )
+            ):
+                raise AccessError(
+                    self.env._("Live chat sessions are made and changed by the live chat only.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._live_chat_check_own_values(vals_list)
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
     # The visitor's side: what the widget hears on the bus and reads from the API
     # ------------------------------------------------------------
     # The widget listens to one bus channel of its session, a secret derived from the
@@ -908,6 +941,7 @@ class DiscussChannel(models.Model):
     # state or operator changes. Never the host's internal payloads.
 
     def write(self, vals):
+        self._live_chat_check_own_values([vals], self)
         watched = {"live_chat_state", "live_chat_operator_id"} & vals.keys()
         before = {
             session: (session.live_chat_state, session.live_chat_operator_id)

@@ -271,6 +271,101 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         )
         self.assertEqual(message.author_id, self.operator.partner_id)
 
+    @mute_logger("odoo.http")
+    def test_operator_cannot_rewrite_their_session(self):
+        """The host lets a channel's members write it: through the ORM's RPC, an
+        operator could rewrite their session's figures, end it without the close, or
+        mark it anonymised (the retention then skips it). Only the suite changes a
+        session's own fields; the host's own changes stay the host's."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        manager = new_test_user(
+            self.env,
+            "lc_routes_manager",
+            groups="base.group_user,live_chat.live_chat_group_manager",
+        )
+        figures = [
+            "live_chat_state",
+            "live_chat_rating",
+            "live_chat_missed",
+            "live_chat_anonymized_dt",
+            "live_chat_operator_id",
+        ]
+        before = session.read(figures)
+        for user in (self.operator, manager):
+            self.authenticate(user.login, user.login)
+            for vals in (
+                {"live_chat_rating": "5", "live_chat_missed": False},
+                {"live_chat_state": "closed"},
+                {"live_chat_anonymized_dt": "2026-01-01 00:00:00"},
+                {"live_chat_operator_id": user.id},
+                {"channel_type": "group"},
+            ):
+                with self.subTest(user=user.login, vals=vals):
+                    answer = self.rpc(
+                        "/web/dataset/call_kw",
+                        model="discuss.channel",
+                        method="write",
+                        args=[[session.id], vals],
+                        kwargs={},
+                    )
+                    self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        self.assertEqual(session.read(figures), before)
+        self.assertEqual(session.channel_type, "live_chat")
+        # The session's actions still work: the operator ends it.
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(session.live_chat_state, "closed")
+
+    @mute_logger("odoo.http")
+    def test_employee_cannot_make_sessions(self):
+        """Any employee may create a conversation of the host: not a live chat
+        session, which would count towards an operator's maximum of sessions and
+        leave visitors with nobody; nor a group made into one."""
+        employee = new_test_user(self.env, "lc_routes_employee", groups="base.group_user")
+        self.authenticate(employee.login, employee.login)
+        sessions = self.env["discuss.channel"].search_count([("channel_type", "=", "live_chat")])
+
+        def call(method, args):
+            return self.rpc(
+                "/web/dataset/call_kw",
+                model="discuss.channel",
+                method=method,
+                args=args,
+                kwargs={},
+            )
+
+        session_values = {
+            "name": "Fake",
+            "channel_type": "live_chat",
+            "live_chat_channel_id": self.channel.id,
+            "live_chat_operator_id": self.operator.id,
+            "live_chat_state": "open",
+        }
+        for vals in (
+            session_values,
+            {"name": "Fake", "channel_type": "live_chat"},
+            {"name": "Fake", "live_chat_operator_id": self.operator.id},
+        ):
+            with self.subTest(vals=vals):
+                self.assertEqual(call("create", [vals]), {"error": "odoo.exceptions.AccessError"})
+        self.assertEqual(
+            self.env["discuss.channel"].search_count([("channel_type", "=", "live_chat")]),
+            sessions,
+        )
+        # The host's own channels still work, and one may not become a session.
+        group = call("create", [{"name": "Team", "channel_type": "channel"}])
+        self.assertIn("result", group)
+        group_id = group["result"][0] if isinstance(group["result"], list) else group["result"]
+        self.assertEqual(
+            call("write", [[group_id], {"channel_type": "live_chat"}]),
+            {"error": "odoo.exceptions.AccessError"},
+        )
+        self.assertIn("result", call("write", [[group_id], {"name": "Our team"}]))
+        self.assertRecordValues(
+            self.env["discuss.channel"].browse(group_id),
+            [{"name": "Our team", "channel_type": "channel"}],
+        )
+
     def test_first_answer_is_noted_whatever_the_context(self):
         """The operator's first answer is noted (the report's response time) even when
         the web client's context says it is the channel's welcome message: only the
