@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class HelpdeskTicketTeam(models.Model):
@@ -15,11 +16,13 @@ class HelpdeskTicketTeam(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._live_chat_check_values(vals_list)
         teams = super().create(vals_list)
         teams.filtered("use_live_chat")._sync_live_chat_channel()
         return teams
 
     def write(self, vals):
+        self._live_chat_check_values([vals])
         members_before = {team: team.user_ids for team in self} if "user_ids" in vals else {}
         res = super().write(vals)
         if {"use_live_chat", "name", "active", "user_ids"} & vals.keys():
@@ -30,6 +33,17 @@ class HelpdeskTicketTeam(models.Model):
         # The sessions stay, with their channel, archived.
         self._sync_live_chat_channel(archive=True)
         return super().unlink()
+
+    @api.model
+    def _live_chat_check_values(self, vals_list):
+        """A team's channel is the one made for it when Live Chat was ticked: its
+        field is read-only in the form only, and a team pointed at another channel
+        (through the ORM's RPC) would rename it, make the team's members its
+        operators, and archive it with the team's box unticked."""
+        if not self.env.su and any("live_chat_channel_id" in vals for vals in vals_list):
+            raise AccessError(
+                self.env._("A team's live chat channel is made by ticking Live Chat on the team.")
+            )
 
     def action_open_live_chat_channel(self):
         self.ensure_one()
@@ -57,7 +71,8 @@ class HelpdeskTicketTeam(models.Model):
             channel = Channel.browse(team.live_chat_channel_id.id)
             active = team.use_live_chat and team.active and not archive
             if not channel:
-                team.live_chat_channel_id = Channel.create(
+                # sudo: helpdesk.ticket.team - the team's own channel, made for it.
+                team.sudo().live_chat_channel_id = Channel.create(
                     {"name": team.name, "user_ids": [Command.set(team._live_chat_operators().ids)]}
                 )
                 continue

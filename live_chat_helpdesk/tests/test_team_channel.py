@@ -99,6 +99,35 @@ class TestTeamChannel(LiveChatHelpdeskCommon, TransactionCase):
         with self.assertRaises(AccessError):
             self.team.live_chat_channel_id.with_user(manager).write({"name": "Hacked"})
 
+    def test_team_cannot_take_another_channel(self):
+        """A team's channel field is read-only in the form only: pointed at an
+        existing channel through the ORM's RPC, the team would take it over (its
+        name, operators, sessions, and archiving)."""
+        other = self._create_channel(self.member, name="Sales chat")
+        session = self._create_sessions(other, self.member)
+        manager = new_test_user(
+            self.env,
+            "lc_hd_manager_takeover",
+            groups="base.group_user,helpdesk_mgmt.group_helpdesk_manager",
+        )
+        Team = self.env["helpdesk.ticket.team"].with_user(manager)
+        with self.assertRaises(AccessError):
+            self.team.with_user(manager).write(
+                {"use_live_chat": True, "live_chat_channel_id": other.id}
+            )
+        with self.assertRaises(AccessError):
+            Team.create(
+                {"name": "Takeover", "use_live_chat": False, "live_chat_channel_id": other.id}
+            )
+        self.assertFalse(self.team.live_chat_channel_id)
+        self.assertRecordValues(other, [{"name": "Sales chat", "active": True}])
+        self.assertEqual(other.user_ids, self.member)
+        self.assertEqual(session.live_chat_operator_id, self.member)
+        # Ticking Live Chat still gives the team a channel of its own.
+        self.team.with_user(manager).use_live_chat = True
+        self.assertNotEqual(self.team.live_chat_channel_id, other)
+        self.assertEqual(self.team.live_chat_channel_id.name, "Tour Printer Team")
+
     def test_helpdesk_user_cannot_tick(self):
         with self.assertRaises(AccessError):
             self.team.with_user(self.member).use_live_chat = True
