@@ -1,6 +1,6 @@
 {
     "name": "Live Chat",
-    "version": "19.0.2.7.0",
+    "version": "19.0.2.8.0",
     "category": "Website/Live Chat",
     "summary": "Chat in real time with the visitors of your websites",
     "author": "Live Chat for Odoo",

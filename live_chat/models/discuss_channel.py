@@ -804,6 +804,14 @@ class DiscussChannel(models.Model):
                 }
             )
         )
+        # Its parent, the session's channel (the host would take the model's, if any):
+        # what the ratings' access rules know it by (security/live_chat_security.xml).
+        rating.write(
+            {
+                "parent_res_model_id": self.env["ir.model"]._get_id("live_chat.channel"),
+                "parent_res_id": self.live_chat_channel_id.id,
+            }
+        )
         self.write({"live_chat_rating": str(value), "live_chat_rating_id": rating.id})
         # The operator's chat window shows it. Their web client no longer listens to
         # the closed session: tell the operator themselves.
@@ -916,10 +924,13 @@ class DiscussChannel(models.Model):
             return
         for vals in vals_list:
             if any(name.startswith("live_chat_") for name in vals) or (
-                "channel_type" in vals
-                and (
-                    vals["channel_type"] == "live_chat"
-                    or (sessions and "live_chat" in sessions.mapped("channel_type"))
+                vals.get("channel_type") == "live_chat"
+                # Nor a session archived (out of the sessions' list, not of the
+                # reports) or made another kind of conversation.
+                or (
+                    {"channel_type", "active"} & vals.keys()
+                    and sessions
+                    and "live_chat" in sessions.mapped("channel_type")
                 )
             ):
                 raise AccessError(

@@ -1,8 +1,31 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import AccessError
 
 
 class DiscussChannelMember(models.Model):
     _inherit = "discuss.channel.member"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The host lets a channel's members add anyone to it: in a session, an
+        # operator could bring in an employee who would read the visitor's chat and
+        # write to them. The suite adds a session's people itself (the visitor, the
+        # operator, a colleague invited among the channel's available operators).
+        if not self.env.su:
+            # sudo: discuss.channel - whether the channels are sessions.
+            channels = (
+                self.env["discuss.channel"]
+                .sudo()
+                .browse({vals.get("channel_id") for vals in vals_list} - {None, False})
+            )
+            if "live_chat" in channels.mapped("channel_type"):
+                raise AccessError(
+                    self.env._(
+                        "Colleagues join a chat when invited from its window, among the "
+                        "channel's available operators."
+                    )
+                )
+        return super().create(vals_list)
 
     def unlink(self):
         # The operator of an open session leaves it (the /leave command, "Leave" in

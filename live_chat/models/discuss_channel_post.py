@@ -61,8 +61,13 @@ BUS_LAST_ID_KEY = "live_chat.bus_last_id"
 # tells it that a message has no scheduled notification without searching for one.
 POSTED_VALUES_KEY = "live_chat.posted_values"
 # Where the create of a message may be defined for the suite to write its row itself
-# (create_message): the host's mail module and the ORM.
-HOST_MESSAGE_CREATE = {"odoo.addons.mail.models.mail_message", "odoo.orm.models"}
+# (create_message): the host's mail module, the ORM, and the suite's own check of a
+# session's messages (mail_message.py), which message_post has made before the post.
+HOST_MESSAGE_CREATE = {
+    "odoo.addons.mail.models.mail_message",
+    "odoo.orm.models",
+    "odoo.addons.live_chat.models.mail_message",
+}
 # The stored fields of a message with a default: the lean path gives each of them
 # (the date: the host's default, the time of the create).
 MESSAGE_DEFAULTS = {"date", "body", "message_type", "email_add_signature"}

@@ -1,10 +1,66 @@
 from odoo import api, models
+from odoo.exceptions import AccessError
 
 from .discuss_channel_post import POSTED_VALUES_KEY
 
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
+
+    # ------------------------------------------------------------
+    # A session's messages: through the suite and the host's routes only
+    # ------------------------------------------------------------
+    # The host lets whoever reads a channel create a message on it, and a message's
+    # author or the channel's members write or delete it; through the ORM's RPC a
+    # Live Chat user (who reads every session) could then add a message under the
+    # visitor's name, and an operator rewrite what the visitor said, after the end
+    # too. A message of a session is created as a post of the session (checked as
+    # one), and changed by the suite's code and the host's edit route (in sudo, after
+    # the session's own check) only.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            context = self.env.context
+            for vals in vals_list:
+                model = vals.get("model", context.get("default_model"))
+                res_id = vals.get("res_id", context.get("default_res_id"))
+                if model != "discuss.channel" or not res_id:
+                    continue
+                session = self.env["discuss.channel"].browse(res_id)
+                # sudo: discuss.channel - whether the message goes to a session.
+                if session.sudo().channel_type == "live_chat":
+                    session._live_chat_check_post(
+                        vals.get("author_id"), vals.get("author_guest_id")
+                    )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._live_chat_check_unchanged()
+        return super().write(vals)
+
+    def unlink(self):
+        self._live_chat_check_unchanged()
+        return super().unlink()
+
+    def _live_chat_check_unchanged(self):
+        """Refuse to change or delete messages of a live chat session outside the
+        suite's code and the host's edit route (sudo)."""
+        if self.env.su:
+            return
+        # sudo: mail.message, discuss.channel - where the messages were posted.
+        channels = (
+            self.env["discuss.channel"]
+            .sudo()
+            .browse(
+                {message.res_id for message in self.sudo() if message.model == "discuss.channel"}
+                - {0}
+            )
+        )
+        if "live_chat" in channels.mapped("channel_type"):
+            raise AccessError(
+                self.env._("A message in a chat is changed from the chat window only.")
+            )
 
     @api.model
     def _get_with_access(self, message_id, mode="read", **kwargs):

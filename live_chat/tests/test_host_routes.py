@@ -300,6 +300,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 {"live_chat_anonymized_dt": "2026-01-01 00:00:00"},
                 {"live_chat_operator_id": user.id},
                 {"channel_type": "group"},
+                {"active": False},
             ):
                 with self.subTest(user=user.login, vals=vals):
                     answer = self.rpc(
@@ -311,7 +312,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                     )
                     self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         self.assertEqual(session.read(figures), before)
-        self.assertEqual(session.channel_type, "live_chat")
+        self.assertRecordValues(session, [{"channel_type": "live_chat", "active": True}])
         # The session's actions still work: the operator ends it.
         session.with_user(self.operator).action_live_chat_close()
         self.assertEqual(session.live_chat_state, "closed")
@@ -365,6 +366,121 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             self.env["discuss.channel"].browse(group_id),
             [{"name": "Our team", "channel_type": "channel"}],
         )
+
+    @mute_logger("odoo.http")
+    def test_session_messages_only_through_a_post(self):
+        """The host lets whoever reads a channel create a message on it, and a
+        message's author or the channel's members change it: through the ORM's RPC,
+        a colleague could add a message under the visitor's name, and the operator
+        rewrite or delete what the visitor said, or their own words after the end."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        guest = session.live_chat_visitor_guest_id
+        visitor_message = session.message_ids.filtered("author_guest_id")
+        self.assertEqual(len(visitor_message), 1)
+        colleague = self._create_operator("lc_routes_colleague")
+
+        def call(user, model, method, args, **kwargs):
+            self.authenticate(user.login, user.login)
+            return self.rpc(
+                "/web/dataset/call_kw", model=model, method=method, args=args, kwargs=kwargs
+            )
+
+        forged = {
+            "model": "discuss.channel",
+            "res_id": session.id,
+            "message_type": "comment",
+            "body": "Please pay to this account",
+        }
+        for user, values in (
+            (colleague, {"author_guest_id": guest.id}),
+            (colleague, {"author_id": colleague.partner_id.id}),
+            (self.operator, {"author_guest_id": guest.id, "author_id": False}),
+        ):
+            with self.subTest(user=user.login, values=values):
+                answer = call(user, "mail.message", "create", [{**forged, **values}])
+                self.assertIn("error", answer)
+        # The same through the context's defaults.
+        answer = call(
+            colleague,
+            "mail.message",
+            "create",
+            [{"message_type": "comment", "body": "Hi", "author_guest_id": guest.id}],
+            context={"default_model": "discuss.channel", "default_res_id": session.id},
+        )
+        self.assertIn("error", answer)
+        self.assertEqual(session.message_ids.filtered("author_guest_id"), visitor_message)
+        # The operator's reply, through the host's route: their own message.
+        self.authenticate(self.operator.login, self.operator.login)
+        self.assertIn("result", self._post(session, "Hi Ann"))
+        reply = session.message_ids.filtered(
+            lambda message: (
+                message.author_id == self.operator.partner_id and "Hi Ann" in message.body
+            )
+        )
+        self.assertEqual(len(reply), 1)
+        for message, method, args in (
+            (visitor_message, "write", [{"body": "I agree to pay"}]),
+            (visitor_message, "unlink", []),
+            (reply, "write", [{"author_id": False, "author_guest_id": guest.id}]),
+        ):
+            with self.subTest(method=method, message=message.id):
+                answer = call(self.operator, "mail.message", method, [message.ids, *args])
+                self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        # Through the session's one2many, too.
+        answer = call(
+            self.operator,
+            "discuss.channel",
+            "write",
+            [session.ids, {"message_ids": [(1, visitor_message.id, {"body": "I agree"})]}],
+        )
+        self.assertIn("error", answer)
+        self.assertEqual(visitor_message.body, Markup("<p>Hello</p>"))
+        self.assertEqual(reply.author_id, self.operator.partner_id)
+        # The host's edit route still edits the operator's own words while it is open.
+        self.authenticate(self.operator.login, self.operator.login)
+        answer = self.rpc(
+            "/mail/message/update_content",
+            message_id=reply.id,
+            update_data={"body": "Hi Ann!", "attachment_ids": []},
+        )
+        self.assertIn("result", answer)
+        self.assertIn("Hi Ann!", reply.body)
+
+    @mute_logger("odoo.http")
+    def test_operator_adds_nobody_around_the_invitation(self):
+        """The host lets a channel's members add anyone to it: in a session, the
+        operator could bring in an employee who would read the chat and write to the
+        visitor. Colleagues come through the suite's invitation only."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        members = session.channel_member_ids
+        self.authenticate(self.operator.login, self.operator.login)
+
+        def add_members(partner):
+            return "discuss.channel", "add_members", [session.ids], {"partner_ids": partner.ids}
+
+        def create_member(partner):
+            values = {"channel_id": session.id, "partner_id": partner.id}
+            return "discuss.channel.member", "create", [values], {}
+
+        def write_members(partner):
+            values = {"channel_member_ids": [(0, 0, {"partner_id": partner.id})]}
+            return "discuss.channel", "write", [session.ids, values], {}
+
+        for index, call in enumerate((add_members, create_member, write_members)):
+            # Another employee each time: each call alone would have added them.
+            employee = new_test_user(
+                self.env, f"lc_routes_stranger_{index}", groups="base.group_user"
+            )
+            model, method, args, kwargs = call(employee.partner_id)
+            with self.subTest(model=model, method=method):
+                answer = self.rpc(
+                    "/web/dataset/call_kw", model=model, method=method, args=args, kwargs=kwargs
+                )
+                self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+                self.assertFalse(session.with_user(employee).has_access("read"))
+        self.assertEqual(session.channel_member_ids, members)
 
     def test_first_answer_is_noted_whatever_the_context(self):
         """The operator's first answer is noted (the report's response time) even when

@@ -1,6 +1,7 @@
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.live_chat.models.discuss_channel import RATING_COMMENT_MAX_LENGTH
 
@@ -94,6 +95,40 @@ class TestRating(LiveChatOperatorCommon, HttpCase):
         # The widget learns it on a new page: no second request for a rating.
         init = self.lc_call(f"/live_chat/init/{self.channel.id}", self._payload(started))
         self.assertEqual(init["session"]["rating"], 5)
+
+    def test_ratings_are_read_by_live_chat_users_only(self):
+        """The host lets every employee read and write every rating: the visitors'
+        ratings and comments are read by Live Chat users only, and written by the
+        suite only; the host's other ratings stay as they were."""
+        started = self._ended()
+        self.lc_call("/live_chat/session/rate", self._payload(started, rating=1, comment="Call me"))
+        session = self.lc_session(started)
+        rating = session.live_chat_rating_id
+        self.assertEqual(rating.parent_res_model, "live_chat.channel")
+        self.assertEqual(rating.parent_res_id, self.channel.id)
+        employee = new_test_user(self.env, "lc_rating_employee", groups="base.group_user")
+        Rating = self.env["rating.rating"]
+        domain = [("res_model", "=", "discuss.channel"), ("res_id", "=", session.id)]
+        self.assertFalse(Rating.with_user(employee).search(domain))
+        with self.assertRaises(AccessError):
+            rating.with_user(employee).read(["feedback"])
+        with self.assertRaises(AccessError):
+            rating.with_user(employee).write({"feedback": "Great!", "rating": 5})
+        # Live Chat users read them (as they read the sessions), write them never.
+        self.assertEqual(Rating.with_user(self.operator).search(domain), rating)
+        self.assertEqual(session.with_user(self.operator).live_chat_rating_comment, "Call me")
+        with self.assertRaises(AccessError):
+            rating.with_user(self.operator).write({"feedback": "Great!", "rating": 5})
+        self.assertRecordValues(rating, [{"feedback": "Call me", "rating": 1}])
+        # A rating of something else: the host's rules.
+        other = Rating.create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": employee.partner_id.id,
+                "rating": 5,
+            }
+        )
+        self.assertEqual(Rating.with_user(employee).search([("id", "=", other.id)]), other)
 
     def test_rate_after_the_operator_closed(self):
         started = self.lc_start(name="Ann")
