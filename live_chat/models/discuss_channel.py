@@ -1437,13 +1437,17 @@ class DiscussChannel(models.Model):
         self._live_chat_check_works_session()
         return session
 
-    def _live_chat_check_works_session(self):
-        """Refuse unless the current user works this session: one of its members (its
+    def _live_chat_works_session(self):
+        """Whether the current user works this session: one of its members (its
         operator, an invited colleague; the host's ``self_member_id``) or a Live Chat
         administrator."""
-        if not self.self_member_id and not self.env.user.has_group(
+        return bool(self.self_member_id) or self.env.user.has_group(
             "live_chat.live_chat_group_manager"
-        ):
+        )
+
+    def _live_chat_check_works_session(self):
+        """Refuse unless the current user works this session."""
+        if not self._live_chat_works_session():
             raise AccessError(self.env._("Only the operators of this chat can do this."))
 
     @api.model

@@ -65,13 +65,18 @@ class MailMessage(models.Model):
     @api.model
     def _get_with_access(self, message_id, mode="read", **kwargs):
         """The host's message routes (reactions, edits, link previews) are closed to a
-        visitor on their session's messages, even their own: the suite's API is theirs."""
+        visitor on their session's messages, even their own: the suite's API is theirs.
+        Those that change a message (a reaction, which the visitor sees) are for the
+        users who work the session: Live Chat users read every session."""
         message = super()._get_with_access(message_id, mode=mode, **kwargs)
         # sudo: mail.message, discuss.channel - only where the message was posted.
         message_su = message.sudo()
         if message and message_su.model == "discuss.channel":
             session = self.env["discuss.channel"].sudo().browse(message_su.res_id)
-            if session.channel_type == "live_chat" and session._live_chat_is_visitor():
+            if session.channel_type == "live_chat" and (
+                session._live_chat_is_visitor()
+                or (mode != "read" and not session._live_chat_works_session())
+            ):
                 return self.browse()
         return message
 

@@ -1,6 +1,7 @@
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
@@ -52,6 +53,24 @@ class TestReactionsForTheVisitor(LiveChatOperatorCommon, HttpCase):
         self.authenticate(self.operator.login, self.operator.login)
         self._react(visitor_message["id"], "remove")
         self.assertEqual(self._reactions_sent(session)[-1], {**expected, "reactions": []})
+
+    def test_colleague_does_not_react_in_a_chat_they_do_not_work(self):
+        """Live Chat users read every session: reacting to its messages (which the
+        visitor sees) is for the users who work it."""
+        started = self.lc_start()
+        session = self.lc_session(started)
+        visitor_message = next(m for m in started["messages"] if m["from_visitor"])
+        message = self.env["mail.message"].browse(visitor_message["id"])
+        colleague = self._create_operator("lc_reactions_colleague")
+        self.authenticate(colleague.login, colleague.login)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._react(message.id, "add")
+        self.assertFalse(message.reaction_ids)
+        self.assertEqual(self._reactions_sent(session), [])
+        # Invited to the chat, they may.
+        session.sudo()._add_members(users=colleague, post_joined_message=False)
+        self._react(message.id, "add")
+        self.assertEqual(message.reaction_ids.partner_id, colleague.partner_id)
 
     def test_rate_limited_answer_tells_when(self):
         """A refused message says when to send it again, readable by another website's
