@@ -7,6 +7,7 @@ from . import discuss_channel
 from . import discuss_channel_queue
 from . import mail_guest
 from . import mail_message
+from . import ir_attachment
 from . import discuss_channel_member
 from . import res_groups
 from . import res_partner

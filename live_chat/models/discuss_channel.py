@@ -926,9 +926,10 @@ class DiscussChannel(models.Model):
             if any(name.startswith("live_chat_") for name in vals) or (
                 vals.get("channel_type") == "live_chat"
                 # Nor a session archived (out of the sessions' list, not of the
-                # reports) or made another kind of conversation.
+                # reports), renamed (the visitor's name) or made another kind of
+                # conversation.
                 or (
-                    {"channel_type", "active"} & vals.keys()
+                    {"channel_type", "active", "name", "description"} & vals.keys()
                     and sessions
                     and "live_chat" in sessions.mapped("channel_type")
                 )
@@ -940,7 +941,14 @@ class DiscussChannel(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._live_chat_check_own_values(vals_list)
-        return super().create(vals_list)
+        channels = super().create(vals_list)
+        # What the context's or the user's defaults gave, too.
+        if not self.env.su and any(
+            channel.channel_type == "live_chat" or channel.live_chat_channel_id
+            for channel in channels
+        ):
+            self._live_chat_check_own_values([{"channel_type": "live_chat"}])
+        return channels
 
     # ------------------------------------------------------------
     # The visitor's side: what the widget hears on the bus and reads from the API
@@ -1748,6 +1756,13 @@ class DiscussChannel(models.Model):
             )
             sessions.invalidate_recordset(["create_uid", "write_uid"])
         sessions.write(sessions._live_chat_anonymize_values())
+        # The visitor's rating: its face stays (the reports), not its author, their
+        # comment, nor the session's former name (the visitor's).
+        ratings = self.env["rating.rating"].search(
+            [("res_model", "=", "discuss.channel"), ("res_id", "in", sessions.ids)]
+        )
+        ratings.write({"partner_id": False, "feedback": False})
+        self.env.add_to_compute(ratings._fields["res_name"], ratings)
         sessions._live_chat_anonymize_guests(guests, erase=erase)
         return sessions
 

@@ -21,8 +21,11 @@ class LiveChatSessionRecord(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._live_chat_check_session([vals.get("live_chat_session_id") for vals in vals_list])
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        # The records' values, whatever gave them (the values, the context's or the
+        # user's defaults).
+        self._live_chat_check_session(records.live_chat_session_id.ids)
+        return records
 
     def write(self, vals):
         if "live_chat_session_id" in vals:

@@ -20,27 +20,28 @@ class MailMessage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        messages = super().create(vals_list)
         if not self.env.su:
-            context = self.env.context
-            for vals in vals_list:
-                model = vals.get("model", context.get("default_model"))
-                res_id = vals.get("res_id", context.get("default_res_id"))
-                if model != "discuss.channel" or not res_id:
+            # The messages' values, whatever gave them (the values, the context's or
+            # the user's defaults).
+            # sudo: mail.message - where the messages were posted, and by whom.
+            for message in messages.sudo():
+                if message.model != "discuss.channel" or not message.res_id:
                     continue
-                session = self.env["discuss.channel"].browse(res_id)
-                # sudo: discuss.channel - whether the message goes to a session.
+                session = self.env["discuss.channel"].browse(message.res_id)
+                # sudo: discuss.channel - whether the message went to a session.
                 if session.sudo().channel_type == "live_chat":
-                    session._live_chat_check_post(
-                        vals.get("author_id"), vals.get("author_guest_id")
-                    )
-        return super().create(vals_list)
+                    session._live_chat_check_post(message.author_id.id, message.author_guest_id.id)
+        return messages
 
     def write(self, vals):
         self._live_chat_check_unchanged()
         return super().write(vals)
 
     def unlink(self):
-        self._live_chat_check_unchanged()
+        # An administrator (Settings) may delete a message (abuse, a leaked secret).
+        if not self.env.is_system():
+            self._live_chat_check_unchanged()
         return super().unlink()
 
     def _live_chat_check_unchanged(self):

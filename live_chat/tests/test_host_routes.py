@@ -400,7 +400,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             with self.subTest(user=user.login, values=values):
                 answer = call(user, "mail.message", "create", [{**forged, **values}])
                 self.assertIn("error", answer)
-        # The same through the context's defaults.
+        # The same through the context's defaults, and the user's own.
         answer = call(
             colleague,
             "mail.message",
@@ -409,6 +409,20 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             context={"default_model": "discuss.channel", "default_res_id": session.id},
         )
         self.assertIn("error", answer)
+        answer = call(
+            self.operator,
+            "mail.message",
+            "create",
+            [{**forged, "author_id": False}],
+            context={"default_author_guest_id": guest.id},
+        )
+        self.assertIn("error", answer)
+        self.env["ir.default"].set(
+            "mail.message", "author_guest_id", guest.id, user_id=self.operator.id
+        )
+        answer = call(self.operator, "mail.message", "create", [{**forged, "author_id": False}])
+        self.assertIn("error", answer)
+        self.env["ir.default"].discard_values("mail.message", "author_guest_id", [guest.id])
         self.assertEqual(session.message_ids.filtered("author_guest_id"), visitor_message)
         # The operator's reply, through the host's route: their own message.
         self.authenticate(self.operator.login, self.operator.login)
@@ -481,6 +495,118 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
                 self.assertFalse(session.with_user(employee).has_access("read"))
         self.assertEqual(session.channel_member_ids, members)
+
+    @mute_logger("odoo.http")
+    def test_session_files_change_by_their_sender_only(self):
+        """The host lets whoever writes a record change or delete its files, and a
+        session's members write it, after its end too: the operator may not replace or
+        delete the visitor's files, nor their own once the chat has ended."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        self.env.flush_all()
+        response = self.url_open(
+            "/live_chat/session/upload",
+            data={"session_id": str(session.id), "token": started["token"]},
+            files={"file": ("invoice.pdf", b"%PDF-1.4 Ann's invoice", "application/pdf")},
+            headers={"Origin": self.base_url()},
+        )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.env.invalidate_all()
+        visitor_file = self.env["ir.attachment"].search(
+            [("res_model", "=", "discuss.channel"), ("res_id", "=", session.id)]
+        )
+        self.assertEqual(len(visitor_file), 1)
+        self.authenticate(self.operator.login, self.operator.login)
+
+        def call(model, method, args):
+            return self.rpc(
+                "/web/dataset/call_kw", model=model, method=method, args=args, kwargs={}
+            )
+
+        for method, args in (("write", [{"raw": b"forged".hex()}]), ("unlink", [])):
+            with self.subTest(method=method):
+                answer = call("ir.attachment", method, [visitor_file.ids, *args])
+                self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        answer = self.rpc("/mail/attachment/delete", attachment_id=visitor_file.id)
+        self.assertIn("error", answer)
+        self.assertEqual(visitor_file.raw, b"%PDF-1.4 Ann's invoice")
+        # Their own file, while the chat is open: theirs to take back.
+        own = call(
+            "ir.attachment",
+            "create",
+            [
+                {
+                    "name": "price.txt",
+                    "raw": "",
+                    "res_model": "discuss.channel",
+                    "res_id": session.id,
+                }
+            ],
+        )["result"]
+        own = own[0] if isinstance(own, list) else own
+        self.assertIn("result", self.rpc("/mail/attachment/delete", attachment_id=own))
+        self.assertFalse(self.env["ir.attachment"].browse(own).exists())
+        # Once ended, not even theirs.
+        own = call(
+            "ir.attachment",
+            "create",
+            [
+                {
+                    "name": "quote.txt",
+                    "raw": "",
+                    "res_model": "discuss.channel",
+                    "res_id": session.id,
+                }
+            ],
+        )["result"]
+        own = own[0] if isinstance(own, list) else own
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(
+            call("ir.attachment", "unlink", [[own]]), {"error": "odoo.exceptions.AccessError"}
+        )
+        self.assertEqual(
+            call("discuss.channel", "write", [session.ids, {"name": "Someone else"}]),
+            {"error": "odoo.exceptions.AccessError"},
+        )
+
+    @mute_logger("odoo.http")
+    def test_mass_mail_composer_posts_nothing_in_a_session(self):
+        """The host's mass mailing writes its messages in sudo, under any author: not
+        in a session, whoever sends it."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        messages = session.message_ids
+        employee = new_test_user(self.env, "lc_routes_mailer", groups="base.group_user")
+        for user in (self.operator, employee):
+            with self.subTest(user=user.login):
+                self.authenticate(user.login, user.login)
+                composer = self.rpc(
+                    "/web/dataset/call_kw",
+                    model="mail.compose.message",
+                    method="create",
+                    args=[
+                        {
+                            "composition_mode": "mass_mail",
+                            "model": "discuss.channel",
+                            "res_ids": str([session.id]),
+                            "author_id": user.partner_id.id,
+                            "subject": "Offer",
+                            "body": "Please pay to this account",
+                        }
+                    ],
+                    kwargs={},
+                )
+                composer_id = composer["result"]
+                composer_id = composer_id[0] if isinstance(composer_id, list) else composer_id
+                answer = self.rpc(
+                    "/web/dataset/call_kw",
+                    model="mail.compose.message",
+                    method="action_send_mail",
+                    args=[[composer_id]],
+                    kwargs={},
+                )
+                self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        self.assertEqual(session.message_ids, messages)
 
     def test_first_answer_is_noted_whatever_the_context(self):
         """The operator's first answer is noted (the report's response time) even when

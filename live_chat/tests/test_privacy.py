@@ -234,16 +234,31 @@ class TestPrivacy(LiveChatOperatorCommon, HttpCase):
         """A contact stays (it is more than a chat visitor), without any link to the
         session: not a member, not the author of its messages, not its creator."""
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        _started, session = self._chat("Someone")
+        started, session = self._chat("Someone")
         partner = self.portal_user.partner_id
         self.assertEqual(session.live_chat_visitor_partner_id, partner)
         self.assertEqual(session.create_uid, self.portal_user)
         from_visitor = self._messages(session).filtered(lambda m: m.author_id == partner)
         self.assertEqual(len(from_visitor), 3)
         self.assertEqual(from_visitor.create_uid, self.portal_user)
+        # Their rating, with a comment of theirs.
+        self.lc_call(
+            "/live_chat/session/rate",
+            {**self._visitor(started), "rating": 1, "comment": "Call me on 555 0142"},
+        )
+        rating = session.live_chat_rating_id
+        self.assertRecordValues(
+            rating, [{"partner_id": partner.id, "res_name": partner.name, "rating": 1}]
+        )
         self._age(session, 31)
         self.assertEqual(self._run_cron(), 1)
         self.assertAnonymised(session)
+        # The rating's face stays (the reports), nothing of the visitor with it.
+        self.assertRecordValues(
+            rating, [{"partner_id": False, "feedback": False, "res_name": ANONYMOUS, "rating": 1}]
+        )
+        self.assertEqual(session.live_chat_rating, "1")
+        self.assertFalse(session.live_chat_rating_comment)
         self.assertFalse(session.create_uid)
         self.assertTrue(partner.exists())
         self.assertFalse(from_visitor.author_id)

@@ -80,6 +80,9 @@ class TestLead(LiveChatCrmCommon, HttpCase):
         Lead = self.env["crm.lead"].with_user(seller)
         with self.assertRaises(AccessError):
             Lead.create({"name": "Curious", "live_chat_session_id": session.id})
+        # Nor through the context's defaults.
+        with self.assertRaises(AccessError):
+            Lead.with_context(default_live_chat_session_id=session.id).create({"name": "Curious"})
         lead = Lead.create({"name": "Curious"})
         with self.assertRaises(AccessError):
             lead.write({"live_chat_session_id": session.id})

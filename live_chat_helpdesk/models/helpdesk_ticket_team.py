@@ -16,8 +16,11 @@ class HelpdeskTicketTeam(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._live_chat_check_values(vals_list)
         teams = super().create(vals_list)
+        # The teams' values, whatever gave them (the values, the context's or the
+        # user's defaults).
+        if teams.filtered("live_chat_channel_id"):
+            self._live_chat_check_values([{"live_chat_channel_id": True}])
         teams.filtered("use_live_chat")._sync_live_chat_channel()
         return teams
 

@@ -119,6 +119,10 @@ class TestTeamChannel(LiveChatHelpdeskCommon, TransactionCase):
             Team.create(
                 {"name": "Takeover", "use_live_chat": False, "live_chat_channel_id": other.id}
             )
+        with self.assertRaises(AccessError):
+            Team.with_context(default_live_chat_channel_id=other.id).create(
+                {"name": "Takeover", "use_live_chat": True}
+            )
         self.assertFalse(self.team.live_chat_channel_id)
         self.assertRecordValues(other, [{"name": "Sales chat", "active": True}])
         self.assertEqual(other.user_ids, self.member)

@@ -1,0 +1,56 @@
+from odoo import models
+from odoo.exceptions import AccessError
+
+
+class IrAttachment(models.Model):
+    _inherit = "ir.attachment"
+
+    # A session's files: the host lets whoever may write a record change or delete
+    # its files (and its attachment route calls that ownership), and a session's
+    # members write it, after its end too: an operator could replace or delete the
+    # visitor's files. In a session, a user changes only the files they uploaded,
+    # while it is open (a file taken off their message before or after sending it).
+
+    def write(self, vals):
+        self._live_chat_check_own_files()
+        return super().write(vals)
+
+    def unlink(self):
+        self._live_chat_check_own_files()
+        return super().unlink()
+
+    def _has_attachments_ownership(self, attachment_tokens):
+        return not self._live_chat_others_files() and super()._has_attachments_ownership(
+            attachment_tokens
+        )
+
+    def _live_chat_check_own_files(self):
+        if self._live_chat_others_files():
+            raise AccessError(self.env._("A file of a chat is changed by whoever sent it only."))
+
+    def _live_chat_others_files(self):
+        """Those of these files, attached to a live chat session, that the current
+        user may not change: not theirs, or the session has ended (outside sudo)."""
+        if self.env.su:
+            return self.browse()
+        # sudo: ir.attachment, discuss.channel - where the files are, and who sent them.
+        files = self.sudo().filtered(
+            lambda attachment: attachment.res_model == "discuss.channel" and attachment.res_id
+        )
+        if not files:
+            return self.browse()
+        sessions = self.env["discuss.channel"].sudo().browse(set(files.mapped("res_id")))
+        open_sessions = sessions.filtered(lambda session: session.live_chat_state == "open")
+        return files.filtered(
+            lambda attachment: (
+                attachment.res_id in sessions.filtered(_is_session).ids
+                and (
+                    attachment.res_id not in open_sessions.ids
+                    or attachment.create_uid != self.env.user
+                )
+            )
+        )
+
+
+def _is_session(channel):
+    return channel.channel_type == "live_chat"
