@@ -460,6 +460,10 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         )
         self.assertIn("result", answer)
         self.assertIn("Hi Ann!", reply.body)
+        # A Settings administrator may delete one (abuse, a leaked secret).
+        admin = new_test_user(self.env, "lc_routes_admin", groups="base.group_system")
+        self.assertIn("result", call(admin, "mail.message", "unlink", [reply.ids]))
+        self.assertFalse(reply.exists())
 
     @mute_logger("odoo.http")
     def test_operator_adds_nobody_around_the_invitation(self):
