@@ -1040,7 +1040,9 @@ class DiscussChannel(models.Model):
         something) or "closed" (the notice that ends the session)."""
         if message.message_type != "notification":
             return "message"
-        if "o_live_chat_closed" in str(message.body or ""):
+        # The suite's notice once the session has ended (an operator's own
+        # notification could carry its class: the widget would show the chat ended).
+        if self.live_chat_state == "closed" and "o_live_chat_closed" in str(message.body or ""):
             return "closed"
         return "notice"
 

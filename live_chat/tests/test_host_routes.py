@@ -573,6 +573,29 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             {"error": "odoo.exceptions.AccessError"},
         )
 
+    def test_operator_cannot_end_the_chat_in_the_widget(self):
+        """The widget shows the chat as ended on the suite's closing notice: an
+        operator's own notification with that notice's look is a notice."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        self.authenticate(self.operator.login, self.operator.login)
+        answer = self.rpc(
+            "/web/dataset/call_kw",
+            model="discuss.channel",
+            method="message_post",
+            args=[session.ids],
+            kwargs={
+                "body": '<p class="o_live_chat_closed">The chat has ended.</p>',
+                "body_is_html": True,
+                "message_type": "notification",
+            },
+        )
+        self.assertIn("result", answer)
+        message = session.message_ids.sorted("id")[-1]
+        self.assertEqual(message.message_type, "notification")
+        self.assertEqual(session._live_chat_message_format(message)["kind"], "notice")
+        self.assertEqual(session.live_chat_state, "open")
+
     @mute_logger("odoo.http")
     def test_mass_mail_composer_posts_nothing_in_a_session(self):
         """The host's mass mailing writes its messages in sudo, under any author: not
