@@ -914,7 +914,8 @@ class DiscussChannel(models.Model):
     # (rating, missed, counts), its state or its anonymisation (the visitor's data
     # then kept), and an employee open sessions that fill the operators' maximum.
     # Sessions are made and changed by the suite's own code only, which does so as
-    # superuser; a user's own changes (a name, a pin) stay the host's.
+    # superuser; a member's own settings (their pin, their member's fields) stay the
+    # host's.
 
     @api.model
     def _live_chat_check_own_values(self, vals_list, sessions=None):
@@ -934,20 +935,23 @@ class DiscussChannel(models.Model):
                     and "live_chat" in sessions.mapped("channel_type")
                 )
             ):
-                raise AccessError(
-                    self.env._("Live chat sessions are made and changed by the live chat only.")
-                )
+                self._live_chat_refuse_own_values()
+
+    def _live_chat_refuse_own_values(self):
+        raise AccessError(
+            self.env._("Live chat sessions are made and changed by the live chat only.")
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
         self._live_chat_check_own_values(vals_list)
         channels = super().create(vals_list)
-        # What the context's or the user's defaults gave, too.
+        # What the context's or the user's own defaults gave, too.
         if not self.env.su and any(
             channel.channel_type == "live_chat" or channel.live_chat_channel_id
             for channel in channels
         ):
-            self._live_chat_check_own_values([{"channel_type": "live_chat"}])
+            self._live_chat_refuse_own_values()
         return channels
 
     # ------------------------------------------------------------

@@ -19,8 +19,8 @@ class HelpdeskTicketTeam(models.Model):
         teams = super().create(vals_list)
         # The teams' values, whatever gave them (the values, the context's or the
         # user's defaults).
-        if teams.filtered("live_chat_channel_id"):
-            self._live_chat_check_values([{"live_chat_channel_id": True}])
+        if not self.env.su and teams.filtered("live_chat_channel_id"):
+            self._live_chat_refuse_channel()
         teams.filtered("use_live_chat")._sync_live_chat_channel()
         return teams
 
@@ -44,9 +44,12 @@ class HelpdeskTicketTeam(models.Model):
         (through the ORM's RPC) would rename it, make the team's members its
         operators, and archive it with the team's box unticked."""
         if not self.env.su and any("live_chat_channel_id" in vals for vals in vals_list):
-            raise AccessError(
-                self.env._("A team's live chat channel is made by ticking Live Chat on the team.")
-            )
+            self._live_chat_refuse_channel()
+
+    def _live_chat_refuse_channel(self):
+        raise AccessError(
+            self.env._("A team's live chat channel is made by ticking Live Chat on the team.")
+        )
 
     def action_open_live_chat_channel(self):
         self.ensure_one()
