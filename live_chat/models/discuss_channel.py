@@ -926,16 +926,24 @@ class DiscussChannel(models.Model):
         for vals in vals_list:
             if any(name.startswith("live_chat_") for name in vals) or (
                 vals.get("channel_type") == "live_chat"
-                # Nor a session archived (out of the sessions' list, not of the
-                # reports), renamed (the visitor's name) or made another kind of
-                # conversation.
-                or (
-                    {"channel_type", "active", "name", "description"} & vals.keys()
-                    and sessions
-                    and "live_chat" in sessions.mapped("channel_type")
-                )
+                # Nor any change of a session: archived (out of the sessions' list,
+                # not of the reports), renamed (the visitor's name), its picture, or
+                # made another kind of conversation. The host's own writes of a
+                # channel for a user are those (its routes to rename, describe, and
+                # change the picture); the rest it writes in sudo.
+                or (vals and sessions and "live_chat" in sessions.mapped("channel_type"))
             ):
                 self._live_chat_refuse_own_values()
+
+    def set_message_pin(self, message_id, pinned):
+        # The host unpins in SQL, with no check but reading the channel (pinning
+        # posts a notice, which the post's check sees): a session's pins are for the
+        # users who work it, while it is open.
+        if _is_live_chat(self) and not self.env.su:
+            if self.live_chat_state != "open":
+                raise UserError(self.env._("This chat has ended: its messages cannot change."))
+            self._live_chat_check_works_session()
+        return super().set_message_pin(message_id, pinned)
 
     def _live_chat_refuse_own_values(self):
         raise AccessError(

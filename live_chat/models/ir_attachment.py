@@ -11,22 +11,18 @@ class IrAttachment(models.Model):
     # visitor's files. In a session, a user changes only the files they uploaded,
     # while it is open (a file taken off their message before or after sending it).
 
-    def write(self, vals):
-        self._live_chat_check_own_files()
-        return super().write(vals)
-
-    def unlink(self):
-        self._live_chat_check_own_files()
-        return super().unlink()
-
-    def _has_attachments_ownership(self, attachment_tokens):
-        return not self._live_chat_others_files() and super()._has_attachments_ownership(
-            attachment_tokens
+    def _check_access(self, operation):
+        # Writing a file is the host's check of its ownership too (its attachment
+        # routes: delete, a thumbnail).
+        result = super()._check_access(operation)
+        if result or operation not in ("write", "unlink"):
+            return result
+        others = self._live_chat_others_files()
+        if not others:
+            return None
+        return others.sudo(False), lambda: AccessError(
+            self.env._("A file of a chat is changed by whoever sent it only.")
         )
-
-    def _live_chat_check_own_files(self):
-        if self._live_chat_others_files():
-            raise AccessError(self.env._("A file of a chat is changed by whoever sent it only."))
 
     def _live_chat_others_files(self):
         """Those of these files, attached to a live chat session, that the current

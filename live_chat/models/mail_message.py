@@ -68,7 +68,8 @@ class MailMessage(models.Model):
         """The host's message routes (reactions, edits, link previews) are closed to a
         visitor on their session's messages, even their own: the suite's API is theirs.
         Those that change a message (a reaction, which the visitor sees) are for the
-        users who work the session: Live Chat users read every session."""
+        users who work the session (Live Chat users read every session), while it is
+        open."""
         message = super()._get_with_access(message_id, mode=mode, **kwargs)
         # sudo: mail.message, discuss.channel - only where the message was posted.
         message_su = message.sudo()
@@ -76,7 +77,12 @@ class MailMessage(models.Model):
             session = self.env["discuss.channel"].sudo().browse(message_su.res_id)
             if session.channel_type == "live_chat" and (
                 session._live_chat_is_visitor()
-                or (mode != "read" and not session._live_chat_works_session())
+                or (
+                    mode != "read"
+                    and (
+                        session.live_chat_state != "open" or not session._live_chat_works_session()
+                    )
+                )
             ):
                 return self.browse()
         return message

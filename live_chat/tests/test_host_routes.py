@@ -301,6 +301,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 {"live_chat_operator_id": user.id},
                 {"channel_type": "group"},
                 {"active": False},
+                {"default_display_mode": "video_full_screen"},
             ):
                 with self.subTest(user=user.login, vals=vals):
                     answer = self.rpc(
@@ -533,6 +534,14 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         answer = self.rpc("/mail/attachment/delete", attachment_id=visitor_file.id)
         self.assertIn("error", answer)
+        # The host's thumbnail of a PDF (what colleagues see of the document).
+        answer = self.rpc(
+            "/mail/attachment/update_thumbnail",
+            attachment_id=visitor_file.id,
+            thumbnail="iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+        )
+        self.assertIn("error", answer)
+        self.assertFalse(visitor_file.thumbnail)
         self.assertEqual(visitor_file.raw, b"%PDF-1.4 Ann's invoice")
         # Their own file, while the chat is open: theirs to take back.
         own = call(
@@ -572,6 +581,14 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             call("discuss.channel", "write", [session.ids, {"name": "Someone else"}]),
             {"error": "odoo.exceptions.AccessError"},
         )
+        # Its picture, by the host's route.
+        answer = self.rpc(
+            "/discuss/channel/update_avatar",
+            channel_id=session.id,
+            data="iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+        )
+        self.assertIn("error", answer)
+        self.assertFalse(session.image_128)
 
     def test_operator_cannot_end_the_chat_in_the_widget(self):
         """The widget shows the chat as ended on the suite's closing notice: an
@@ -595,6 +612,33 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(message.message_type, "notification")
         self.assertEqual(session._live_chat_message_format(message)["kind"], "notice")
         self.assertEqual(session.live_chat_state, "open")
+
+    @mute_logger("odoo.http")
+    def test_pins_by_those_who_work_the_chat(self):
+        """The host unpins a message with no check but reading the channel: a session's
+        pins are for the users who work it, while it is open."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        message = session.message_ids.filtered("author_guest_id")
+        colleague = self._create_operator("lc_routes_pin_colleague")
+
+        def pin(user, pinned):
+            self.authenticate(user.login, user.login)
+            return self.rpc(
+                "/web/dataset/call_kw",
+                model="discuss.channel",
+                method="set_message_pin",
+                args=[session.ids, message.id, pinned],
+                kwargs={},
+            )
+
+        self.assertIn("result", pin(self.operator, True))
+        self.assertTrue(message.pinned_at)
+        self.assertEqual(pin(colleague, False), {"error": "odoo.exceptions.AccessError"})
+        self.assertTrue(message.pinned_at)
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(pin(self.operator, False), {"error": "odoo.exceptions.UserError"})
+        self.assertTrue(message.pinned_at)
 
     @mute_logger("odoo.http")
     def test_mass_mail_composer_posts_nothing_in_a_session(self):

@@ -56,7 +56,7 @@ class TestReactionsForTheVisitor(LiveChatOperatorCommon, HttpCase):
 
     def test_colleague_does_not_react_in_a_chat_they_do_not_work(self):
         """Live Chat users read every session: reacting to its messages (which the
-        visitor sees) is for the users who work it."""
+        visitor sees) is for the users who work it, while it is open."""
         started = self.lc_start()
         session = self.lc_session(started)
         visitor_message = next(m for m in started["messages"] if m["from_visitor"])
@@ -70,6 +70,12 @@ class TestReactionsForTheVisitor(LiveChatOperatorCommon, HttpCase):
         # Invited to the chat, they may.
         session.sudo()._add_members(users=colleague, post_joined_message=False)
         self._react(message.id, "add")
+        self.assertEqual(message.reaction_ids.partner_id, colleague.partner_id)
+        # Nobody once it has ended (the widget shows a closed chat's reactions).
+        session.with_user(self.operator).action_live_chat_close()
+        self.authenticate(self.operator.login, self.operator.login)
+        with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+            self._react(message.id, "add")
         self.assertEqual(message.reaction_ids.partner_id, colleague.partner_id)
 
     def test_rate_limited_answer_tells_when(self):
