@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # A guest's credential as the host formats it: "<id>|<access token>".
@@ -9,6 +9,13 @@ GUEST_TOKEN_RE = re.compile(r"([0-9]{1,10})\|[A-Za-z0-9_-]{1,64}")
 
 class MailGuest(models.Model):
     _inherit = "mail.guest"
+
+    # The sessions of a live chat visitor: what the guests' access rules know them by
+    # (security/live_chat_security.xml: the host lets every employee read every
+    # guest, a visitor's name, country, language and time zone).
+    live_chat_session_ids = fields.One2many(
+        "discuss.channel", "live_chat_visitor_guest_id", "Live Chat Sessions", readonly=True
+    )
 
     @api.model
     def _live_chat_guest_from_token(self, token):

@@ -210,3 +210,34 @@ class TestLiveChatAccess(TransactionCase):
         default.rule_ids = [Command.create({"action": "show_notification"})]
         self.assertEqual(default.name, "Website Support")
         self.assertEqual(default.rule_ids.action, "show_notification")
+
+    def test_visitors_are_read_by_live_chat_users_only(self):
+        """The host lets every employee read every guest: a live chat visitor's
+        name, country, language and time zone are for Live Chat users, as their
+        sessions are; the host's other guests stay as they were."""
+        visitor = self.env["mail.guest"].create(
+            {"name": "Ann Smith", "country_id": self.env.ref("base.fr").id}
+        )
+        other_guest = self.env["mail.guest"].create({"name": "Meeting guest"})
+        self.env["discuss.channel"].create(
+            {
+                "name": "Ann Smith",
+                "channel_type": "live_chat",
+                "live_chat_channel_id": self.channel.id,
+                "live_chat_operator_id": self.colleague.id,
+                "live_chat_visitor_guest_id": visitor.id,
+                "live_chat_state": "open",
+            }
+        )
+        Guest = self.env["mail.guest"]
+        guests = visitor | other_guest
+        self.assertEqual(
+            Guest.with_user(self.employee).search([("id", "in", guests.ids)]), other_guest
+        )
+        with self.assertRaises(AccessError), mute_logger("odoo.models"):
+            visitor.with_user(self.employee).read(["name", "country_id"])
+        self.assertEqual(other_guest.with_user(self.employee).name, "Meeting guest")
+        for user in (self.operator, self.manager):
+            with self.subTest(user=user.login):
+                self.assertEqual(Guest.with_user(user).search([("id", "in", guests.ids)]), guests)
+                self.assertEqual(visitor.with_user(user).name, "Ann Smith")
