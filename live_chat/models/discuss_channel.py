@@ -1361,7 +1361,9 @@ class DiscussChannel(models.Model):
         that they never fill the operators' limit of sessions. One batch per call;
         the cron calls again while some remain (``_commit_progress``)."""
         batch_size = batch_size or INACTIVE_BATCH_SIZE
-        sessions = self._live_chat_inactive_sessions(batch_size + 1)
+        # sudo: discuss.channel - the cron closes the sessions of every channel,
+        # whichever user an administrator gave it (a session is written in sudo only).
+        sessions = self.sudo()._live_chat_inactive_sessions(batch_size + 1)
         batch = sessions[:batch_size]
         for session in batch:
             minutes = session.live_chat_channel_id.inactivity_timeout

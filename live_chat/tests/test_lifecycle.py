@@ -149,6 +149,16 @@ class TestAbandonedSessions(LifecycleCommon, LiveChatOperatorCommon, HttpCase):
         info = self.lc_call("/live_chat/session/messages", self._payload(started[0]))
         self.assertEqual(info["session"]["state"], "closed")
 
+    def test_cron_of_another_user(self):
+        """An administrator may give the cron another user than the superuser: the
+        sessions are closed all the same (the suite writes sessions in sudo only)."""
+        self.env.ref(CRON).user_id = self.env.ref("base.user_admin")
+        started = self.lc_start(name="Visitor")
+        session = self.env["discuss.channel"].browse(started["session"]["id"])
+        self._age(session, minutes=6)
+        self._run_cron()
+        self.assertEqual(session.live_chat_state, "closed")
+
     def test_signs_of_life(self):
         """A ping or a message within the channel's time keeps a session open."""
         started = {name: self.lc_start(name=name) for name in ("gone", "pinged", "wrote")}
