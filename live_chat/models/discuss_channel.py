@@ -431,7 +431,12 @@ class DiscussChannel(models.Model):
 
     def message_post(self, **kwargs):
         for session in self.filtered(_is_live_chat):
-            session._live_chat_check_post(kwargs.get("author_id"), kwargs.get("author_guest_id"))
+            session._live_chat_check_post(
+                kwargs.get("author_id"),
+                kwargs.get("author_guest_id"),
+                # The host's default for a channel.
+                kwargs.get("message_type", "notification"),
+            )
         if _is_live_chat(self) and self._live_chat_can_post_lean(kwargs):
             # A session's plain message: the host's result in few statements.
             message = self._live_chat_post_lean(**kwargs)
@@ -450,14 +455,15 @@ class DiscussChannel(models.Model):
         (discuss_channel_post.py)."""
         return lean_post.post_lean(self, **kwargs)
 
-    def _live_chat_check_post(self, author_id=None, author_guest_id=None):
+    def _live_chat_check_post(self, author_id=None, author_guest_id=None, message_type="comment"):
         """Refuse a message that does not come through the suite: into a closed
         session (from anyone), from the visitor by one of the host's routes, from a
         user who does not work the session (its members: its operator, an invited
         colleague; or a Live Chat administrator), or under another author's name (the
-        ORM's RPC takes any ``author_id``: a message shown as the visitor's). The
-        host's routes post in sudo for the user: the user is checked all the same;
-        the author only outside sudo (the host's own posts name their author)."""
+        ORM's RPC takes any ``author_id``: a message shown as the visitor's), or a
+        notice (``message_type`` other than a comment) from a user. The host's routes
+        post in sudo for the user: the user is checked all the same; the author and
+        the type only outside sudo (the host's own posts name their author)."""
         self.ensure_one()
         if self.env.context.get("live_chat_post") is SUITE_POST:
             return
@@ -470,6 +476,11 @@ class DiscussChannel(models.Model):
         user = self.env.user
         if not self.env.su and ((author_id and author_id != user.partner_id.id) or author_guest_id):
             raise AccessError(self.env._("A message in a chat is posted under its author's name."))
+        # The widget shows a notice as the chat's own line, without an author: an
+        # operator's own "notice" could tell the visitor anything in the chat's name.
+        # The host's notices for a user (a pin, the leave) are posted in sudo.
+        if not self.env.su and message_type != "comment":
+            raise AccessError(self.env._("In a chat, notices are the live chat's own."))
         self._live_chat_check_works_session()
 
     def _live_chat_is_visitor(self):
@@ -943,6 +954,9 @@ class DiscussChannel(models.Model):
             if self.live_chat_state != "open":
                 raise UserError(self.env._("This chat has ended: its messages cannot change."))
             self._live_chat_check_works_session()
+            # sudo: discuss.channel - its notice "pinned a message", posted for the
+            # user who works the session (checked above).
+            return super(DiscussChannel, self.sudo()).set_message_pin(message_id, pinned)
         return super().set_message_pin(message_id, pinned)
 
     def _live_chat_refuse_own_values(self):

@@ -31,7 +31,9 @@ class MailMessage(models.Model):
                 session = self.env["discuss.channel"].browse(message.res_id)
                 # sudo: discuss.channel - whether the message went to a session.
                 if session.sudo().channel_type == "live_chat":
-                    session._live_chat_check_post(message.author_id.id, message.author_guest_id.id)
+                    session._live_chat_check_post(
+                        message.author_id.id, message.author_guest_id.id, message.message_type
+                    )
         return messages
 
     def write(self, vals):

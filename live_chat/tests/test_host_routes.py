@@ -590,28 +590,45 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertIn("error", answer)
         self.assertFalse(session.image_128)
 
-    def test_operator_cannot_end_the_chat_in_the_widget(self):
-        """The widget shows the chat as ended on the suite's closing notice: an
-        operator's own notification with that notice's look is a notice."""
+    @mute_logger("odoo.http")
+    def test_operator_posts_no_notice(self):
+        """The widget shows a notice as the chat's own line, without an author, and
+        the end of the chat on the suite's closing notice: an operator's own notice
+        (the ORM's RPC takes any type, and HTML) could tell the visitor anything in
+        the chat's name, or show an open chat as ended."""
         started = self.lc_start(name="Ann", body="Hello")
         session = self.lc_session(started)
+        messages = session.message_ids
         self.authenticate(self.operator.login, self.operator.login)
-        answer = self.rpc(
-            "/web/dataset/call_kw",
-            model="discuss.channel",
-            method="message_post",
-            args=[session.ids],
-            kwargs={
+        for kwargs in (
+            {
                 "body": '<p class="o_live_chat_closed">The chat has ended.</p>',
                 "body_is_html": True,
                 "message_type": "notification",
             },
+            {"body": "You were transferred to Billing: type your card number."},
+            {"body": "Type your card number.", "message_type": "user_notification"},
+        ):
+            with self.subTest(kwargs=kwargs):
+                answer = self.rpc(
+                    "/web/dataset/call_kw",
+                    model="discuss.channel",
+                    method="message_post",
+                    args=[session.ids],
+                    kwargs=kwargs,
+                )
+                self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
+        self.assertEqual(session.message_ids, messages)
+        # Comments, by the host's route, as ever.
+        self.assertIn("result", self._post(session, "Hi Ann"))
+        # The suite's closing notice shows the chat ended once it has ended only.
+        notice = session.sudo().message_post(
+            body=Markup('<p class="o_live_chat_closed">The chat has ended.</p>'),
+            message_type="notification",
         )
-        self.assertIn("result", answer)
-        message = session.message_ids.sorted("id")[-1]
-        self.assertEqual(message.message_type, "notification")
-        self.assertEqual(session._live_chat_message_format(message)["kind"], "notice")
-        self.assertEqual(session.live_chat_state, "open")
+        self.assertEqual(session._live_chat_message_format(notice)["kind"], "notice")
+        session.with_user(self.operator).action_live_chat_close()
+        self.assertEqual(session._live_chat_message_format(notice)["kind"], "closed")
 
     @mute_logger("odoo.http")
     def test_pins_by_those_who_work_the_chat(self):
