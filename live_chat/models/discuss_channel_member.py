@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class DiscussChannelMember(models.Model):
@@ -26,6 +26,16 @@ class DiscussChannelMember(models.Model):
                     )
                 )
         return super().create(vals_list)
+
+    def _rtc_join_call(self, store=None, check_rtc_session_ids=None, camera=False):
+        # A live chat has no calls: the widget cannot take one (the web client shows
+        # no call button in a session), and the host's call notice would reach the
+        # visitor as an empty line.
+        if self.channel_id.channel_type == "live_chat":
+            raise UserError(self.env._("A live chat has no calls."))
+        return super()._rtc_join_call(
+            store=store, check_rtc_session_ids=check_rtc_session_ids, camera=camera
+        )
 
     def unlink(self):
         # The operator of an open session leaves it (the /leave command, "Leave" in

@@ -658,6 +658,19 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertTrue(message.pinned_at)
 
     @mute_logger("odoo.http")
+    def test_no_call_in_a_session(self):
+        """A live chat has no calls (the widget cannot take one): the host's route
+        to join a channel's call refuses a session, and posts no call notice."""
+        started = self.lc_start(name="Ann", body="Hello")
+        session = self.lc_session(started)
+        messages = session.message_ids
+        self.authenticate(self.operator.login, self.operator.login)
+        answer = self.rpc("/mail/rtc/channel/join_call", channel_id=session.id)
+        self.assertEqual(answer, {"error": "odoo.exceptions.UserError"})
+        self.assertFalse(session.rtc_session_ids)
+        self.assertEqual(session.message_ids, messages)
+
+    @mute_logger("odoo.http")
     def test_mass_mail_composer_posts_nothing_in_a_session(self):
         """The host's mass mailing writes its messages in sudo, under any author: not
         in a session, whoever sends it."""
