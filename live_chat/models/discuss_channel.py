@@ -473,14 +473,16 @@ class DiscussChannel(models.Model):
             raise AccessError(self.env._("A visitor writes in the chat window only."))
         if self.env.uid == SUPERUSER_ID:
             return
-        user = self.env.user
-        if not self.env.su and ((author_id and author_id != user.partner_id.id) or author_guest_id):
-            raise AccessError(self.env._("A message in a chat is posted under its author's name."))
-        # The widget shows a notice as the chat's own line, without an author: an
-        # operator's own "notice" could tell the visitor anything in the chat's name.
-        # The host's notices for a user (a pin, the leave) are posted in sudo.
-        if not self.env.su and message_type != "comment":
-            raise AccessError(self.env._("In a chat, notices are the live chat's own."))
+        if not self.env.su:
+            if (author_id and author_id != self.env.user.partner_id.id) or author_guest_id:
+                raise AccessError(
+                    self.env._("A message in a chat is posted under its author's name.")
+                )
+            # The widget shows a notice as the chat's own line, without an author: an
+            # operator's own "notice" could tell the visitor anything in the chat's
+            # name. The host's notices for a user (a pin, the leave) are posted in sudo.
+            if message_type != "comment":
+                raise AccessError(self.env._("In a chat, notices are the live chat's own."))
         self._live_chat_check_works_session()
 
     def _live_chat_is_visitor(self):
@@ -501,6 +503,16 @@ class DiscussChannel(models.Model):
             if self._live_chat_is_visitor_message(message):
                 raise UserError(self.env._("A visitor's message cannot be changed."))
         return super()._check_can_update_message_content(message)
+
+    def set_message_pin(self, message_id, pinned):
+        # The host unpins in SQL, with no check but reading the channel: a session's
+        # pins are an operator's action (a user who works the open session). Its
+        # notice "pinned a message" is posted in sudo, for them (a user posts no
+        # notice in a session: _live_chat_check_post).
+        if _is_live_chat(self) and not self.env.su:
+            session = self._live_chat_check_operator_action()
+            return super(DiscussChannel, session).set_message_pin(message_id, pinned)
+        return super().set_message_pin(message_id, pinned)
 
     def _action_unfollow(self, partner=None, guest=None, post_leave_message=True):
         # A closed session takes no message, not even "left the channel".
@@ -946,18 +958,14 @@ class DiscussChannel(models.Model):
             ):
                 self._live_chat_refuse_own_values()
 
-    def set_message_pin(self, message_id, pinned):
-        # The host unpins in SQL, with no check but reading the channel (pinning
-        # posts a notice, which the post's check sees): a session's pins are for the
-        # users who work it, while it is open.
-        if _is_live_chat(self) and not self.env.su:
-            if self.live_chat_state != "open":
-                raise UserError(self.env._("This chat has ended: its messages cannot change."))
-            self._live_chat_check_works_session()
-            # sudo: discuss.channel - its notice "pinned a message", posted for the
-            # user who works the session (checked above).
-            return super(DiscussChannel, self.sudo()).set_message_pin(message_id, pinned)
-        return super().set_message_pin(message_id, pinned)
+    @api.model
+    def _live_chat_sessions_of(self, channel_ids):
+        """The live chat sessions among ``channel_ids`` (in sudo): for the checks of
+        the records of a channel (its messages, files, members) made outside the
+        suite."""
+        # sudo: discuss.channel - only which channels are sessions.
+        channels = self.sudo().browse(set(channel_ids) - {0, None}).exists()
+        return channels.filtered(_is_live_chat)
 
     def _live_chat_refuse_own_values(self):
         raise AccessError(

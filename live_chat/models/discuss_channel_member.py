@@ -12,13 +12,9 @@ class DiscussChannelMember(models.Model):
         # write to them. The suite adds a session's people itself (the visitor, the
         # operator, a colleague invited among the channel's available operators).
         if not self.env.su:
-            # sudo: discuss.channel - whether the channels are sessions.
-            channels = (
-                self.env["discuss.channel"]
-                .sudo()
-                .browse({vals.get("channel_id") for vals in vals_list} - {None, False})
-            )
-            if "live_chat" in channels.mapped("channel_type"):
+            if self.env["discuss.channel"]._live_chat_sessions_of(
+                vals.get("channel_id") for vals in vals_list
+            ):
                 raise AccessError(
                     self.env._(
                         "Colleagues join a chat when invited from its window, among the "

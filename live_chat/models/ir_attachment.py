@@ -29,24 +29,13 @@ class IrAttachment(models.Model):
         user may not change: not theirs, or the session has ended (outside sudo)."""
         if self.env.su:
             return self.browse()
-        # sudo: ir.attachment, discuss.channel - where the files are, and who sent them.
-        files = self.sudo().filtered(
-            lambda attachment: attachment.res_model == "discuss.channel" and attachment.res_id
-        )
-        if not files:
-            return self.browse()
-        sessions = self.env["discuss.channel"].sudo().browse(set(files.mapped("res_id")))
-        open_sessions = sessions.filtered(lambda session: session.live_chat_state == "open")
+        # sudo: ir.attachment - where the files are, and who sent them.
+        files = self.sudo().filtered(lambda attachment: attachment.res_model == "discuss.channel")
+        sessions = self.env["discuss.channel"]._live_chat_sessions_of(files.mapped("res_id"))
+        open_ids = set(sessions.filtered(lambda session: session.live_chat_state == "open").ids)
         return files.filtered(
             lambda attachment: (
-                attachment.res_id in sessions.filtered(_is_session).ids
-                and (
-                    attachment.res_id not in open_sessions.ids
-                    or attachment.create_uid != self.env.user
-                )
+                attachment.res_id in sessions.ids
+                and (attachment.res_id not in open_ids or attachment.create_uid != self.env.user)
             )
         )
-
-
-def _is_session(channel):
-    return channel.channel_type == "live_chat"

@@ -26,14 +26,12 @@ class MailMessage(models.Model):
             # the user's defaults).
             # sudo: mail.message - where the messages were posted, and by whom.
             for message in messages.sudo():
-                if message.model != "discuss.channel" or not message.res_id:
-                    continue
-                session = self.env["discuss.channel"].browse(message.res_id)
-                # sudo: discuss.channel - whether the message went to a session.
-                if session.sudo().channel_type == "live_chat":
-                    session._live_chat_check_post(
-                        message.author_id.id, message.author_guest_id.id, message.message_type
-                    )
+                if message.model == "discuss.channel":
+                    sessions = self.env["discuss.channel"]._live_chat_sessions_of([message.res_id])
+                    for session in sessions.sudo(False):
+                        session._live_chat_check_post(
+                            message.author_id.id, message.author_guest_id.id, message.message_type
+                        )
         return messages
 
     def write(self, vals):
@@ -51,16 +49,10 @@ class MailMessage(models.Model):
         suite's code and the host's edit route (sudo)."""
         if self.env.su:
             return
-        # sudo: mail.message, discuss.channel - where the messages were posted.
-        channels = (
-            self.env["discuss.channel"]
-            .sudo()
-            .browse(
-                {message.res_id for message in self.sudo() if message.model == "discuss.channel"}
-                - {0}
-            )
-        )
-        if "live_chat" in channels.mapped("channel_type"):
+        # sudo: mail.message - where the messages were posted.
+        if self.env["discuss.channel"]._live_chat_sessions_of(
+            message.res_id for message in self.sudo() if message.model == "discuss.channel"
+        ):
             raise AccessError(
                 self.env._("A message in a chat is changed from the chat window only.")
             )

@@ -47,6 +47,13 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             return {"error": body["error"]["data"]["name"]}
         return {"result": body.get("result")}
 
+    def call_kw(self, model, method, args, **kwargs):
+        """A method of the ORM as the web client calls it (``/web/dataset/call_kw``),
+        as the signed-in user: its result, or its error's class."""
+        return self.rpc(
+            "/web/dataset/call_kw", model=model, method=method, args=args, kwargs=kwargs
+        )
+
     def _post(self, session, body, message_type="comment", context=None):
         return self.rpc(
             "/mail/message/post",
@@ -131,13 +138,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             ("action_unfollow", []),
         ):
             with self.subTest(method=method):
-                answer = self.rpc(
-                    "/web/dataset/call_kw",
-                    model="discuss.channel",
-                    method=method,
-                    args=[[session.id], *args],
-                    kwargs={},
-                )
+                answer = self.call_kw("discuss.channel", method, [[session.id], *args])
                 self.assertIn("error", answer)
 
         self.assertEqual(session.message_ids, messages)
@@ -304,13 +305,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                 {"default_display_mode": "video_full_screen"},
             ):
                 with self.subTest(user=user.login, vals=vals):
-                    answer = self.rpc(
-                        "/web/dataset/call_kw",
-                        model="discuss.channel",
-                        method="write",
-                        args=[[session.id], vals],
-                        kwargs={},
-                    )
+                    answer = self.call_kw("discuss.channel", "write", [[session.id], vals])
                     self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         self.assertEqual(session.read(figures), before)
         self.assertRecordValues(session, [{"channel_type": "live_chat", "active": True}])
@@ -328,13 +323,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         sessions = self.env["discuss.channel"].search_count([("channel_type", "=", "live_chat")])
 
         def call(method, args):
-            return self.rpc(
-                "/web/dataset/call_kw",
-                model="discuss.channel",
-                method=method,
-                args=args,
-                kwargs={},
-            )
+            return self.call_kw("discuss.channel", method, args)
 
         session_values = {
             "name": "Fake",
@@ -357,7 +346,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         # The host's own channels still work, and one may not become a session.
         group = call("create", [{"name": "Team", "channel_type": "channel"}])
         self.assertIn("result", group)
-        group_id = group["result"][0] if isinstance(group["result"], list) else group["result"]
+        group_id = group["result"]
         self.assertEqual(
             call("write", [[group_id], {"channel_type": "live_chat"}]),
             {"error": "odoo.exceptions.AccessError"},
@@ -383,9 +372,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
 
         def call(user, model, method, args, **kwargs):
             self.authenticate(user.login, user.login)
-            return self.rpc(
-                "/web/dataset/call_kw", model=model, method=method, args=args, kwargs=kwargs
-            )
+            return self.call_kw(model, method, args, **kwargs)
 
         forged = {
             "model": "discuss.channel",
@@ -494,9 +481,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             )
             model, method, args, kwargs = call(employee.partner_id)
             with self.subTest(model=model, method=method):
-                answer = self.rpc(
-                    "/web/dataset/call_kw", model=model, method=method, args=args, kwargs=kwargs
-                )
+                answer = self.call_kw(model, method, args, **kwargs)
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
                 self.assertFalse(session.with_user(employee).has_access("read"))
         self.assertEqual(session.channel_member_ids, members)
@@ -523,14 +508,13 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertEqual(len(visitor_file), 1)
         self.authenticate(self.operator.login, self.operator.login)
 
-        def call(model, method, args):
-            return self.rpc(
-                "/web/dataset/call_kw", model=model, method=method, args=args, kwargs={}
-            )
+        def own_file(name):
+            values = {"name": name, "raw": "", "res_model": "discuss.channel", "res_id": session.id}
+            return self.call_kw("ir.attachment", "create", [values])["result"]
 
         for method, args in (("write", [{"raw": b"forged".hex()}]), ("unlink", [])):
             with self.subTest(method=method):
-                answer = call("ir.attachment", method, [visitor_file.ids, *args])
+                answer = self.call_kw("ir.attachment", method, [visitor_file.ids, *args])
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         answer = self.rpc("/mail/attachment/delete", attachment_id=visitor_file.id)
         self.assertIn("error", answer)
@@ -544,41 +528,18 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         self.assertFalse(visitor_file.thumbnail)
         self.assertEqual(visitor_file.raw, b"%PDF-1.4 Ann's invoice")
         # Their own file, while the chat is open: theirs to take back.
-        own = call(
-            "ir.attachment",
-            "create",
-            [
-                {
-                    "name": "price.txt",
-                    "raw": "",
-                    "res_model": "discuss.channel",
-                    "res_id": session.id,
-                }
-            ],
-        )["result"]
-        own = own[0] if isinstance(own, list) else own
+        own = own_file("price.txt")
         self.assertIn("result", self.rpc("/mail/attachment/delete", attachment_id=own))
         self.assertFalse(self.env["ir.attachment"].browse(own).exists())
         # Once ended, not even theirs.
-        own = call(
-            "ir.attachment",
-            "create",
-            [
-                {
-                    "name": "quote.txt",
-                    "raw": "",
-                    "res_model": "discuss.channel",
-                    "res_id": session.id,
-                }
-            ],
-        )["result"]
-        own = own[0] if isinstance(own, list) else own
+        own = own_file("quote.txt")
         session.with_user(self.operator).action_live_chat_close()
         self.assertEqual(
-            call("ir.attachment", "unlink", [[own]]), {"error": "odoo.exceptions.AccessError"}
+            self.call_kw("ir.attachment", "unlink", [[own]]),
+            {"error": "odoo.exceptions.AccessError"},
         )
         self.assertEqual(
-            call("discuss.channel", "write", [session.ids, {"name": "Someone else"}]),
+            self.call_kw("discuss.channel", "write", [session.ids, {"name": "Someone else"}]),
             {"error": "odoo.exceptions.AccessError"},
         )
         # Its picture, by the host's route.
@@ -610,13 +571,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             {"body": "Type your card number.", "message_type": "user_notification"},
         ):
             with self.subTest(kwargs=kwargs):
-                answer = self.rpc(
-                    "/web/dataset/call_kw",
-                    model="discuss.channel",
-                    method="message_post",
-                    args=[session.ids],
-                    kwargs=kwargs,
-                )
+                answer = self.call_kw("discuss.channel", "message_post", [session.ids], **kwargs)
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         self.assertEqual(session.message_ids, messages)
         # Comments, by the host's route, as ever.
@@ -641,12 +596,8 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
 
         def pin(user, pinned):
             self.authenticate(user.login, user.login)
-            return self.rpc(
-                "/web/dataset/call_kw",
-                model="discuss.channel",
-                method="set_message_pin",
-                args=[session.ids, message.id, pinned],
-                kwargs={},
+            return self.call_kw(
+                "discuss.channel", "set_message_pin", [session.ids, message.id, pinned]
             )
 
         self.assertIn("result", pin(self.operator, True))
@@ -681,11 +632,10 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         for user in (self.operator, employee):
             with self.subTest(user=user.login):
                 self.authenticate(user.login, user.login)
-                composer = self.rpc(
-                    "/web/dataset/call_kw",
-                    model="mail.compose.message",
-                    method="create",
-                    args=[
+                composer = self.call_kw(
+                    "mail.compose.message",
+                    "create",
+                    [
                         {
                             "composition_mode": "mass_mail",
                             "model": "discuss.channel",
@@ -695,16 +645,9 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
                             "body": "Please pay to this account",
                         }
                     ],
-                    kwargs={},
                 )
-                composer_id = composer["result"]
-                composer_id = composer_id[0] if isinstance(composer_id, list) else composer_id
-                answer = self.rpc(
-                    "/web/dataset/call_kw",
-                    model="mail.compose.message",
-                    method="action_send_mail",
-                    args=[[composer_id]],
-                    kwargs={},
+                answer = self.call_kw(
+                    "mail.compose.message", "action_send_mail", [[composer["result"]]]
                 )
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
         self.assertEqual(session.message_ids, messages)

@@ -14,6 +14,11 @@ class HelpdeskTicketTeam(models.Model):
         "live_chat.channel", readonly=True, copy=False, ondelete="set null"
     )
 
+    # A team's channel is the one made for it when Live Chat was ticked: the field is
+    # read-only in the form only, and a team pointed at another channel (through the
+    # ORM's RPC) would rename it, make the team's members its operators, and archive
+    # it with the team's box unticked. Outside the suite's code (sudo), refused.
+
     @api.model_create_multi
     def create(self, vals_list):
         teams = super().create(vals_list)
@@ -25,7 +30,8 @@ class HelpdeskTicketTeam(models.Model):
         return teams
 
     def write(self, vals):
-        self._live_chat_check_values([vals])
+        if not self.env.su and "live_chat_channel_id" in vals:
+            self._live_chat_refuse_channel()
         members_before = {team: team.user_ids for team in self} if "user_ids" in vals else {}
         res = super().write(vals)
         if {"use_live_chat", "name", "active", "user_ids"} & vals.keys():
@@ -36,15 +42,6 @@ class HelpdeskTicketTeam(models.Model):
         # The sessions stay, with their channel, archived.
         self._sync_live_chat_channel(archive=True)
         return super().unlink()
-
-    @api.model
-    def _live_chat_check_values(self, vals_list):
-        """A team's channel is the one made for it when Live Chat was ticked: its
-        field is read-only in the form only, and a team pointed at another channel
-        (through the ORM's RPC) would rename it, make the team's members its
-        operators, and archive it with the team's box unticked."""
-        if not self.env.su and any("live_chat_channel_id" in vals for vals in vals_list):
-            self._live_chat_refuse_channel()
 
     def _live_chat_refuse_channel(self):
         raise AccessError(
