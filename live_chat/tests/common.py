@@ -18,6 +18,11 @@ NEW_MESSAGE = "discuss.channel/new_message"
 LC_MESSAGE = "live_chat/message"
 LC_SESSION = "live_chat/session"
 OPERATOR_GROUPS = "base.group_user,live_chat.live_chat_group_user"
+# A PNG of one pixel, base64: a picture where a test needs one.
+PIXEL_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 class LiveChatCommon:

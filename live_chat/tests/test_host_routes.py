@@ -10,7 +10,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
 from ..models.utils import SUITE_POST
-from .common import LiveChatCommon, LiveChatOperatorCommon
+from .common import PIXEL_PNG, LiveChatCommon, LiveChatOperatorCommon
 
 
 @tagged("post_install", "-at_install")
@@ -522,7 +522,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         answer = self.rpc(
             "/mail/attachment/update_thumbnail",
             attachment_id=visitor_file.id,
-            thumbnail="iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+            thumbnail=PIXEL_PNG,
         )
         self.assertIn("error", answer)
         self.assertFalse(visitor_file.thumbnail)
@@ -546,7 +546,7 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
         answer = self.rpc(
             "/discuss/channel/update_avatar",
             channel_id=session.id,
-            data="iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+            data=PIXEL_PNG,
         )
         self.assertIn("error", answer)
         self.assertFalse(session.image_128)

@@ -18,7 +18,7 @@ from odoo.addons.mail.models.mail_thread import MailThread
 from ..controllers.init_cache import INIT_CACHE
 from ..models import discuss_channel_post as lean_post
 from ..models.bus_bus import notify_connection
-from .common import LiveChatCommon, LiveChatOperatorCommon
+from .common import PIXEL_PNG, LiveChatCommon, LiveChatOperatorCommon
 
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 # What the two paths may write differently: ids, dates, the generated Message-Id.
@@ -375,16 +375,12 @@ class TestMessagePath(LiveChatOperatorCommon, HttpCase):
         """An image inlined in the body (a data URL, as a pasted picture) becomes a
         file of the message, as the host's create makes it: the lean path lets the
         host write such a message."""
-        pixel = (
-            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
-            "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-        )
         with patch.object(MailThread, "_web_push_send_notification"):
             message = (
                 self.lean_session.with_user(self.operator)
                 .sudo()
                 .message_post(
-                    body=Markup('<p><img src="data:image/png;base64,%s"></p>') % pixel,
+                    body=Markup('<p><img src="data:image/png;base64,%s"></p>') % PIXEL_PNG,
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                 )
