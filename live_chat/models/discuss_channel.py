@@ -11,7 +11,7 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, ConcurrencyError, UserError
-from odoo.tools import SQL, consteq, html2plaintext, mute_logger, plaintext2html
+from odoo.tools import SQL, consteq, html2plaintext, mute_logger, ormcache, plaintext2html
 
 from odoo.addons.mail.tools.discuss import Store
 
@@ -24,7 +24,7 @@ from .utils import (
     clean_file_name,
     clean_page_url,
     fetch_with_many2one,
-    prefetch_columns,
+    select_with_many2one,
     self_member_sql,
 )
 
@@ -409,12 +409,10 @@ class DiscussChannel(models.Model):
         if kwargs or type(thread_id) is not int:
             return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
         # sudo: discuss.channel - whether the row exists, as the host's ``exists``
-        # asks (archived rows too); read as the rules' check below reads it.
-        found = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_fetch([("id", "=", thread_id)], prefetch_columns(self), limit=1)
-        )
+        # asks (archived rows too); read as the rules' check below reads it (with the
+        # visitor's guest, as the visitor's requests read it: the same statement).
+        sessions = self.sudo()
+        found = fetch_with_many2one(sessions, thread_id, sessions._live_chat_session_select())
         if not found:
             return self.browse()
         if not _is_live_chat(found):
@@ -469,6 +467,8 @@ class DiscussChannel(models.Model):
             return
         if self.live_chat_state != "open":
             raise UserError(self.env._("This chat has ended: no message can be added to it."))
+        # Who posts, and their partner (the author): read at once.
+        self.env["res.users"]._live_chat_read_self()
         if self._live_chat_is_visitor():
             raise AccessError(self.env._("A visitor writes in the chat window only."))
         if self.env.uid == SUPERUSER_ID:
@@ -588,12 +588,8 @@ class DiscussChannel(models.Model):
         # sudo: discuss.channel - reading the token to compare it with the visitor's.
         # One query: the row with what the visitor's routes read of it, its guest's
         # (the author of the visitor's messages) included.
-        session = fetch_with_many2one(
-            self.sudo().with_context(active_test=False),
-            [("id", "=", session_id)],
-            "live_chat_visitor_guest_id",
-        )
-        session = self.sudo().browse(session.ids)  # the caller's context (active_test)
+        sessions = self.sudo()
+        session = fetch_with_many2one(sessions, session_id, sessions._live_chat_session_select())
         if (
             not session.live_chat_channel_id
             or not session.live_chat_visitor_token
@@ -601,6 +597,14 @@ class DiscussChannel(models.Model):
         ):
             return self.browse()
         return session
+
+    @api.model
+    @ormcache("self.env.lang", "bool(self.env.context.get('prefetch_langs'))")
+    def _live_chat_session_select(self):
+        """The statement that reads a session's row and its visitor's guest, at each
+        request of the visitor (``_live_chat_find_session``) and of an operator's web
+        client (``_get_thread_with_access``): built once per registry and language."""
+        return select_with_many2one(self, "live_chat_visitor_guest_id")
 
     def _live_chat_visitor_author(self):
         self.ensure_one()

@@ -2,6 +2,9 @@ import hashlib
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import ormcache
+
+from .utils import fetch_with_many2one, select_with_many2one
 
 # The fields of a user's chat identity: what visitors see of an operator.
 CHAT_IDENTITY_FIELDS = ("live_chat_name", "live_chat_avatar")
@@ -33,6 +36,26 @@ class ResUsers(models.Model):
             user.live_chat_avatar_version = (
                 hashlib.sha256(avatar).hexdigest()[:16] if avatar else False
             )
+
+    @api.model
+    @ormcache("self.env.lang", "bool(self.env.context.get('prefetch_langs'))")
+    def _live_chat_self_select(self):
+        """The statement of ``_live_chat_read_self``: built once per registry and
+        language."""
+        return select_with_many2one(self, "partner_id")
+
+    @api.model
+    def _live_chat_read_self(self):
+        """The current user's row and their partner's in one query, into the ORM cache,
+        unless read already. An operator's request reads both (who they are, the
+        author of their message): two fetches of the ORM otherwise, each building its
+        statement of every column."""
+        user = self.env.user
+        if "partner_id" not in user._cache:
+            # sudo: res.users - the user's own row and partner, as the ORM's fetch in
+            # sudo reads them (it checks a restricted field's access when it is read).
+            users = self.sudo()
+            fetch_with_many2one(users, user.id, users._live_chat_self_select())
 
     @property
     def SELF_READABLE_FIELDS(self):

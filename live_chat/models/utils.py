@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, single_email_re
+from odoo.tools import SQL, Query, email_normalize, single_email_re
 
 URL_MAX_LENGTH = 2048
 
@@ -194,24 +194,46 @@ def self_member_sql(partner, guest, alias="m"):
     return SQL("FALSE")
 
 
-def fetch_with_many2one(records, domain, many2one):
-    """``records.search_fetch(domain, prefetch_columns(records))`` for one record, with
-    the columns of the record its ``many2one`` points to read in the same query (a join)
-    instead of a query of their own when first accessed. Both go into the ORM cache as
-    its fetch puts them. Returns the record found, or an empty recordset."""
-    query = records._search(domain, limit=1)
-    field = records._fields[many2one]
-    comodel = records.env[field.comodel_name]
-    alias = query.left_join(records._table, many2one, comodel._table, "id", many2one)
-    own = [records._fields[name] for name in prefetch_columns(records)]
-    linked = [comodel._fields[name] for name in prefetch_columns(comodel)]
-    rows = records.env.execute_query(
-        query.select(
-            SQL.identifier(records._table, "id"),
-            *(records._field_to_sql(records._table, f.name, query) for f in own),
-            SQL.identifier(alias, "id"),
-            *(comodel._field_to_sql(alias, f.name, query) for f in linked),
+def select_with_many2one(model, many2one):
+    """The statement of ``fetch_with_many2one`` without its ``WHERE``: the prefetch
+    columns (``prefetch_columns``) of ``model``'s row, then those of the record its
+    ``many2one`` points to (a left join). Returns it with the fields it reads of
+    each, and the other model's name. The same for every record: a model method keeps
+    it in the registry's cache (``ormcache``, with the language: a translated field's
+    column depends on it). Not a company-dependent field, whose column depends on the
+    company: it is read when first accessed, as the fields outside the prefetch are.
+    For callers in sudo: it reads the fields restricted to groups, as the ORM's fetch
+    does in sudo (the ORM checks their access when they are read from the cache)."""
+    comodel = model.env[model._fields[many2one].comodel_name]
+    query = Query(model.env, model._table)
+    alias = query.left_join(model._table, many2one, comodel._table, "id", many2one)
+    own, linked = (
+        tuple(
+            field
+            for field in map(records._fields.get, prefetch_columns(records))
+            if not field.company_dependent
         )
+        for records in (model, comodel)
+    )
+    select = query.select(
+        SQL.identifier(model._table, "id"),
+        *(model._field_to_sql(model._table, f.name, query) for f in own),
+        SQL.identifier(alias, "id"),
+        *(comodel._field_to_sql(alias, f.name, query) for f in linked),
+    )
+    return select, own, comodel._name, linked
+
+
+def fetch_with_many2one(records, record_id, statement):
+    """The record ``record_id`` of ``records``' model read by ``statement`` (of
+    ``select_with_many2one``: its columns and those of the record its many2one points
+    to, in one query instead of a query of their own when first accessed), put into
+    the ORM cache as the ORM's fetch puts them. No record rule and no ``active`` test:
+    for callers in sudo that want the row whatever its state. Returns the record
+    found, or an empty recordset."""
+    select, own, comodel, linked = statement
+    rows = records.env.execute_query(
+        SQL("%s WHERE %s = %s", select, SQL.identifier(records._table, "id"), record_id)
     )
     if not rows:
         return records.browse()
@@ -221,7 +243,7 @@ def fetch_with_many2one(records, domain, many2one):
     for own_field, value in zip(own, own_values, strict=True):
         own_field._insert_cache(record, [value])
     if linked_id:
-        linked_record = comodel.browse(linked_id)
+        linked_record = records.env[comodel].browse(linked_id)
         for linked_field, value in zip(linked, linked_values, strict=True):
             linked_field._insert_cache(linked_record, [value])
     return record

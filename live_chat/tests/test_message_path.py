@@ -444,8 +444,9 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         # scheduled notification (10 until then); the route checks the session for
         # posting only (9 until then: controllers/thread.py), and finds and reads it
         # in one query (7 until then: _get_thread_with_access); the post checks that
-        # the operator works the session (their member: one query).
-        with self.assertQueryCount(7):
+        # the operator works the session (their member: one query), and reads the
+        # operator's user and partner in one query (7 until then: res_users.py).
+        with self.assertQueryCount(6):
             self._operator_post(session, "How can I help?")
 
 
