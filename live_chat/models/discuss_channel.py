@@ -23,8 +23,8 @@ from .utils import (
     LiveChatRefusal,
     clean_file_name,
     clean_page_url,
-    fetch_with_many2one,
-    select_with_many2one,
+    fetch_row,
+    row_statement,
     self_member_sql,
 )
 
@@ -409,10 +409,9 @@ class DiscussChannel(models.Model):
         if kwargs or type(thread_id) is not int:
             return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
         # sudo: discuss.channel - whether the row exists, as the host's ``exists``
-        # asks (archived rows too); read as the rules' check below reads it (with the
-        # visitor's guest, as the visitor's requests read it: the same statement).
+        # asks (archived rows too); read as the rules' check below reads it.
         sessions = self.sudo()
-        found = fetch_with_many2one(sessions, thread_id, sessions._live_chat_session_select())
+        found = fetch_row(sessions, thread_id, sessions._live_chat_session_select(False))
         if not found:
             return self.browse()
         if not _is_live_chat(found):
@@ -589,7 +588,7 @@ class DiscussChannel(models.Model):
         # One query: the row with what the visitor's routes read of it, its guest's
         # (the author of the visitor's messages) included.
         sessions = self.sudo()
-        session = fetch_with_many2one(sessions, session_id, sessions._live_chat_session_select())
+        session = fetch_row(sessions, session_id, sessions._live_chat_session_select(True))
         if (
             not session.live_chat_channel_id
             or not session.live_chat_visitor_token
@@ -599,12 +598,13 @@ class DiscussChannel(models.Model):
         return session
 
     @api.model
-    @ormcache("self.env.lang", "bool(self.env.context.get('prefetch_langs'))")
-    def _live_chat_session_select(self):
-        """The statement that reads a session's row and its visitor's guest, at each
-        request of the visitor (``_live_chat_find_session``) and of an operator's web
-        client (``_get_thread_with_access``): built once per registry and language."""
-        return select_with_many2one(self, "live_chat_visitor_guest_id")
+    @ormcache("with_guest", "self.env._lang", "bool(self.env.context.get('prefetch_langs'))")
+    def _live_chat_session_select(self, with_guest):
+        """The statement that reads a session's row, at each request of an operator's
+        web client (``_get_thread_with_access``), and with its visitor's guest at each
+        request of the visitor (``_live_chat_find_session``): built once per registry
+        and language."""
+        return row_statement(self, "live_chat_visitor_guest_id" if with_guest else None)
 
     def _live_chat_visitor_author(self):
         self.ensure_one()

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import ormcache
 
-from .utils import fetch_with_many2one, select_with_many2one
+from .utils import fetch_row, row_statement
 
 # The fields of a user's chat identity: what visitors see of an operator.
 CHAT_IDENTITY_FIELDS = ("live_chat_name", "live_chat_avatar")
@@ -38,11 +38,11 @@ class ResUsers(models.Model):
             )
 
     @api.model
-    @ormcache("self.env.lang", "bool(self.env.context.get('prefetch_langs'))")
+    @ormcache("self.env._lang", "bool(self.env.context.get('prefetch_langs'))")
     def _live_chat_self_select(self):
         """The statement of ``_live_chat_read_self``: built once per registry and
         language."""
-        return select_with_many2one(self, "partner_id")
+        return row_statement(self, "partner_id")
 
     @api.model
     def _live_chat_read_self(self):
@@ -55,7 +55,7 @@ class ResUsers(models.Model):
             # sudo: res.users - the user's own row and partner, as the ORM's fetch in
             # sudo reads them (it checks a restricted field's access when it is read).
             users = self.sudo()
-            fetch_with_many2one(users, user.id, users._live_chat_self_select())
+            fetch_row(users, user.id, users._live_chat_self_select())
 
     @property
     def SELF_READABLE_FIELDS(self):

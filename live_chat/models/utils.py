@@ -194,43 +194,54 @@ def self_member_sql(partner, guest, alias="m"):
     return SQL("FALSE")
 
 
-def select_with_many2one(model, many2one):
-    """The statement of ``fetch_with_many2one`` without its ``WHERE``: the prefetch
-    columns (``prefetch_columns``) of ``model``'s row, then those of the record its
-    ``many2one`` points to (a left join). Returns it with the fields it reads of
-    each, and the other model's name. The same for every record: a model method keeps
-    it in the registry's cache (``ormcache``, with the language: a translated field's
-    column depends on it). Not a company-dependent field, whose column depends on the
+def row_statement(model, many2one=None):
+    """The statement of ``fetch_row`` without its ``WHERE``: the prefetch columns
+    (``prefetch_columns``) of ``model``'s row, and those of the record its ``many2one``
+    points to, if given (a left join). Returns it with the fields it reads of each, and
+    the other model's name. The same for every record: a model method keeps it in the
+    registry's cache (``ormcache``, with the language: a translated field's column
+    depends on it). Not a company-dependent field, whose column depends on the
     company: it is read when first accessed, as the fields outside the prefetch are.
     For callers in sudo: it reads the fields restricted to groups, as the ORM's fetch
     does in sudo (the ORM checks their access when they are read from the cache)."""
-    comodel = model.env[model._fields[many2one].comodel_name]
     query = Query(model.env, model._table)
-    alias = query.left_join(model._table, many2one, comodel._table, "id", many2one)
-    own, linked = (
-        tuple(
-            field
-            for field in map(records._fields.get, prefetch_columns(records))
-            if not field.company_dependent
-        )
-        for records in (model, comodel)
-    )
-    select = query.select(
-        SQL.identifier(model._table, "id"),
-        *(model._field_to_sql(model._table, f.name, query) for f in own),
-        SQL.identifier(alias, "id"),
-        *(comodel._field_to_sql(alias, f.name, query) for f in linked),
-    )
-    return select, own, comodel._name, linked
+    own = _row_fields(model)
+    terms = [SQL.identifier(model._table, "id"), *_row_terms(model, model._table, own, query)]
+    comodel_name, linked = None, ()
+    if many2one:
+        comodel_name = model._fields[many2one].comodel_name
+        comodel = model.env[comodel_name]
+        alias = query.left_join(model._table, many2one, comodel._table, "id", many2one)
+        linked = _row_fields(comodel)
+        terms += [SQL.identifier(alias, "id"), *_row_terms(comodel, alias, linked, query)]
+    return query.select(*terms), own, comodel_name, linked
 
 
-def fetch_with_many2one(records, record_id, statement):
+def _row_fields(model):
+    return tuple(
+        field
+        for field in map(model._fields.get, prefetch_columns(model))
+        if not field.company_dependent
+    )
+
+
+def _row_terms(model, alias, fields, query):
+    for field in fields:
+        sql = model._field_to_sql(alias, field.name, query)
+        if not field.translate:
+            # As the ORM's fetch: the column is read without its pending writes flushed
+            # first (the cache keeps them over what the row holds).
+            sql = SQL(sql.code, *sql.params, to_flush=(f for f in sql.to_flush if f != field))
+        yield sql
+
+
+def fetch_row(records, record_id, statement):
     """The record ``record_id`` of ``records``' model read by ``statement`` (of
-    ``select_with_many2one``: its columns and those of the record its many2one points
-    to, in one query instead of a query of their own when first accessed), put into
-    the ORM cache as the ORM's fetch puts them. No record rule and no ``active`` test:
-    for callers in sudo that want the row whatever its state. Returns the record
-    found, or an empty recordset."""
+    ``row_statement``: its columns, and those of the record its many2one points to, in
+    one query instead of a query of their own when first accessed), put into the ORM
+    cache as the ORM's fetch puts them. No record rule and no ``active`` test: for
+    callers in sudo that want the row whatever its state. Returns the record found, or
+    an empty recordset."""
     select, own, comodel, linked = statement
     rows = records.env.execute_query(
         SQL("%s WHERE %s = %s", select, SQL.identifier(records._table, "id"), record_id)
@@ -238,12 +249,13 @@ def fetch_with_many2one(records, record_id, statement):
     if not rows:
         return records.browse()
     record_id, *values = rows[0]
-    own_values, (linked_id, *linked_values) = values[: len(own)], values[len(own) :]
     record = records.browse(record_id)
-    for own_field, value in zip(own, own_values, strict=True):
-        own_field._insert_cache(record, [value])
-    if linked_id:
-        linked_record = records.env[comodel].browse(linked_id)
-        for linked_field, value in zip(linked, linked_values, strict=True):
-            linked_field._insert_cache(linked_record, [value])
+    for field, value in zip(own, values[: len(own)], strict=True):
+        field._insert_cache(record, [value])
+    if comodel:
+        linked_id, *linked_values = values[len(own) :]
+        if linked_id:
+            linked_record = records.env[comodel].browse(linked_id)
+            for field, value in zip(linked, linked_values, strict=True):
+                field._insert_cache(linked_record, [value])
     return record

@@ -594,6 +594,37 @@ class TestThreadAccess(LiveChatCommon, TransactionCase):
             with self.assertQueryCount(host_queries - fewer):
                 env["discuss.channel"]._get_thread_with_access(thread_id)
 
+    def test_reads_a_session_as_the_orm_fetches_it(self):
+        """The session's row is read by a statement built once (``fetch_row``), as the
+        ORM's fetch reads it: what the transaction wrote and did not flush yet stays in
+        the cache, not flushed first (an UPDATE more per request: flushed, it made the
+        statement of every column a write of its own)."""
+        operator = self._create_operator("lc_fetch_operator")
+        channel = self._create_channel(operator)
+        guest = self.env["mail.guest"].create({"name": "Ann"})
+        session = self._create_sessions(
+            channel, operator, live_chat_visitor_guest_id=guest.id, live_chat_visitor_token="t" * 32
+        )
+        operator_env = self.env(user=operator)
+        reads = {
+            "visitor": lambda: self.env["discuss.channel"]._live_chat_find_session(
+                session.id, "t" * 32
+            ),
+            "operator": lambda: operator_env["discuss.channel"]._get_thread_with_access(session.id),
+        }
+        for read in reads.values():
+            read()  # the caches of a worker that served one (access rights, rules)
+        self.env.invalidate_all()
+        session.live_chat_visitor_name = "Ann, not flushed"
+        for name, read in reads.items():
+            with self.subTest(name):
+                with self.assertQueryCount(1, flush=False):
+                    found = read()
+                self.assertEqual(found, session)
+                self.assertEqual(found.live_chat_visitor_name, "Ann, not flushed")
+        self.env.flush_all()
+        self.assertEqual(session.live_chat_visitor_name, "Ann, not flushed")
+
 
 @tagged("post_install", "-at_install")
 class TestBusNotify(TransactionCase):
