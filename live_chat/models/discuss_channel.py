@@ -25,7 +25,6 @@ from .utils import (
     clean_page_url,
     fetch_row,
     row_statement,
-    self_member_sql,
 )
 
 # The longest text a visitor may send in one message.
@@ -326,22 +325,42 @@ class DiscussChannel(models.Model):
         if not sessions:
             return
         members = self.env["discuss.channel.member"]
-        partner, guest = self.env["res.partner"]._get_current_persona()
         member_ids = {}
-        if partner or guest:
-            members.flush_model(["channel_id", "partner_id", "guest_id"])
+        if (persona := self._live_chat_self_member_sql()) is not None:
             member_ids = dict(
                 self.env.execute_query(
                     SQL(
                         """SELECT m.channel_id, max(m.id) FROM discuss_channel_member m
                             WHERE m.channel_id = ANY(%s) AND %s GROUP BY m.channel_id""",
                         sessions.ids,
-                        self_member_sql(partner, guest),
+                        persona,
                     )
                 )
             )
         for session in sessions:
             session.self_member_id = members.browse(member_ids.get(session.id, ()))
+
+    @api.model
+    def _live_chat_self_member_sql(self):
+        """SQL: the member row ``m`` is the current user's or guest's (the host's
+        ``is_self``: the persona of ``res.partner._get_current_persona``), with the
+        columns it reads flushed first; ``None`` for nobody. A user's partner is read by
+        a subquery, not by a fetch of the user's row."""
+        user = self.env.user
+        if user and not user._is_public():
+            persona = SQL(
+                "m.partner_id = (SELECT partner_id FROM res_users WHERE id = %s)", user.id
+            )
+        elif guest := self.env["mail.guest"]._get_guest_from_context():
+            persona = SQL("m.guest_id = %s", guest.id)
+        else:
+            return None
+        members = self.env["discuss.channel.member"]
+        return SQL(
+            "%s",
+            persona,
+            to_flush=[members._fields[name] for name in ("channel_id", "partner_id", "guest_id")],
+        )
 
     def _compute_is_member(self):
         res = super()._compute_is_member()
@@ -410,13 +429,32 @@ class DiscussChannel(models.Model):
             return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
         # sudo: discuss.channel - whether the row exists, as the host's ``exists``
         # asks (archived rows too); read as the rules' check below reads it.
+        # With the current user's or guest's member of it (the host's ``self_member_id``,
+        # which the rules' check and the post's check read): a query less.
         sessions = self.sudo()
-        found = fetch_row(sessions, thread_id, sessions._live_chat_session_select(False))
+        persona = self._live_chat_self_member_sql()
+        found, (member_id,) = fetch_row(
+            sessions,
+            thread_id,
+            sessions._live_chat_session_select(False),
+            extra=[
+                SQL(
+                    """(SELECT max(m.id) FROM discuss_channel_member m
+                         WHERE m.channel_id = discuss_channel.id AND %s)""",
+                    persona,
+                )
+                if persona is not None
+                else SQL("NULL")
+            ],
+        )
         if not found:
             return self.browse()
         if not _is_live_chat(found):
             return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
         thread = self.browse(thread_id)
+        # As _compute_self_member_id puts it, for the caller's user and guest.
+        field = self._fields["self_member_id"]
+        field._update_cache(thread, field.convert_to_cache(member_id or False, thread))
         return thread if thread.sudo(False).has_access(mode) else self.browse()
 
     def _types_allowing_unfollow(self):
@@ -588,7 +626,7 @@ class DiscussChannel(models.Model):
         # One query: the row with what the visitor's routes read of it, its guest's
         # (the author of the visitor's messages) included.
         sessions = self.sudo()
-        session = fetch_row(sessions, session_id, sessions._live_chat_session_select(True))
+        session, _extra = fetch_row(sessions, session_id, sessions._live_chat_session_select(True))
         if (
             not session.live_chat_channel_id
             or not session.live_chat_visitor_token

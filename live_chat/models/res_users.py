@@ -55,7 +55,7 @@ class ResUsers(models.Model):
             # sudo: res.users - the user's own row and partner, as the ORM's fetch in
             # sudo reads them (it checks a restricted field's access when it is read).
             users = self.sudo()
-            fetch_row(users, user.id, users._live_chat_self_select())
+            fetch_row(users, user.id, users._live_chat_self_select())  # into the cache
 
     @property
     def SELF_READABLE_FIELDS(self):

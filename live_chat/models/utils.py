@@ -195,15 +195,15 @@ def self_member_sql(partner, guest, alias="m"):
 
 
 def row_statement(model, many2one=None):
-    """The statement of ``fetch_row`` without its ``WHERE``: the prefetch columns
-    (``prefetch_columns``) of ``model``'s row, and those of the record its ``many2one``
-    points to, if given (a left join). Returns it with the fields it reads of each, and
-    the other model's name. The same for every record: a model method keeps it in the
-    registry's cache (``ormcache``, with the language: a translated field's column
-    depends on it). Not a company-dependent field, whose column depends on the
-    company: it is read when first accessed, as the fields outside the prefetch are.
-    For callers in sudo: it reads the fields restricted to groups, as the ORM's fetch
-    does in sudo (the ORM checks their access when they are read from the cache)."""
+    """The statement of ``fetch_row``, as its columns and its ``FROM`` clause: the prefetch
+    columns (``prefetch_columns``) of ``model``'s row, and those of the record its
+    ``many2one`` points to, if given (a left join). Returns them with the fields it
+    reads of each, and the other model's name. The same for every record: a model method
+    keeps it in the registry's cache (``ormcache``, with the language: a translated
+    field's column depends on it). Not a company-dependent field, whose column depends
+    on the company: it is read when first accessed, as the fields outside the prefetch
+    are. For callers in sudo: it reads the fields restricted to groups, as the ORM's
+    fetch does in sudo (the ORM checks their access when they are read from the cache)."""
     query = Query(model.env, model._table)
     own = _row_fields(model)
     terms = [SQL.identifier(model._table, "id"), *_row_terms(model, model._table, own, query)]
@@ -214,7 +214,7 @@ def row_statement(model, many2one=None):
         alias = query.left_join(model._table, many2one, comodel._table, "id", many2one)
         linked = _row_fields(comodel)
         terms += [SQL.identifier(alias, "id"), *_row_terms(comodel, alias, linked, query)]
-    return query.select(*terms), own, comodel_name, linked
+    return SQL(", ").join(terms), query.from_clause, own, comodel_name, linked
 
 
 def _row_fields(model):
@@ -235,20 +235,29 @@ def _row_terms(model, alias, fields, query):
         yield sql
 
 
-def fetch_row(records, record_id, statement):
+def fetch_row(records, record_id, statement, extra=()):
     """The record ``record_id`` of ``records``' model read by ``statement`` (of
     ``row_statement``: its columns, and those of the record its many2one points to, in
     one query instead of a query of their own when first accessed), put into the ORM
     cache as the ORM's fetch puts them. No record rule and no ``active`` test: for
-    callers in sudo that want the row whatever its state. Returns the record found, or
-    an empty recordset."""
-    select, own, comodel, linked = statement
+    callers in sudo that want the row whatever its state. ``extra``: more columns (SQL)
+    read in the same query. Returns the record found (or an empty recordset) and the
+    values of ``extra`` (``None`` for each when no row is found)."""
+    columns, from_clause, own, comodel, linked = statement
     rows = records.env.execute_query(
-        SQL("%s WHERE %s = %s", select, SQL.identifier(records._table, "id"), record_id)
+        SQL(
+            "SELECT %s FROM %s WHERE %s = %s",
+            SQL(", ").join([columns, *extra]),
+            from_clause,
+            SQL.identifier(records._table, "id"),
+            record_id,
+        )
     )
     if not rows:
-        return records.browse()
+        return records.browse(), (None,) * len(extra)
     record_id, *values = rows[0]
+    extra_values = tuple(values[len(values) - len(extra) :])
+    values = values[: len(values) - len(extra)]
     record = records.browse(record_id)
     for field, value in zip(own, values[: len(own)], strict=True):
         field._insert_cache(record, [value])
@@ -258,4 +267,4 @@ def fetch_row(records, record_id, statement):
             linked_record = records.env[comodel].browse(linked_id)
             for field, value in zip(linked, linked_values, strict=True):
                 field._insert_cache(linked_record, [value])
-    return record
+    return record, extra_values

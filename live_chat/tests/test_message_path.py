@@ -444,9 +444,10 @@ class TestMessagePathQueries(LiveChatOperatorCommon, HttpCase):
         # scheduled notification (10 until then); the route checks the session for
         # posting only (9 until then: controllers/thread.py), and finds and reads it
         # in one query (7 until then: _get_thread_with_access); the post checks that
-        # the operator works the session (their member: one query), and reads the
-        # operator's user and partner in one query (7 until then: res_users.py).
-        with self.assertQueryCount(6):
+        # the operator works the session (their member, found with the session's row:
+        # 6 until then), and reads the operator's user and partner in one query (7
+        # until then: res_users.py).
+        with self.assertQueryCount(5):
             self._operator_post(session, "How can I help?")
 
 
@@ -515,6 +516,13 @@ class TestSelfMember(LiveChatCommon, TransactionCase):
                     {key: value for key, value in found.items() if value},
                     expected,
                 )
+                # The web client's check of a session finds it with the session's row,
+                # before the rules' check (whatever its answer).
+                env.invalidate_all()
+                for session in sessions.with_env(env):
+                    env["discuss.channel"]._get_thread_with_access(session.id)
+                    with self.assertQueryCount(0):
+                        self.assertEqual(session.self_member_id.id, expected.get(session.id, False))
         self.assertTrue(open_session.with_user(operator).is_member)
         self.assertFalse(open_session.with_user(colleague).is_member)
 
