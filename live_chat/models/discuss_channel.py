@@ -347,7 +347,11 @@ class DiscussChannel(models.Model):
         columns it reads flushed first; ``None`` for nobody. A user's partner is read by
         a subquery, not by a fetch of the user's row."""
         user = self.env.user
+        members = self.env["discuss.channel.member"]
+        to_flush = [members._fields[name] for name in ("channel_id", "partner_id", "guest_id")]
         if user and not user._is_public():
+            # The user's partner as the ORM has it (a change not written yet included).
+            to_flush.append(user._fields["partner_id"])
             persona = SQL(
                 "m.partner_id = (SELECT partner_id FROM res_users WHERE id = %s)", user.id
             )
@@ -355,12 +359,7 @@ class DiscussChannel(models.Model):
             persona = SQL("m.guest_id = %s", guest.id)
         else:
             return None
-        members = self.env["discuss.channel.member"]
-        return SQL(
-            "%s",
-            persona,
-            to_flush=[members._fields[name] for name in ("channel_id", "partner_id", "guest_id")],
-        )
+        return SQL("%s", persona, to_flush=to_flush)
 
     def _compute_is_member(self):
         res = super()._compute_is_member()

@@ -526,6 +526,28 @@ class TestSelfMember(LiveChatCommon, TransactionCase):
         self.assertTrue(open_session.with_user(operator).is_member)
         self.assertFalse(open_session.with_user(colleague).is_member)
 
+    def test_a_users_partner_not_written_yet(self):
+        """The user's partner as the ORM has it, as the host's ``is_self`` takes it: a
+        change of the transaction not written yet counts (the suite's query reads the
+        user's partner in SQL)."""
+        operator = self._create_operator("lc_self_partner_operator")
+        channel = self._create_channel(operator)
+        session = self._create_sessions(channel, operator)
+        self.env["discuss.channel.member"].create(
+            {"channel_id": session.id, "partner_id": operator.partner_id.id}
+        )
+        other = self.env["res.partner"].create({"name": "Another partner"})
+        self.env.flush_all()
+        operator.partner_id = other
+        env = self.env(user=operator)
+        session = session.with_env(env)
+        self.assertEqual(self._host_self_members(session), {})
+        session.invalidate_recordset(["self_member_id"], flush=False)
+        self.assertFalse(session.self_member_id)
+        session.invalidate_recordset(["self_member_id"], flush=False)
+        env["discuss.channel"]._get_thread_with_access(session.id)
+        self.assertFalse(session.self_member_id)
+
 
 @tagged("post_install", "-at_install")
 class TestThreadAccess(LiveChatCommon, TransactionCase):
