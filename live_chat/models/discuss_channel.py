@@ -25,6 +25,7 @@ from .utils import (
     clean_page_url,
     fetch_row,
     row_statement,
+    self_member_sql,
 )
 
 # The longest text a visitor may send in one message.
@@ -356,7 +357,7 @@ class DiscussChannel(models.Model):
                 "m.partner_id = (SELECT partner_id FROM res_users WHERE id = %s)", user.id
             )
         elif guest := self.env["mail.guest"]._get_guest_from_context():
-            persona = SQL("m.guest_id = %s", guest.id)
+            persona = self_member_sql(self.env["res.partner"], guest)
         else:
             return None
         return SQL("%s", persona, to_flush=to_flush)
@@ -431,20 +432,14 @@ class DiscussChannel(models.Model):
         # With the current user's or guest's member of it (the host's ``self_member_id``,
         # which the rules' check and the post's check read): a query less.
         sessions = self.sudo()
-        persona = self._live_chat_self_member_sql()
+        persona = self._live_chat_self_member_sql() or SQL("FALSE")
+        self_member = SQL(
+            """(SELECT max(m.id) FROM discuss_channel_member m
+                 WHERE m.channel_id = discuss_channel.id AND %s)""",
+            persona,
+        )
         found, (member_id,) = fetch_row(
-            sessions,
-            thread_id,
-            sessions._live_chat_session_select(False),
-            extra=[
-                SQL(
-                    """(SELECT max(m.id) FROM discuss_channel_member m
-                         WHERE m.channel_id = discuss_channel.id AND %s)""",
-                    persona,
-                )
-                if persona is not None
-                else SQL("NULL")
-            ],
+            sessions, thread_id, sessions._live_chat_session_select(False), extra=[self_member]
         )
         if not found:
             return self.browse()

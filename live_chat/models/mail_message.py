@@ -25,13 +25,15 @@ class MailMessage(models.Model):
             # The messages' values, whatever gave them (the values, the context's or
             # the user's defaults).
             # sudo: mail.message - where the messages were posted, and by whom.
-            for message in messages.sudo():
-                if message.model == "discuss.channel":
-                    sessions = self.env["discuss.channel"]._live_chat_sessions_of([message.res_id])
-                    for session in sessions.sudo(False):
-                        session._live_chat_check_post(
-                            message.author_id.id, message.author_guest_id.id, message.message_type
-                        )
+            in_channels = messages.sudo().filtered(lambda m: m.model == "discuss.channel")
+            sessions = self.env["discuss.channel"]._live_chat_sessions_of(
+                in_channels.mapped("res_id")
+            )
+            for message in in_channels.filtered(lambda m: m.res_id in sessions.ids):
+                session = sessions.browse(message.res_id).sudo(False)
+                session._live_chat_check_post(
+                    message.author_id.id, message.author_guest_id.id, message.message_type
+                )
         return messages
 
     def write(self, vals):
@@ -68,8 +70,8 @@ class MailMessage(models.Model):
         # sudo: mail.message, discuss.channel - only where the message was posted.
         message_su = message.sudo()
         if message and message_su.model == "discuss.channel":
-            session = self.env["discuss.channel"].sudo().browse(message_su.res_id)
-            if session.channel_type == "live_chat" and (
+            session = self.env["discuss.channel"]._live_chat_sessions_of([message_su.res_id])
+            if session and (
                 session._live_chat_is_visitor()
                 or (
                     mode != "read"

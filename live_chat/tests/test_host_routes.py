@@ -516,15 +516,10 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             with self.subTest(method=method):
                 answer = self.call_kw("ir.attachment", method, [visitor_file.ids, *args])
                 self.assertEqual(answer, {"error": "odoo.exceptions.AccessError"})
-        answer = self.rpc("/mail/attachment/delete", attachment_id=visitor_file.id)
-        self.assertIn("error", answer)
+        self.assertIn("error", self.rpc("/mail/attachment/delete", attachment_id=visitor_file.id))
         # The host's thumbnail of a PDF (what colleagues see of the document).
-        answer = self.rpc(
-            "/mail/attachment/update_thumbnail",
-            attachment_id=visitor_file.id,
-            thumbnail=PIXEL_PNG,
-        )
-        self.assertIn("error", answer)
+        thumbnail = {"attachment_id": visitor_file.id, "thumbnail": PIXEL_PNG}
+        self.assertIn("error", self.rpc("/mail/attachment/update_thumbnail", **thumbnail))
         self.assertFalse(visitor_file.thumbnail)
         self.assertEqual(visitor_file.raw, b"%PDF-1.4 Ann's invoice")
         # Their own file, while the chat is open: theirs to take back.
@@ -543,12 +538,8 @@ class TestHostRoutes(LiveChatOperatorCommon, HttpCase):
             {"error": "odoo.exceptions.AccessError"},
         )
         # Its picture, by the host's route.
-        answer = self.rpc(
-            "/discuss/channel/update_avatar",
-            channel_id=session.id,
-            data=PIXEL_PNG,
-        )
-        self.assertIn("error", answer)
+        picture = {"channel_id": session.id, "data": PIXEL_PNG}
+        self.assertIn("error", self.rpc("/discuss/channel/update_avatar", **picture))
         self.assertFalse(session.image_128)
 
     @mute_logger("odoo.http")
