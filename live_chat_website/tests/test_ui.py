@@ -84,6 +84,12 @@ class TestWebsiteTours(LiveChatCommon, HttpCase):
                     root.querySelector(".btn").click();
                     const send = await waitFor(
                         () => root.querySelector(".win:not([hidden]) .send"), "the window");
+                    // The website's own scripts started too (their translations
+                    // fetched): a request still running when the page is left fails
+                    // in the browser's log.
+                    await waitFor(
+                        () => document.body.getAttribute("is-ready") === "true",
+                        "the website's scripts");
                     return {
                         page: document.documentElement.lang,
                         browser: navigator.language,
